@@ -1,0 +1,33 @@
+/** The one error type the configuration pipeline throws; it always names where. */
+import type { SourcePos } from "./schema.ts";
+
+/** A configuration problem: file, line (when known), directive, and what is wrong. */
+export class ConfigError extends Error {
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly directive: string | undefined;
+  constructor(
+    message: string,
+    options: { pos?: SourcePos; directive?: string; cause?: unknown } = {},
+  ) {
+    const where = options.pos
+      ? `${options.pos.file}${options.pos.line ? `:${options.pos.line}` : ""}: `
+      : "";
+    const what = options.directive ? `${options.directive}: ` : "";
+    super(`${where}${what}${message}`, { cause: options.cause });
+    this.name = "ConfigError";
+    this.file = options.pos?.file ?? "";
+    this.line = options.pos?.line;
+    this.directive = options.directive;
+  }
+}
+
+/** Several configuration problems found in one pass (`chaperone check` prints them all). */
+export class ConfigErrors extends Error {
+  readonly errors: readonly ConfigError[];
+  constructor(errors: readonly ConfigError[]) {
+    super(errors.map((e) => e.message).join("\n"));
+    this.name = "ConfigErrors";
+    this.errors = errors;
+  }
+}

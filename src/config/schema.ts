@@ -1,0 +1,131 @@
+/**
+ * Configuration types. Raw sections come straight from YAML (everything optional, as written);
+ * resolved types carry every default applied once, so downstream code never writes `?? 3`.
+ */
+
+/** Where a directive was written: for error messages (`file:line: directive`). */
+export interface SourcePos {
+  readonly file: string;
+  /** 1-based line, when known. */
+  readonly line?: number;
+}
+
+/** Service types (spec §5.2). */
+export type ServiceType = "simple" | "forking" | "oneshot" | "notify" | "cron" | "inetd";
+
+/** A raw mapping of one section, keys as written. */
+export type RawSection = Record<string, unknown>;
+
+/** The merged configuration before validation: section name → raw directives, plus positions. */
+export interface RawConfig {
+  readonly sections: Map<string, RawSection>;
+  /** Position of each section key, and of each directive as `section/directive`. */
+  readonly positions: Map<string, SourcePos>;
+  /** Files read, in order. */
+  readonly files: readonly string[];
+}
+
+/** Environment configuration of one level (settings, a service, a logging section). */
+export interface EnvSpec {
+  readonly inherit: readonly string[];
+  readonly set: Readonly<Record<string, string>>;
+  readonly unset: readonly string[];
+}
+
+/** Resolved `settings:` (spec §2.6). */
+export interface Settings {
+  readonly env: EnvSpec;
+  /** User name or number as written (never expanded, spec §2.6). */
+  readonly uid?: string;
+  readonly gid?: string;
+  readonly idleDelay: number; // seconds
+  readonly ignoreFailures: boolean;
+  /** Replaces every per-type default when set. */
+  readonly processTimeout?: number; // seconds
+  readonly startupPause: number; // seconds
+  readonly shutdownTimeout: number; // seconds
+  readonly enableSyslog: boolean;
+  readonly detectExit: boolean;
+  readonly debug: boolean;
+  readonly logrecHostname?: string;
+  readonly statusInterval: number; // seconds, 0 = off
+  /** Mode of the control socket (ours; default 0o600, Decision 9). */
+  readonly controlSocketMode: number;
+  /** Group allowed on the control socket (ours), name or number. */
+  readonly controlSocketGroup?: string;
+}
+
+/** Credentials resolved from /etc/passwd and /etc/group. */
+export interface Credentials {
+  readonly uid: number;
+  readonly gid: number;
+  /** Set when the user exists in /etc/passwd. */
+  readonly name?: string;
+  readonly home?: string;
+}
+
+/** A resolved service (spec §2.7), directives already expanded. */
+export interface ServiceSpec {
+  /** Full name: `foo.service`, or `CONSOLE`. */
+  readonly name: string;
+  readonly type: ServiceType;
+  /** The command as written after expansion. */
+  readonly command: string;
+  /** argv, split with shell-word rules (argv[0] not yet resolved against PATH). */
+  readonly argv: readonly string[];
+  readonly enabled: boolean;
+  readonly optional: boolean;
+  readonly ignoreFailures: boolean;
+  readonly exitKills: boolean;
+  readonly restart: boolean;
+  readonly restartLimit: number;
+  readonly restartDelay: number; // seconds, may be fractional (Decision 7)
+  /** Signal number sent to stop the service. */
+  readonly killSignal: number;
+  readonly processTimeout: number; // seconds
+  readonly startupPause: number; // seconds
+  readonly pidfile?: string;
+  readonly directory?: string;
+  readonly stdout: "log" | "inherit";
+  readonly stderr: "log" | "inherit";
+  readonly interval?: string;
+  readonly port?: number;
+  /** Groups as written (`default` when none). */
+  readonly groups: readonly string[];
+  readonly after: readonly string[];
+  readonly before: readonly string[];
+  /** Credentials when a uid applies (service uid, else settings uid, else --user). */
+  readonly user?: Credentials;
+  readonly debug: boolean;
+  /** Unexpanded environment chain for late (spawn-time) expansion. */
+  readonly env: EnvSpec;
+  /** Where the section was written. */
+  readonly pos: SourcePos;
+}
+
+/** A resolved logging section (spec §2.8). Expansion happens when syslog starts. */
+export interface LoggingSpec {
+  readonly name: string;
+  readonly selector: string;
+  readonly file?: string;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  readonly syslogHost?: string;
+  readonly enabled: string | boolean;
+  readonly overwrite: boolean;
+  readonly extended: boolean;
+  readonly logrecHostname?: string;
+  readonly uid?: string;
+  readonly gid?: string;
+  readonly pos: SourcePos;
+}
+
+/** The whole validated configuration. */
+export interface Config {
+  readonly settings: Settings;
+  /** Services in merged-config order. */
+  readonly services: readonly ServiceSpec[];
+  readonly logging: readonly LoggingSpec[];
+  /** Directory of the config path (`_CHAP_CONFIG_DIR`), when it exists. */
+  readonly configDir?: string;
+}
