@@ -1,0 +1,439 @@
+/**
+ * The control vocabulary shared by `chaperone ctl`, the control socket and the FIFO: request
+ * and response shapes, the command-word grammar of the original `telchap` (spec §6.2) plus our
+ * additions, and the framing (one JSON document per line). Server and client both import this
+ * module and nothing else of each other, so the two ends cannot drift apart.
+ */
+import { parseSeverity } from "../log/record.ts";
+
+/** Largest request line the server accepts (bytes, newline excluded). */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** Largest response line the client accepts (bytes); status of many services stays far below. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** A command sent to a running Chaperone. */
+export type ControlRequest =
+  | { cmd: "status"; json?: boolean }
+  | { cmd: "dependencies" }
+  | { cmd: "health" }
+  | { cmd: "start"; services: string[]; force?: boolean; wait?: boolean; enable?: boolean }
+  | { cmd: "stop"; services: string[]; force?: boolean; wait?: boolean; disable?: boolean }
+  | { cmd: "reset" | "restart"; services: string[]; force?: boolean; wait?: boolean }
+  | { cmd: "enable" | "disable"; services: string[] }
+  | { cmd: "shutdown"; delay?: number }
+  | { cmd: "loglevel"; level?: string };
+
+/** The command names a request can carry. */
+export type ControlCommand = ControlRequest["cmd"];
+
+/** The reply to one request: text for people and/or data for programs, or an error message. */
+export type ControlResponse =
+  | { ok: true; text?: string; data?: unknown }
+  | { ok: false; error: string };
+
+/** What the server tells the handler about where a request came from. */
+export interface ControlContext {
+  /** False for the FIFO: nobody reads a reply, so queries are refused and `--wait` is dropped. */
+  interactive: boolean;
+}
+
+/** Carries out control requests; the supervisor's adapter implements it. */
+export interface ControlHandler {
+  handle(request: ControlRequest, context: ControlContext): Promise<ControlResponse>;
+}
+
+/** One row of `status` (spec §5.1), as data. */
+export interface ServiceStatus {
+  /** Full name: `foo.service` or `CONSOLE`. */
+  name: string;
+  /** Service type (`simple`, `cron`, …). */
+  type: string;
+  /** The supervisor's state name for the service. */
+  state: string;
+  /** Brief status string of §5.1: `running`, `started`, `exit(1)+r#2`, `disabled`, `ready`, … or `-`. */
+  status: string;
+  /** Process id being tracked, if any. */
+  pid: number | null;
+  enabled: boolean;
+  /** Restarts performed since the last start, stop or reset. */
+  restarts: number;
+  /** Brief form of the last exit (`exit(1)`, `SIGTERM`), if the service has exited. */
+  lastExit: string | null;
+  /** Notes column: notify STATUS text, cron interval, inetd port information. */
+  note: string | null;
+  /** Next cron run as an ISO 8601 date, for scheduled cron services. */
+  nextRun: string | null;
+}
+
+/** The `data` of a successful `status` response. */
+export interface StatusReply {
+  /** Chaperone's version, e.g. `0.4.0`. */
+  version: string;
+  uptimeSeconds: number;
+  services: ServiceStatus[];
+}
+
+/** The `data` of a successful `health` response. */
+export interface HealthReply {
+  healthy: boolean;
+  /** The enabled services that are not in a good state. */
+  unhealthy: ServiceStatus[];
+}
+
+/** Status strings that count as healthy for `ctl health`: running, ready, finished well or scheduled. */
+const HEALTHY_STATUSES: ReadonlySet<string> = new Set(["running", "started", "ready", "waiting"]);
+
+/** Whether a service counts as healthy for `ctl health` (disabled services always do). */
+export function isHealthyStatus(service: ServiceStatus): boolean {
+  return !service.enabled || HEALTHY_STATUSES.has(service.status);
+}
+
+/** Content that is not a valid control message (bad JSON, wrong shape, line too long). */
+export class ProtocolError extends SyntaxError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProtocolError";
+  }
+}
+
+/** Command words that do not fit the grammar; the message says what is wrong. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The command grammar, as printed with usage errors. */
+export const COMMAND_USAGE = `Commands:
+  status [--json]
+  health
+  dependencies
+  loglevel [<level>]
+  start [--force] [--wait] [--enable] [<service> ...]
+  stop [--force] [--wait] [--disable] [<service> ...]
+  reset [--force] [--wait] [<service> ...]
+  restart [--force] [--wait] <service> ...
+  enable [<service> ...]
+  disable [<service> ...]
+  shutdown [<delay> | now]`;
+
+/** Long options each command accepts (docopt-style unambiguous prefixes are accepted too). */
+const COMMAND_OPTIONS: Readonly<Record<ControlCommand, readonly string[]>> = {
+  status: ["json"],
+  health: [],
+  dependencies: [],
+  loglevel: [],
+  start: ["force", "wait", "enable"],
+  stop: ["force", "wait", "disable"],
+  reset: ["force", "wait"],
+  restart: ["force", "wait"],
+  enable: [],
+  disable: [],
+  shutdown: [],
+};
+
+// Python's float() syntax for the decimal numbers the original accepted as a delay.
+const DECIMAL_REGEXP = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function isCommand(word: string): word is ControlCommand {
+  return Object.hasOwn(COMMAND_OPTIONS, word);
+}
+
+/** Splits words into the command's flags and positionals, resolving option prefixes. */
+function splitOptions(cmd: ControlCommand, words: readonly string[]) {
+  const allowed = COMMAND_OPTIONS[cmd];
+  const flags = new Set<string>();
+  const positionals: string[] = [];
+  let optionsEnded = false;
+  for (const word of words) {
+    if (optionsEnded || !word.startsWith("-") || word === "-") {
+      positionals.push(word);
+      continue;
+    }
+    if (word === "--") {
+      optionsEnded = true;
+      continue;
+    }
+    const name = word.startsWith("--") ? word.slice(2) : "";
+    const matches = name === "" || name.includes("=")
+      ? []
+      : allowed.filter((option) => option.startsWith(name));
+    const exact = allowed.find((option) => option === name);
+    const option = exact ?? (matches.length === 1 ? matches[0] : undefined);
+    if (option === undefined) {
+      throw new UsageError(
+        matches.length > 1
+          ? `"${cmd}": option "${word}" is ambiguous (${matches.map((m) => `--${m}`).join(", ")})`
+          : `"${cmd}" does not accept the option "${word}"`,
+      );
+    }
+    flags.add(option);
+  }
+  return { flags, positionals };
+}
+
+function noArguments(cmd: ControlCommand, positionals: readonly string[]): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`"${cmd}" takes no arguments (got "${positionals.join(" ")}")`);
+  }
+}
+
+function atMostOne(cmd: ControlCommand, positionals: readonly string[], what: string) {
+  if (positionals.length > 1) {
+    throw new UsageError(`"${cmd}" takes at most one ${what} (got "${positionals.join(" ")}")`);
+  }
+  return positionals[0];
+}
+
+function serviceNames(positionals: readonly string[]): string[] {
+  for (const name of positionals) {
+    if (name.trim() === "") throw new UsageError("a service name cannot be empty");
+  }
+  return [...positionals];
+}
+
+/** Parses a shutdown delay the way the original did (`now`, or a decimal number of seconds). */
+function parseDelay(text: string): number | undefined {
+  if (text.toLowerCase() === "now") return undefined;
+  const trimmed = text.trim();
+  if (!DECIMAL_REGEXP.test(trimmed)) {
+    throw new UsageError(`Specified delay is not a valid decimal number: ${text}`);
+  }
+  const seconds = Number(trimmed);
+  if (!Number.isFinite(seconds)) {
+    throw new UsageError(`Specified delay is not a valid decimal number: ${text}`);
+  }
+  // A negative delay meant "immediately" in the original (asyncio's call_later).
+  return Math.max(0, seconds);
+}
+
+/**
+ * Parses command words (ctl's argv, or one FIFO line split into shell words) into a request.
+ * Throws UsageError when the words do not fit the grammar of COMMAND_USAGE.
+ */
+export function parseCommandWords(words: readonly string[]): ControlRequest {
+  const [first, ...rest] = words;
+  if (first === undefined || first === "") throw new UsageError("no command given");
+  if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`);
+  const cmd = first;
+  const { flags, positionals } = splitOptions(cmd, rest);
+  switch (cmd) {
+    case "status":
+      noArguments(cmd, positionals);
+      return flags.has("json") ? { cmd, json: true } : { cmd };
+    case "health":
+    case "dependencies":
+      noArguments(cmd, positionals);
+      return { cmd };
+    case "loglevel": {
+      const given = atMostOne(cmd, positionals, "level");
+      if (given === undefined) return { cmd };
+      const level = given.replace(/^\*\./, "").toLowerCase();
+      if (parseSeverity(level) === undefined) {
+        throw new UsageError(`Not a valid log level: ${given}`);
+      }
+      return { cmd, level };
+    }
+    case "shutdown": {
+      const given = atMostOne(cmd, positionals, "delay");
+      const delay = given === undefined ? undefined : parseDelay(given);
+      return delay === undefined ? { cmd } : { cmd, delay };
+    }
+    case "enable":
+    case "disable":
+      return { cmd, services: serviceNames(positionals) };
+    case "start":
+      return {
+        cmd,
+        services: serviceNames(positionals),
+        force: flags.has("force"),
+        wait: flags.has("wait"),
+        enable: flags.has("enable"),
+      };
+    case "stop":
+      return {
+        cmd,
+        services: serviceNames(positionals),
+        force: flags.has("force"),
+        wait: flags.has("wait"),
+        disable: flags.has("disable"),
+      };
+    case "reset":
+    case "restart":
+      if (cmd === "restart" && positionals.length === 0) {
+        throw new UsageError(`"restart" needs at least one service name`);
+      }
+      return {
+        cmd,
+        services: serviceNames(positionals),
+        force: flags.has("force"),
+        wait: flags.has("wait"),
+      };
+    default: {
+      const exhaustive: never = cmd;
+      throw new TypeError(`Unhandled command ${exhaustive}`);
+    }
+  }
+}
+
+/** Frames a message: its JSON on one line (JSON escapes newlines inside strings). */
+export function encode(message: ControlRequest | ControlResponse): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(message) + "\n");
+}
+
+function parseObject(line: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new ProtocolError(`Cannot parse ${what}: not JSON`, { cause: error });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ProtocolError(`Cannot parse ${what}: not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function optionalBoolean(obj: Record<string, unknown>, key: string): boolean | undefined {
+  const value = obj[key];
+  if (value === undefined || typeof value === "boolean") return value;
+  throw new ProtocolError(`Cannot parse request: "${key}" must be a boolean`);
+}
+
+function stringList(obj: Record<string, unknown>, key: string): string[] {
+  const value = obj[key];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+    throw new ProtocolError(`Cannot parse request: "${key}" must be a list of strings`);
+  }
+  return value as string[];
+}
+
+/** Copies the listed boolean flags that are present. */
+function withFlags<T extends object>(
+  base: T,
+  obj: Record<string, unknown>,
+  keys: readonly string[],
+): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const key of keys) {
+    const value = optionalBoolean(obj, key);
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
+}
+
+/** Decodes one request line; throws ProtocolError on anything that is not a valid request. */
+export function decodeRequest(line: string): ControlRequest {
+  const obj = parseObject(line, "request");
+  const cmd = obj.cmd;
+  if (typeof cmd !== "string" || !isCommand(cmd)) {
+    throw new ProtocolError(`Cannot parse request: unknown "cmd" ${JSON.stringify(cmd)}`);
+  }
+  switch (cmd) {
+    case "status":
+      return withFlags({ cmd }, obj, ["json"]);
+    case "health":
+    case "dependencies":
+      return { cmd };
+    case "loglevel": {
+      const level = obj.level;
+      if (level === undefined) return { cmd };
+      if (typeof level !== "string") {
+        throw new ProtocolError(`Cannot parse request: "level" must be a string`);
+      }
+      return { cmd, level };
+    }
+    case "shutdown": {
+      const delay = obj.delay;
+      if (delay === undefined) return { cmd };
+      if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0) {
+        throw new ProtocolError(`Cannot parse request: "delay" must be a number >= 0`);
+      }
+      return { cmd, delay };
+    }
+    case "enable":
+    case "disable":
+      return { cmd, services: stringList(obj, "services") };
+    case "start":
+      return withFlags({ cmd, services: stringList(obj, "services") }, obj, [
+        "force",
+        "wait",
+        "enable",
+      ]);
+    case "stop":
+      return withFlags({ cmd, services: stringList(obj, "services") }, obj, [
+        "force",
+        "wait",
+        "disable",
+      ]);
+    case "reset":
+    case "restart":
+      return withFlags({ cmd, services: stringList(obj, "services") }, obj, ["force", "wait"]);
+    default: {
+      const exhaustive: never = cmd;
+      throw new TypeError(`Unhandled command ${exhaustive}`);
+    }
+  }
+}
+
+/** Decodes one response line; throws ProtocolError on anything that is not a valid response. */
+export function decodeResponse(line: string): ControlResponse {
+  const obj = parseObject(line, "response");
+  if (obj.ok === false) {
+    if (typeof obj.error !== "string") {
+      throw new ProtocolError(`Cannot parse response: "error" must be a string`);
+    }
+    return { ok: false, error: obj.error };
+  }
+  if (obj.ok !== true) throw new ProtocolError(`Cannot parse response: "ok" must be a boolean`);
+  if (obj.text !== undefined && typeof obj.text !== "string") {
+    throw new ProtocolError(`Cannot parse response: "text" must be a string`);
+  }
+  const response: { ok: true; text?: string; data?: unknown } = { ok: true };
+  if (obj.text !== undefined) response.text = obj.text;
+  if (obj.data !== undefined) response.data = obj.data;
+  return response;
+}
+
+/** Something lines can be read from: a socket connection or an open FIFO. */
+export interface ByteReader {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+/**
+ * Reads newline-terminated lines (newline removed, decoded as UTF-8 with bad bytes replaced).
+ * A line longer than `maxBytes` throws ProtocolError without buffering the rest of it, so a
+ * peer cannot make the reader hold more than `maxBytes` plus one read. A final line without a
+ * newline at end of stream is returned too.
+ */
+export async function* readLines(
+  reader: ByteReader,
+  options: { maxBytes: number },
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  const chunk = new Uint8Array(64 * 1024);
+  let pending = new Uint8Array(0);
+  while (true) {
+    const n = await reader.read(chunk);
+    if (n === null) break;
+    const joined = new Uint8Array(pending.length + n);
+    joined.set(pending);
+    joined.set(chunk.subarray(0, n), pending.length);
+    let start = 0;
+    let newline = joined.indexOf(0x0a, start);
+    while (newline !== -1) {
+      if (newline - start > options.maxBytes) break;
+      yield decoder.decode(joined.subarray(start, newline));
+      start = newline + 1;
+      newline = joined.indexOf(0x0a, start);
+    }
+    const restEnd = newline === -1 ? joined.length : newline;
+    if (restEnd - start > options.maxBytes) {
+      throw new ProtocolError(`Line longer than ${options.maxBytes} bytes`);
+    }
+    pending = joined.slice(start);
+  }
+  if (pending.length > 0) yield decoder.decode(pending);
+}
