@@ -1,0 +1,398 @@
+/**
+ * Python `re` dialect on top of JavaScript RegExp. Configurations written for the original
+ * chaperone use Python regular expressions in `$(V:/re/repl/)` (and selectors), so patterns are
+ * translated rather than passed through: `(?P<n>...)`, `(?P=n)`, `\A`, `\Z`, Python's `$`
+ * (end, or before a final newline), leading inline flags `(?aimsx)`, Unicode `\w`/`\d`/`\b`,
+ * octal escapes, literal `{` and `]`, and `\` before any punctuation. Replacement templates
+ * follow `re.sub`: `\1`..`\99`, `\g<n>`, `\g<name>`, `\n` and friends, and `\0` is a NUL.
+ */
+
+/** Options for {@linkcode compilePyRegex}. */
+export interface PyRegexOptions {
+  /** Same as a leading `(?i)`. */
+  readonly ignoreCase?: boolean;
+}
+
+interface Flags {
+  ignoreCase: boolean;
+  dotAll: boolean;
+  multiline: boolean;
+  verbose: boolean;
+  ascii: boolean;
+}
+
+const WORD = "[\\p{L}\\p{N}_]";
+const JS_SYNTAX = "^$\\.*+?()[]{}|/";
+const ESCAPES: Readonly<Record<string, string>> = {
+  a: "\\x07",
+  f: "\\f",
+  n: "\\n",
+  r: "\\r",
+  t: "\\t",
+  v: "\\v",
+};
+const TEMPLATE_ESCAPES: Readonly<Record<string, string>> = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+};
+const ASCII_LETTER_REGEXP = /^[A-Za-z]$/;
+const OCTAL_REGEXP = /^[0-7]$/;
+const DIGIT_REGEXP = /^[0-9]$/;
+const HEX_REGEXP = /^[0-9A-Fa-f]+$/;
+const QUANTIFIER_REGEXP = /^\{(\d*)(?:(,)(\d*))?\}/;
+const LEADING_FLAGS_REGEXP = /^\(\?([aiLmsux]+)\)/;
+const IDENTIFIER_REGEXP = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+
+function codeEscape(code: number): string {
+  return `\\u{${code.toString(16)}}`;
+}
+
+/** Reads the hex digits of `\x`, `\u` or `\U` at `chars[at...]`. */
+function readHex(chars: readonly string[], at: number, count: number, escape: string): number {
+  const digits = chars.slice(at, at + count).join("");
+  if (digits.length !== count || !HEX_REGEXP.test(digits)) {
+    throw new SyntaxError(`Invalid Python regex: incomplete escape \\${escape}${digits}`);
+  }
+  return parseInt(digits, 16);
+}
+
+/** Reads up to `max` octal digits after position `at`; returns the code and the digits used. */
+function readOctal(chars: readonly string[], at: number, max: number): [number, number] {
+  let used = 0;
+  while (used < max && OCTAL_REGEXP.test(chars[at + used] ?? "")) used += 1;
+  const code = parseInt(chars.slice(at, at + used).join("") || "0", 8);
+  if (code > 0o377) {
+    throw new SyntaxError(`Invalid Python regex: octal escape value outside of range 0-0o377`);
+  }
+  return [code, used];
+}
+
+class Translator {
+  readonly #chars: readonly string[];
+  readonly #flags: Flags;
+  #pos = 0;
+  #out = "";
+
+  constructor(pattern: string, flags: Flags) {
+    this.#chars = [...pattern];
+    this.#flags = flags;
+  }
+
+  translate(): string {
+    while (this.#pos < this.#chars.length) this.#step();
+    return this.#out;
+  }
+
+  #peek(offset = 0): string | undefined {
+    return this.#chars[this.#pos + offset];
+  }
+
+  #rest(): string {
+    return this.#chars.slice(this.#pos).join("");
+  }
+
+  #step(): void {
+    const c = this.#chars[this.#pos] as string;
+    this.#pos += 1;
+    if (this.#flags.verbose && /\s/.test(c)) return;
+    if (this.#flags.verbose && c === "#") {
+      while (this.#pos < this.#chars.length && this.#peek() !== "\n") this.#pos += 1;
+      return;
+    }
+    switch (c) {
+      case "\\":
+        this.#out += this.#escape(false);
+        return;
+      case "[":
+        this.#characterClass();
+        return;
+      case "(":
+        this.#group();
+        return;
+      case "{": {
+        const m = QUANTIFIER_REGEXP.exec(`{${this.#rest()}`);
+        if (m && m[0] !== "{}") {
+          // Python accepts {,n} (and {,}) where JavaScript needs an explicit minimum.
+          const lo = m[1] || "0";
+          this.#out += m[2] ? `{${lo},${m[3] ?? ""}}` : `{${lo}}`;
+          this.#pos += m[0].length - 1;
+        } else {
+          this.#out += "\\{";
+        }
+        return;
+      }
+      case "}":
+      case "]":
+        this.#out += `\\${c}`;
+        return;
+      case ".":
+        this.#out += this.#flags.dotAll ? "[\\s\\S]" : "[^\\n]";
+        return;
+      case "^":
+        this.#out += this.#flags.multiline ? "(?:(?<![\\s\\S])|(?<=\\n))" : "(?<![\\s\\S])";
+        return;
+      case "$":
+        this.#out += this.#flags.multiline ? "(?=\\n|(?![\\s\\S]))" : "(?=\\n?(?![\\s\\S]))";
+        return;
+      default:
+        this.#out += c;
+    }
+  }
+
+  #group(): void {
+    if (this.#peek() !== "?") {
+      this.#out += "(";
+      return;
+    }
+    const rest = this.#rest();
+    const named = /^\?P<([^>]*)>/.exec(rest);
+    if (named) {
+      this.#out += `(?<${named[1]}>`;
+      this.#pos += named[0].length;
+      return;
+    }
+    const backref = /^\?P=([^)]*)\)/.exec(rest);
+    if (backref) {
+      this.#out += `\\k<${backref[1]}>`;
+      this.#pos += backref[0].length;
+      return;
+    }
+    if (rest.startsWith("?#")) {
+      const end = rest.indexOf(")");
+      if (end < 0) throw new SyntaxError("Invalid Python regex: missing ), unterminated comment");
+      this.#pos += [...rest.slice(0, end + 1)].length;
+      return;
+    }
+    if (/^\?[aiLmsux]+\)/.test(rest)) {
+      throw new SyntaxError(
+        "Invalid Python regex: global flags not at the start of the expression",
+      );
+    }
+    // (?:, (?=, (?!, (?<=, (?<! and scoped flags (?i:...) mean the same in both dialects.
+    this.#out += "(";
+  }
+
+  #characterClass(): void {
+    let out = "[";
+    if (this.#peek() === "^") {
+      out += "^";
+      this.#pos += 1;
+    }
+    // A `]` first in the set is a literal in Python.
+    if (this.#peek() === "]") {
+      out += "\\]";
+      this.#pos += 1;
+    }
+    for (;;) {
+      const c = this.#peek();
+      if (c === undefined) {
+        throw new SyntaxError("Invalid Python regex: unterminated character set");
+      }
+      this.#pos += 1;
+      if (c === "]") break;
+      if (c === "\\") out += this.#escape(true);
+      else if (c === "[") out += "\\[";
+      else out += c;
+    }
+    this.#out += `${out}]`;
+  }
+
+  /** Translates the escape after a backslash (already consumed). */
+  #escape(inClass: boolean): string {
+    const e = this.#peek();
+    if (e === undefined) throw new SyntaxError("Invalid Python regex: bad escape (end of pattern)");
+    this.#pos += 1;
+    const ascii = this.#flags.ascii;
+    switch (e) {
+      case "A":
+      case "Z":
+        if (inClass) throw new SyntaxError(`Invalid Python regex: bad escape \\${e}`);
+        return e === "A" ? "(?<![\\s\\S])" : "(?![\\s\\S])";
+      case "b":
+        if (inClass) return "\\x08";
+        return ascii ? "\\b" : `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`;
+      case "B":
+        if (inClass) throw new SyntaxError("Invalid Python regex: bad escape \\B");
+        return ascii ? "\\B" : `(?:(?<=${WORD})(?=${WORD})|(?<!${WORD})(?!${WORD}))`;
+      case "d":
+        return ascii ? "\\d" : "\\p{Nd}";
+      case "D":
+        return ascii ? "\\D" : "\\P{Nd}";
+      case "w":
+        if (ascii) return "\\w";
+        return inClass ? "\\p{L}\\p{N}_" : WORD;
+      case "W":
+        // Inside a set JavaScript (without the v flag) cannot subtract, so \W stays ASCII there.
+        if (ascii || inClass) return "\\W";
+        return "[^\\p{L}\\p{N}_]";
+      case "s":
+      case "S":
+        return `\\${e}`;
+      case "x":
+        return this.#hex(2, e);
+      case "u":
+        return this.#hex(4, e);
+      case "U":
+        return this.#hex(8, e);
+      default:
+        break;
+    }
+    if (e in ESCAPES) return ESCAPES[e] as string;
+    if (e === "0" || (inClass && OCTAL_REGEXP.test(e))) {
+      const [code, used] = readOctal(this.#chars, this.#pos - 1, 3);
+      this.#pos += used - 1;
+      return codeEscape(code);
+    }
+    if (DIGIT_REGEXP.test(e)) {
+      if (inClass) throw new SyntaxError(`Invalid Python regex: bad escape \\${e}`);
+      let group = e;
+      const next = this.#peek();
+      if (next !== undefined && DIGIT_REGEXP.test(next)) {
+        if (
+          OCTAL_REGEXP.test(e) && OCTAL_REGEXP.test(next) && OCTAL_REGEXP.test(this.#peek(1) ?? "")
+        ) {
+          const [code] = readOctal(this.#chars, this.#pos - 1, 3);
+          this.#pos += 2;
+          return codeEscape(code);
+        }
+        group += next;
+        this.#pos += 1;
+      }
+      // The empty group keeps a following literal digit out of the reference.
+      return `\\${group}(?:)`;
+    }
+    if (ASCII_LETTER_REGEXP.test(e)) {
+      throw new SyntaxError(`Invalid Python regex: bad escape \\${e}`);
+    }
+    if (JS_SYNTAX.includes(e) || (inClass && e === "-")) return `\\${e}`;
+    return codeEscape(e.codePointAt(0) as number);
+  }
+
+  #hex(count: number, escape: string): string {
+    const code = readHex(this.#chars, this.#pos, count, escape);
+    this.#pos += count;
+    return codeEscape(code);
+  }
+}
+
+/** Compiles a Python-dialect pattern to a global, Unicode JavaScript RegExp; throws SyntaxError. */
+export function compilePyRegex(pattern: string, options: PyRegexOptions = {}): RegExp {
+  const flags: Flags = {
+    ignoreCase: options.ignoreCase ?? false,
+    dotAll: false,
+    multiline: false,
+    verbose: false,
+    ascii: false,
+  };
+  let body = pattern;
+  for (let m = LEADING_FLAGS_REGEXP.exec(body); m; m = LEADING_FLAGS_REGEXP.exec(body)) {
+    for (const f of m[1] as string) {
+      if (f === "i") flags.ignoreCase = true;
+      else if (f === "s") flags.dotAll = true;
+      else if (f === "m") flags.multiline = true;
+      else if (f === "x") flags.verbose = true;
+      else if (f === "a") flags.ascii = true;
+    }
+    body = body.slice(m[0].length);
+  }
+  const source = new Translator(body, flags).translate();
+  try {
+    return new RegExp(source, flags.ignoreCase ? "giu" : "gu");
+  } catch (error) {
+    throw new SyntaxError(`Invalid Python regex '${pattern}': ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+type TemplatePart = string | { readonly group: number | string };
+
+/** Parses a Python replacement template against the groups `regexp` defines. */
+function parseTemplate(regexp: RegExp, template: string): TemplatePart[] {
+  const probe = new RegExp(`${regexp.source}|`, regexp.flags.replace("g", "")).exec("");
+  const groupCount = (probe?.length ?? 1) - 1;
+  const names = new Set(Object.keys(probe?.groups ?? {}));
+  const chars = [...template];
+  const parts: TemplatePart[] = [];
+  const checkGroup = (index: number): void => {
+    if (index > groupCount) throw new SyntaxError(`invalid group reference ${index}`);
+    parts.push({ group: index });
+  };
+  let i = 0;
+  while (i < chars.length) {
+    const c = chars[i] as string;
+    i += 1;
+    if (c !== "\\") {
+      parts.push(c);
+      continue;
+    }
+    const e = chars[i];
+    if (e === undefined) throw new SyntaxError("bad escape (end of pattern)");
+    i += 1;
+    if (e === "g") {
+      if (chars[i] !== "<") throw new SyntaxError("missing <");
+      const end = chars.indexOf(">", i);
+      if (end < 0) throw new SyntaxError("missing >, unterminated name");
+      const name = chars.slice(i + 1, end).join("");
+      i = end + 1;
+      if (name === "") throw new SyntaxError("missing group name");
+      if (/^[0-9]+$/.test(name)) checkGroup(parseInt(name, 10));
+      else if (!IDENTIFIER_REGEXP.test(name)) {
+        throw new SyntaxError(`bad character in group name '${name}'`);
+      } else if (!names.has(name)) throw new SyntaxError(`unknown group name '${name}'`);
+      else parts.push({ group: name });
+    } else if (e === "0") {
+      const [code, used] = readOctal(chars, i, 2);
+      i += used;
+      parts.push(String.fromCharCode(code));
+    } else if (DIGIT_REGEXP.test(e)) {
+      const next = chars[i];
+      if (next !== undefined && DIGIT_REGEXP.test(next)) {
+        if (
+          OCTAL_REGEXP.test(e) && OCTAL_REGEXP.test(next) && OCTAL_REGEXP.test(chars[i + 1] ?? "")
+        ) {
+          const [code] = readOctal(chars, i - 1, 3);
+          i += 2;
+          parts.push(String.fromCharCode(code));
+          continue;
+        }
+        i += 1;
+        checkGroup(parseInt(e + next, 10));
+      } else {
+        checkGroup(parseInt(e, 10));
+      }
+    } else if (e in TEMPLATE_ESCAPES) {
+      parts.push(TEMPLATE_ESCAPES[e] as string);
+    } else if (ASCII_LETTER_REGEXP.test(e)) {
+      throw new SyntaxError(`bad escape \\${e}`);
+    } else {
+      // Python keeps unknown non-letter escapes as written, backslash included.
+      parts.push(`\\${e}`);
+    }
+  }
+  return parts;
+}
+
+/** Replaces every match of `regexp` in `text` using a Python `re.sub` template; throws SyntaxError. */
+export function pySub(regexp: RegExp, template: string, text: string): string {
+  const parts = parseTemplate(regexp, template);
+  const global = regexp.global ? regexp : new RegExp(regexp.source, `${regexp.flags}g`);
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(global)) {
+    out += text.slice(last, m.index);
+    for (const part of parts) {
+      if (typeof part === "string") out += part;
+      else if (typeof part.group === "number") out += m[part.group] ?? "";
+      else out += m.groups?.[part.group] ?? "";
+    }
+    last = m.index + m[0].length;
+  }
+  return out + text.slice(last);
+}
