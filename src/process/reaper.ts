@@ -1,0 +1,174 @@
+/**
+ * Init duties that Deno.Command does not cover, through libc FFI (spec §5.9, §5.10 steps 4–5,
+ * Decisions 9 and 12).
+ *
+ * Why FFI: as PID 1 (or a child subreaper) chaperone inherits every orphan in its namespace,
+ * and Deno only ever waits for the children it spawned itself. Orphans would stay zombies
+ * forever. Deno has no waitpid(), prctl() or kill(-1) of its own, so they come from libc here,
+ * and this is the only file in src/process that loads it.
+ *
+ * Why not waitpid(-1): it would also collect children of Deno.Command, whose
+ * ChildProcess.status then never learns how they ended. So on each SIGCHLD the reaper scans
+ * /proc for zombies whose parent is us and whose pid the Spawner does not own (`isOwned`), and
+ * reaps exactly those with waitpid(pid, WNOHANG). Every process started by chaperone must
+ * therefore go through the Spawner while the reaper runs.
+ */
+
+import { type ExitStatus, fromWaitStatus } from "./exit_status.ts";
+import { listProcesses } from "./proc_table.ts";
+
+const WNOHANG = 1;
+const PR_SET_CHILD_SUBREAPER = 36;
+const ESRCH = 3;
+
+const LIBC_SYMBOLS = {
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+
+let libc: Libc | undefined;
+
+/** Opens libc on first use, so that importing this module needs no FFI permission. */
+function openLibc(): Libc {
+  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
+  return libc;
+}
+
+/** errno after a failed libc call, with its message. */
+function lastError(lib: Libc): { errno: number; message: string } {
+  const pointer = lib.__errno_location();
+  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+  const text = lib.strerror(errno);
+  const message = text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
+  return { errno, message };
+}
+
+/** What the reaper needs from its owner. */
+export interface ReaperOptions {
+  /** True for pids that Deno.Command spawned and still has to collect (Spawner.owns). */
+  isOwned(pid: number): boolean;
+  /** Called for each orphan reaped, with how it ended. */
+  onReap(pid: number, status: ExitStatus): void;
+  /** Stops the reaper when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running reaper. */
+export interface Reaper extends Disposable {
+  /** Scans now and reaps every unowned zombie child; returns how many were reaped. */
+  reapNow(): number;
+  /** Calls `listener` when `pid` is reaped here; returns a function that unsubscribes. */
+  subscribe(pid: number, listener: (status: ExitStatus) => void): () => void;
+  /** Removes the SIGCHLD listener. */
+  close(): void;
+}
+
+/**
+ * Starts reaping orphaned zombies on every SIGCHLD (and once at start, for orphans that
+ * arrived before). Never reaps a pid for which `isOwned(pid)` is true.
+ */
+export function startReaper(options: ReaperOptions): Reaper {
+  const lib = openLibc();
+  const statusBuffer = new Int32Array(1);
+  const listeners = new Map<number, Set<(status: ExitStatus) => void>>();
+  let scheduled: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  const reapNow = (): number => {
+    let reaped = 0;
+    const self = Deno.pid;
+    for (const process of listProcesses()) {
+      if (process.ppid !== self || process.state !== "Z" || options.isOwned(process.pid)) continue;
+      const result = lib.waitpid(process.pid, statusBuffer, WNOHANG);
+      // 0: not a zombie after all; -1 (ECHILD): someone else collected it first.
+      if (result !== process.pid) continue;
+      reaped++;
+      const status = fromWaitStatus(statusBuffer[0]!);
+      options.onReap(process.pid, status);
+      const waiting = listeners.get(process.pid);
+      if (waiting) {
+        listeners.delete(process.pid);
+        for (const listener of waiting) listener(status);
+      }
+    }
+    return reaped;
+  };
+
+  // SIGCHLDs arrive in bursts; one scan after the burst serves them all.
+  const onSigchld = () => {
+    if (closed || scheduled !== undefined) return;
+    scheduled = setTimeout(() => {
+      scheduled = undefined;
+      if (!closed) reapNow();
+    }, 0);
+  };
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    Deno.removeSignalListener("SIGCHLD", onSigchld);
+    if (scheduled !== undefined) clearTimeout(scheduled);
+    scheduled = undefined;
+    options.signal?.removeEventListener("abort", close);
+  };
+
+  Deno.addSignalListener("SIGCHLD", onSigchld);
+  options.signal?.addEventListener("abort", close, { once: true });
+  if (options.signal?.aborted) close();
+  else reapNow();
+
+  return {
+    reapNow,
+    subscribe(pid, listener) {
+      let set = listeners.get(pid);
+      if (!set) listeners.set(pid, set = new Set());
+      set.add(listener);
+      return () => {
+        const current = listeners.get(pid);
+        current?.delete(listener);
+        if (current?.size === 0) listeners.delete(pid);
+      };
+    },
+    close,
+    [Symbol.dispose]: close,
+  };
+}
+
+/** True when this process is PID 1 of its PID namespace. */
+export function isPid1(): boolean {
+  return Deno.pid === 1;
+}
+
+/**
+ * Marks this process as a child subreaper (prctl PR_SET_CHILD_SUBREAPER), so orphans of its
+ * descendants are re-parented here instead of to the real init (Decision 12, `--force`).
+ */
+export function becomeSubreaper(): void {
+  const lib = openLibc();
+  if (lib.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
+    const { message } = lastError(lib);
+    throw new Error(`Cannot become a child subreaper: ${message}`);
+  }
+}
+
+/**
+ * kill(-1, sig): signals every process this one may signal, which inside a PID namespace is
+ * everything except itself. Only allowed as PID 1 (Decision 9): outside a namespace the same
+ * call would hit every process of the user, for root the whole host. Returns false when no
+ * process was left to signal (ESRCH).
+ */
+export function killAll(sig: number): boolean {
+  if (!isPid1()) {
+    throw new Error("Refusing kill(-1): chaperone is not PID 1 of its namespace");
+  }
+  const lib = openLibc();
+  if (lib.kill(-1, sig) === 0) return true;
+  const { errno, message } = lastError(lib);
+  if (errno === ESRCH) return false;
+  throw new Error(`Cannot signal all processes: ${message}`);
+}
