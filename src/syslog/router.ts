@@ -1,0 +1,234 @@
+/**
+ * The log router: every record (a /dev/log datagram, a service output line, Chaperone's own
+ * message) goes to each logging section, in configuration order, whose selector matches it,
+ * and from there to the section's outputs (spec §4.6, Decisions 8 and 14). The router works
+ * the same whether or not the /dev/log listener runs.
+ */
+import type { LoggingSpec } from "../config/schema.ts";
+import type { LogRecord, LogSink } from "../log/record.ts";
+import { formatLine, type LineFormat } from "./format_line.ts";
+import { LoggingSectionError } from "./logging_section_error.ts";
+import { ConsoleOutput, FileOutput, type OutputReporter, RemoteOutput } from "./outputs.ts";
+import { splitLongRecord } from "./parse.ts";
+import {
+  compileSelector,
+  parseSelector,
+  type Selector,
+  type SelectorPredicate,
+} from "./selector.ts";
+
+/** What the router needs from the rest of the program. */
+export interface LogRouterOptions {
+  /** Expands `$(...)` in a section's expanded directives (selector, file, enabled, logrec_hostname, syslog_host). */
+  expand(text: string, section: LoggingSpec): string;
+  /** Resolves a section's raw `uid`/`gid` (names or numbers) to numbers. */
+  resolveIds(uid?: string, gid?: string): { uid?: number; gid?: number };
+  /** Receives the router's own problems (an unwritable file ...), once per episode. */
+  report?: OutputReporter;
+  /** The machine's hostname for lines whose record names none (default Deno.hostname()). */
+  hostname?: string;
+  /** Initial forced minimum level (§4.7, Decision 3). */
+  forcedLevel?: number;
+  /** Replaces Chaperone's stdout/stderr (tests). */
+  stdout?: { writeSync(p: Uint8Array): number };
+  stderr?: { writeSync(p: Uint8Array): number };
+  /** Clock for strftime file names (tests). */
+  now?: () => Date;
+}
+
+interface Section {
+  readonly name: string;
+  readonly selector: Selector;
+  predicate: SelectorPredicate;
+  readonly format: LineFormat;
+  readonly lineOutputs: readonly (FileOutput | ConsoleOutput)[];
+  readonly remotes: readonly RemoteOutput[];
+}
+
+const TRUE_WORDS = new Set(["y", "yes", "true", "on"]);
+const FALSE_WORDS = new Set(["n", "no", "false", "off", ""]);
+
+function toBool(value: string | boolean, name: string, spec: LoggingSpec): boolean {
+  if (typeof value === "boolean") return value;
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new LoggingSectionError(
+    spec.name,
+    name,
+    `invalid boolean parameter for '${name}': '${value}'`,
+    { pos: spec.pos },
+  );
+}
+
+/** Routes records to the outputs of matching logging sections. */
+export class LogRouter implements LogSink {
+  #sections: Section[] = [];
+  #outputs = new Map<string, FileOutput | ConsoleOutput | RemoteOutput>();
+  #forcedLevel: number | undefined;
+  #closed = false;
+
+  /** Compiles every section (throws LoggingSectionError for an invalid one) and opens its outputs. */
+  constructor(specs: readonly LoggingSpec[], options: LogRouterOptions) {
+    const report: OutputReporter = options.report ?? (() => {});
+    const hostname = options.hostname ?? Deno.hostname();
+    this.#forcedLevel = options.forcedLevel;
+    const built: Section[] = [];
+    for (const spec of specs) {
+      const selectorText = options.expand(spec.selector, spec);
+      let selector: Selector;
+      try {
+        selector = parseSelector(selectorText);
+      } catch (e) {
+        throw new LoggingSectionError(spec.name, "selector", (e as Error).message, {
+          pos: spec.pos,
+          cause: e,
+        });
+      }
+      const enabled = toBool(
+        typeof spec.enabled === "string" ? options.expand(spec.enabled, spec) : spec.enabled,
+        "enabled",
+        spec,
+      );
+      const logrecHostname = spec.logrecHostname === undefined
+        ? undefined
+        : options.expand(spec.logrecHostname, spec);
+      const lineOutputs: (FileOutput | ConsoleOutput)[] = [];
+      const remotes: RemoteOutput[] = [];
+      if (enabled) {
+        if (spec.file !== undefined && spec.file !== "") {
+          const pattern = options.expand(spec.file, spec);
+          const ids = options.resolveIds(spec.uid, spec.gid);
+          lineOutputs.push(this.#shared(`file:${pattern}`, () => {
+            const f = new FileOutput({
+              pattern,
+              ...ids,
+              overwrite: spec.overwrite,
+              report,
+              ...(options.now ? { now: options.now } : {}),
+            });
+            f.open();
+            return f;
+          }) as FileOutput);
+        }
+        if (spec.stdout) {
+          lineOutputs.push(
+            this.#shared(
+              "stdout",
+              () => new ConsoleOutput("stdout", report, options.stdout),
+            ) as ConsoleOutput,
+          );
+        }
+        if (spec.stderr) {
+          lineOutputs.push(
+            this.#shared(
+              "stderr",
+              () => new ConsoleOutput("stderr", report, options.stderr),
+            ) as ConsoleOutput,
+          );
+        }
+        if (spec.syslogHost !== undefined && spec.syslogHost !== "") {
+          const host = options.expand(spec.syslogHost, spec);
+          remotes.push(
+            this.#shared(`remote:${host}`, () => new RemoteOutput(host, report)) as RemoteOutput,
+          );
+        }
+      }
+      built.push({
+        name: spec.name,
+        selector,
+        predicate: compileSelector(selector, this.#forcedLevel),
+        format: {
+          extended: spec.extended,
+          hostname,
+          ...(logrecHostname ? { logrecHostname } : {}),
+        },
+        lineOutputs,
+        remotes,
+      });
+    }
+    this.#sections = built;
+  }
+
+  #shared(
+    key: string,
+    make: () => FileOutput | ConsoleOutput | RemoteOutput,
+  ): FileOutput | ConsoleOutput | RemoteOutput {
+    let out = this.#outputs.get(key);
+    if (!out) {
+      out = make();
+      this.#outputs.set(key, out);
+    }
+    return out;
+  }
+
+  /** The forced minimum level, if any. */
+  get forcedLevel(): number | undefined {
+    return this.#forcedLevel;
+  }
+
+  /** Sets or clears the forced minimum level; selectors are recompiled (Decision 3). */
+  setForcedLevel(level: number | undefined): void {
+    this.#forcedLevel = level;
+    for (const s of this.#sections) s.predicate = compileSelector(s.selector, level);
+  }
+
+  /** Sends one record to every matching section's outputs. */
+  write(record: LogRecord): void {
+    if (this.#closed) return;
+    const body = record.formatError ? record.raw : record.rest;
+    if (body.length > 8192) {
+      for (const part of splitLongRecord(record)) this.#route(part);
+    } else {
+      this.#route(record);
+    }
+  }
+
+  #route(record: LogRecord): void {
+    const sections = this.#sections;
+    for (let i = 0; i < sections.length; i++) {
+      const s = sections[i]!;
+      if (s.lineOutputs.length === 0 && s.remotes.length === 0) continue;
+      if (!s.predicate(record)) continue;
+      const line = formatLine(record, s.format);
+      for (let j = 0; j < s.lineOutputs.length; j++) s.lineOutputs[j]!.write(line);
+      for (let j = 0; j < s.remotes.length; j++) {
+        s.remotes[j]!.send(record.facility * 8 + record.severity, line);
+      }
+    }
+  }
+
+  /** Writes out everything buffered. */
+  flush(): void {
+    for (const out of this.#outputs.values()) {
+      if (out.kind !== "remote") out.flush();
+    }
+  }
+
+  /** Flushes and closes every output; later records are ignored. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const waits: Promise<void>[] = [];
+    for (const out of this.#outputs.values()) {
+      switch (out.kind) {
+        case "file":
+        case "stdout":
+        case "stderr":
+          out.close();
+          break;
+        case "remote":
+          waits.push(out.close());
+          break;
+        default:
+          out satisfies never;
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  /** Same as close(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
