@@ -404,17 +404,25 @@ export interface ByteReader {
 
 /**
  * Reads newline-terminated lines (newline removed, decoded as UTF-8 with bad bytes replaced).
- * A line longer than `maxBytes` throws ProtocolError without buffering the rest of it, so a
- * peer cannot make the reader hold more than `maxBytes` plus one read. A final line without a
+ * A line longer than `maxBytes` is never buffered whole, so a peer cannot make the reader hold
+ * more than `maxBytes` plus one read: it throws ProtocolError, or, when `onOversize` is given,
+ * is skipped up to its newline and reported through that callback. A final line without a
  * newline at end of stream is returned too.
  */
 export async function* readLines(
   reader: ByteReader,
-  options: { maxBytes: number },
+  options: { maxBytes: number; onOversize?: () => void },
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   const chunk = new Uint8Array(64 * 1024);
   let pending = new Uint8Array(0);
+  let discarding = false;
+  const oversize = () => {
+    if (options.onOversize === undefined) {
+      throw new ProtocolError(`Line longer than ${options.maxBytes} bytes`);
+    }
+    options.onOversize();
+  };
   while (true) {
     const n = await reader.read(chunk);
     if (n === null) break;
@@ -422,18 +430,28 @@ export async function* readLines(
     joined.set(pending);
     joined.set(chunk.subarray(0, n), pending.length);
     let start = 0;
-    let newline = joined.indexOf(0x0a, start);
-    while (newline !== -1) {
-      if (newline - start > options.maxBytes) break;
-      yield decoder.decode(joined.subarray(start, newline));
+    for (
+      let newline = joined.indexOf(0x0a);
+      newline !== -1;
+      newline = joined.indexOf(0x0a, start)
+    ) {
+      const line = joined.subarray(start, newline);
       start = newline + 1;
-      newline = joined.indexOf(0x0a, start);
+      if (discarding) {
+        discarding = false;
+      } else if (line.length > options.maxBytes) {
+        oversize();
+      } else {
+        yield decoder.decode(line);
+      }
     }
-    const restEnd = newline === -1 ? joined.length : newline;
-    if (restEnd - start > options.maxBytes) {
-      throw new ProtocolError(`Line longer than ${options.maxBytes} bytes`);
+    if (discarding || joined.length - start > options.maxBytes) {
+      if (!discarding) oversize();
+      discarding = true;
+      pending = new Uint8Array(0);
+    } else {
+      pending = joined.slice(start);
     }
-    pending = joined.slice(start);
   }
   if (pending.length > 0) yield decoder.decode(pending);
 }

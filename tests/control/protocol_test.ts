@@ -257,3 +257,13 @@ Deno.test("isHealthyStatus() accepts good states and disabled services, rejects 
   }
   assert.equal(isHealthyStatus(service({ status: "exit(1)", enabled: false })), true);
 });
+
+Deno.test("readLines() skips an oversized line and reports it when onOversize is given", async () => {
+  let reported = 0;
+  const lines = await collect(readLines(chunks("a\n", "0123456789", "01234\nb\nccccccccccccc\nd"), {
+    maxBytes: 5,
+    onOversize: () => reported++,
+  }));
+  assert.deepEqual(lines, ["a", "b", "d"]);
+  assert.equal(reported, 2);
+});

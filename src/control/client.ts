@@ -1,0 +1,86 @@
+/**
+ * The client end of the control socket: send one request, read its one response. Used by
+ * `chaperone ctl`; tells "nobody is listening here" apart from every other failure, because
+ * ctl reports that case with its own exit status.
+ */
+import {
+  type ControlRequest,
+  type ControlResponse,
+  decodeResponse,
+  encode,
+  MAX_RESPONSE_BYTES,
+  ProtocolError,
+  readLines,
+} from "./protocol.ts";
+
+/** No Chaperone listens at this path: the socket file is missing or refuses connections. */
+export class ControlUnavailableError extends Error {
+  readonly path: string;
+  constructor(path: string, options?: ErrorOptions) {
+    super(`no chaperone is listening at ${path}`, options);
+    this.name = "ControlUnavailableError";
+    this.path = path;
+  }
+}
+
+/** Options for one exchange. */
+export interface SendControlOptions {
+  /** Give up after this long (connect, send and reply together); no limit when absent. */
+  timeoutMs?: number;
+}
+
+/**
+ * Sends `request` to the control socket at `socketPath` and returns the response. Throws
+ * ControlUnavailableError when nothing listens there, Deno.errors.TimedOut on timeout,
+ * ProtocolError on a malformed or missing reply, and the connect error otherwise (for
+ * example PermissionDenied for a socket the caller may not use).
+ */
+export async function sendControl(
+  socketPath: string,
+  request: ControlRequest,
+  options: SendControlOptions = {},
+): Promise<ControlResponse> {
+  let conn: Deno.UnixConn | undefined;
+  let timedOut = false;
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    try {
+      conn?.close();
+    } catch {
+      // Closed meanwhile.
+    }
+  }, options.timeoutMs);
+  try {
+    try {
+      conn = await Deno.connect({ transport: "unix", path: socketPath });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.ConnectionRefused) {
+        throw new ControlUnavailableError(socketPath, { cause: error });
+      }
+      throw error;
+    }
+    if (timedOut) conn.close();
+    const bytes = encode(request);
+    let offset = 0;
+    while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+    for await (const line of readLines(conn, { maxBytes: MAX_RESPONSE_BYTES })) {
+      if (line.trim() === "") continue;
+      return decodeResponse(line);
+    }
+    throw new ProtocolError(`Chaperone at ${socketPath} closed the connection without a reply`);
+  } catch (error) {
+    if (timedOut) {
+      throw new Deno.errors.TimedOut(
+        `no reply from chaperone at ${socketPath} within ${options.timeoutMs} ms`,
+      );
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn?.close();
+    } catch {
+      // Already closed by the timer.
+    }
+  }
+}

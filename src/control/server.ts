@@ -1,0 +1,382 @@
+/**
+ * The control endpoints of a running Chaperone (spec §6.1): a Unix stream socket answering
+ * JSON-line requests (several clients at once, each connection's requests answered in order),
+ * and the compatibility FIFO that takes `telchap`-style command lines without replies.
+ * The server only frames and routes; a ControlHandler decides what each request does.
+ * A misbehaving client (silent, garbage, oversized, vanishing) only ever affects its own
+ * connection.
+ */
+import { splitShellWords } from "../config/shell_words.ts";
+import type { Logger } from "../log/logger.ts";
+import {
+  type ControlContext,
+  type ControlHandler,
+  type ControlRequest,
+  type ControlResponse,
+  decodeRequest,
+  encode,
+  MAX_REQUEST_BYTES,
+  parseCommandWords,
+  ProtocolError,
+  readLines,
+} from "./protocol.ts";
+
+/** Where and how to serve. */
+export interface ControlServerOptions {
+  /** Path of the Unix stream socket (`/dev/chaperone.sock`). */
+  socketPath: string;
+  /** Path of the command FIFO (`/dev/chaperone`); none when absent. */
+  fifoPath?: string;
+  /** Permission bits for the socket and FIFO; default 0o600, root only (Decision 9). */
+  mode?: number;
+  /** Group to give the socket and FIFO, so a mode like 0o660 admits that group. */
+  gid?: number;
+  /** Where problems with FIFO commands and failing handlers are reported. */
+  logger?: Logger;
+  /** Largest accepted request line in bytes (default MAX_REQUEST_BYTES). */
+  maxRequestBytes?: number;
+}
+
+/** A running control server; disposing it closes every endpoint and removes their files. */
+export interface ControlServer extends AsyncDisposable {
+  readonly socketPath: string;
+  readonly fifoPath: string | undefined;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MODE = 0o600;
+const INTERACTIVE: ControlContext = { interactive: true };
+const NON_INTERACTIVE: ControlContext = { interactive: false };
+
+/** Serves control requests on a Unix socket (and optionally the FIFO) until closed. */
+export function serveControl(
+  options: ControlServerOptions,
+  handler: ControlHandler,
+): ControlServer {
+  return new Server(options, handler);
+}
+
+/**
+ * Creates the FIFO node. Deno has no mkfifo, and spawning mkfifo(1) would make an external
+ * binary a runtime requirement of minimal images; libc's mkfifo(3) is always there.
+ */
+function makeFifo(path: string, mode: number): void {
+  const libc = Deno.dlopen("libc.so.6", {
+    mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
+  });
+  try {
+    const result = libc.symbols.mkfifo(new TextEncoder().encode(path + "\0"), mode);
+    if (result !== 0) throw new Deno.errors.AlreadyExists(`Cannot create FIFO "${path}"`);
+  } finally {
+    libc.close();
+  }
+}
+
+/** Removes a file if present; a missing file is fine. */
+function removeIfPresent(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+/** The identity of a file, to avoid removing a successor's socket at close. */
+function fileId(path: string): string | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function dirname(path: string): string {
+  const cut = path.lastIndexOf("/");
+  return cut <= 0 ? "/" : path.slice(0, cut);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class Server implements ControlServer {
+  readonly socketPath: string;
+  readonly fifoPath: string | undefined;
+  #handler: ControlHandler;
+  #logger: Logger | undefined;
+  #maxBytes: number;
+  #listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
+  #socketId: string | undefined;
+  #fifo: Deno.FsFile | undefined;
+  #fifoId: string | undefined;
+  #connections = new Set<Deno.UnixConn>();
+  #tasks = new Set<Promise<void>>();
+  #fifoQueue: Promise<void> = Promise.resolve();
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #abandon!: () => void;
+  #abandoned: Promise<"closed">;
+
+  constructor(options: ControlServerOptions, handler: ControlHandler) {
+    this.socketPath = options.socketPath;
+    this.fifoPath = options.fifoPath;
+    this.#handler = handler;
+    this.#logger = options.logger;
+    this.#maxBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+    this.#abandoned = new Promise((resolve) => {
+      this.#abandon = () => resolve("closed");
+    });
+    const mode = options.mode ?? DEFAULT_MODE;
+    this.#listener = this.#listen(options.socketPath, mode, options.gid);
+    try {
+      if (options.fifoPath !== undefined) this.#openFifo(options.fifoPath, mode, options.gid);
+    } catch (error) {
+      this.#listener.close();
+      removeIfPresent(options.socketPath);
+      throw error;
+    }
+    this.#track(this.#acceptLoop());
+  }
+
+  /**
+   * Binds in a private directory, sets owner and mode, then renames into place: a socket bound
+   * directly at its final path is connectable with umask permissions until chmod, and a client
+   * that connects in that window keeps its connection.
+   */
+  #listen(path: string, mode: number, gid: number | undefined) {
+    const staging = Deno.makeTempDirSync({ dir: dirname(path), prefix: ".chaperone-" });
+    try {
+      const staged = `${staging}/control.sock`;
+      const listener = Deno.listen({ transport: "unix", path: staged });
+      try {
+        if (gid !== undefined) Deno.chownSync(staged, null, gid);
+        Deno.chmodSync(staged, mode);
+        // A stale socket from an earlier run is replaced; rename does that atomically.
+        Deno.renameSync(staged, path);
+      } catch (error) {
+        listener.close();
+        throw error;
+      }
+      this.#socketId = fileId(path);
+      return listener;
+    } finally {
+      Deno.removeSync(staging, { recursive: true });
+    }
+  }
+
+  #openFifo(path: string, mode: number, gid: number | undefined): void {
+    removeIfPresent(path);
+    makeFifo(path, mode & 0o600);
+    if (gid !== undefined) Deno.chownSync(path, null, gid);
+    Deno.chmodSync(path, mode);
+    if (!Deno.statSync(path).isFifo) throw new TypeError(`File is not a FIFO: ${path}`);
+    // Opened for writing too, so the FIFO never reports end-of-file when a writer goes away.
+    this.#fifo = Deno.openSync(path, { read: true, write: true });
+    this.#fifoId = fileId(path);
+    this.#track(this.#fifoLoop(this.#fifo));
+  }
+
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
+  }
+
+  async #acceptLoop(): Promise<void> {
+    while (!this.#closing) {
+      let conn: Deno.UnixConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#closing) return;
+        // EMFILE and similar: log, and keep serving the clients that are connected.
+        this.#logger?.warn(`control socket accept failed: ${errorText(error)}`);
+        continue;
+      }
+      if (this.#closing) {
+        conn.close();
+        return;
+      }
+      this.#connections.add(conn);
+      this.#track(this.#serveConnection(conn));
+    }
+  }
+
+  async #serveConnection(conn: Deno.UnixConn): Promise<void> {
+    try {
+      for await (const line of readLines(conn, { maxBytes: this.#maxBytes })) {
+        if (line.trim() === "") continue;
+        let response: ControlResponse | "closed";
+        try {
+          response = await this.#run(decodeRequest(line), INTERACTIVE);
+        } catch (error) {
+          response = { ok: false, error: errorText(error) };
+        }
+        if (response === "closed") return;
+        await writeAll(conn, encode(response));
+      }
+    } catch (error) {
+      if (error instanceof ProtocolError && !this.#closing) {
+        // The rest of an oversized line cannot be resynchronised: answer, then hang up.
+        await writeAll(conn, encode({ ok: false, error: error.message })).catch(() => {});
+        await drain(conn);
+      }
+      // Otherwise the peer vanished or the server is closing: nothing to answer.
+    } finally {
+      this.#connections.delete(conn);
+      try {
+        conn.close();
+      } catch {
+        // Already closed by close().
+      }
+    }
+  }
+
+  /** Runs one request; resolves to "closed" instead when the server closes first. */
+  async #run(
+    request: ControlRequest,
+    context: ControlContext,
+  ): Promise<ControlResponse | "closed"> {
+    const pending = this.#handler.handle(request, context);
+    // A handler still running at close is abandoned, not awaited; swallow its late outcome.
+    pending.catch(() => {});
+    try {
+      return await Promise.race([pending, this.#abandoned]);
+    } catch (error) {
+      this.#logger?.error(`control command "${request.cmd}" failed: ${errorText(error)}`);
+      return { ok: false, error: errorText(error) };
+    }
+  }
+
+  async #fifoLoop(fifo: Deno.FsFile): Promise<void> {
+    const lines = readLines(fifo, {
+      maxBytes: this.#maxBytes,
+      onOversize: () =>
+        this.#logger?.warn(`${this.fifoPath}: command longer than ${this.#maxBytes} bytes ignored`),
+    });
+    try {
+      for await (const line of lines) {
+        // Queued in order but not awaited here, so a slow command never stalls FIFO writers.
+        this.#fifoQueue = this.#fifoQueue.then(() => this.#runFifoLine(line));
+      }
+    } catch (error) {
+      if (!this.#closing) this.#logger?.error(`${this.fifoPath}: read failed: ${errorText(error)}`);
+    }
+  }
+
+  async #runFifoLine(line: string): Promise<void> {
+    if (this.#closing) return;
+    let request: ControlRequest;
+    try {
+      const words = splitShellWords(line);
+      if (words.length === 0) return;
+      request = fifoRequest(parseCommandWords(words));
+    } catch (error) {
+      this.#logger?.warn(`${this.fifoPath}: command "${line}" rejected: ${errorText(error)}`);
+      return;
+    }
+    if (request.cmd === "status" || request.cmd === "dependencies" || request.cmd === "health") {
+      this.#logger?.warn(
+        `${this.fifoPath}: "${request.cmd}" needs a reply; use "chaperone ctl ${request.cmd}"`,
+      );
+      return;
+    }
+    const response = await this.#run(request, NON_INTERACTIVE);
+    if (response === "closed") return;
+    if (response.ok) {
+      this.#logger?.debug(`${this.fifoPath}: ${line}: ${response.text ?? "ok"}`);
+    } else {
+      this.#logger?.warn(`${this.fifoPath}: command "${line}" failed: ${response.error}`);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing = true;
+    this.#abandon();
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    for (const conn of this.#connections) {
+      try {
+        conn.close();
+      } catch {
+        // Closed by its own task meanwhile.
+      }
+    }
+    try {
+      this.#fifo?.close();
+    } catch {
+      // Already closed.
+    }
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+    await this.#fifoQueue;
+    // Only remove files that are still ours: a newer Chaperone may have replaced them.
+    if (fileId(this.socketPath) === this.#socketId) removeIfPresent(this.socketPath);
+    if (this.fifoPath !== undefined && this.#fifoId !== undefined) {
+      if (fileId(this.fifoPath) === this.#fifoId) removeIfPresent(this.fifoPath);
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** FIFO commands have no reply channel, so waiting for completion is meaningless (§6.1). */
+function fifoRequest(request: ControlRequest): ControlRequest {
+  switch (request.cmd) {
+    case "start":
+    case "stop":
+    case "reset":
+    case "restart":
+      return { ...request, wait: false };
+    case "status":
+    case "dependencies":
+    case "health":
+    case "enable":
+    case "disable":
+    case "shutdown":
+    case "loglevel":
+      return request;
+    default: {
+      const exhaustive: never = request;
+      throw new TypeError(`Unhandled request ${JSON.stringify(exhaustive)}`);
+    }
+  }
+}
+
+/** Writes every byte; a peer that has gone away makes this reject. */
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+}
+
+/** How long a hung-up client may keep sending before its connection is dropped outright. */
+const DRAIN_MS = 1000;
+
+/**
+ * Half-closes and discards what the peer is still sending, for at most DRAIN_MS. Closing a
+ * socket with unread input makes the kernel send a reset, which can destroy the error reply
+ * before the peer reads it.
+ */
+async function drain(conn: Deno.UnixConn): Promise<void> {
+  const timer = setTimeout(() => conn.close(), DRAIN_MS);
+  try {
+    await conn.closeWrite();
+    const sink = new Uint8Array(64 * 1024);
+    while ((await conn.read(sink)) !== null) {
+      // Discarded.
+    }
+  } catch {
+    // Reset by the peer, or closed by the timer.
+  } finally {
+    clearTimeout(timer);
+  }
+}
