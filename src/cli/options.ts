@@ -56,6 +56,17 @@ export type CommandLine =
   | { readonly kind: "version"; readonly text: string }
   | { readonly kind: "subcommand"; readonly name: Subcommand; readonly args: readonly string[] };
 
+/** The synopsis part of the help text, printed after a usage error. */
+const SYNOPSIS = `Usage:
+    chaperone [--config=<file_or_dir>]
+              [--user=<name> | --create-user=<newuser>] [--default-home=<dir>]
+              [--exitkills | --no-exitkills] [--ignore-failures] [--log-level=<level>]
+              [--no-console-log] [--debug] [--force] [--disable-services] [--no-defaults]
+              [--no-syslog] [--version] [--show-dependencies] [--task]
+              [<command> [<args> ...]]
+    chaperone (ctl | check | envcp | sdnotify | sdnotify-exec) [<args> ...]
+    chaperone (-h | --help)`;
+
 /** A bad command line: exit 1, printing `message` and then `usage` on stderr. */
 export class UsageError extends Error {
   /** The synopsis to print after the message. */
@@ -67,16 +78,6 @@ export class UsageError extends Error {
     this.usage = options.usage ?? SYNOPSIS;
   }
 }
-
-const SYNOPSIS = `Usage:
-    chaperone [--config=<file_or_dir>]
-              [--user=<name> | --create-user=<newuser>] [--default-home=<dir>]
-              [--exitkills | --no-exitkills] [--ignore-failures] [--log-level=<level>]
-              [--no-console-log] [--debug] [--force] [--disable-services] [--no-defaults]
-              [--no-syslog] [--version] [--show-dependencies] [--task]
-              [<command> [<args> ...]]
-    chaperone (ctl | check | envcp | sdnotify | sdnotify-exec) [<args> ...]
-    chaperone (-h | --help)`;
 
 /** The text printed by `chaperone --help` (the original's, corrected). */
 export const USAGE: string = `Lightweight process and service manager
@@ -183,9 +184,9 @@ const OPTIONS: readonly OptionDef[] = [
 ];
 
 /** Pairs the grammar makes mutually exclusive on one command line. */
-const EXCLUSIVE: readonly (readonly [FlagKey | ValueKey, FlagKey | ValueKey, string, string])[] = [
-  ["user", "createUser", "--user", "--create-user"],
-  ["exitkills", "noExitkills", "--exitkills", "--no-exitkills"],
+const EXCLUSIVE: readonly (readonly [string, string])[] = [
+  ["--user", "--create-user"],
+  ["--exitkills", "--no-exitkills"],
 ];
 
 /** One command line (real or `_CHAP_OPTIONS`) as written, before merging. */
@@ -223,6 +224,7 @@ function scan(argv: readonly string[]): Scanned {
   const flags = new Set<FlagKey>();
   const values = new Map<ValueKey, string>();
   const late: string[] = [];
+  const given = new Set<string>();
   let help = false;
   let positionals: readonly string[] = [];
   let afterDashDash = false;
@@ -245,9 +247,10 @@ function scan(argv: readonly string[]): Scanned {
         else late.push(`unknown option ${name}`);
         continue;
       }
+      if (given.has(def.long)) late.push(`${def.long} is given more than once`);
+      given.add(def.long);
       if (def.kind === "flag") {
         if (eq >= 0) throw new UsageError(`${def.long} must not have an argument`);
-        if (flags.has(def.key)) late.push(`${def.long} is given more than once`);
         flags.add(def.key);
         continue;
       }
@@ -263,7 +266,6 @@ function scan(argv: readonly string[]): Scanned {
         i++;
       }
       if (value === "") throw new UsageError(`${def.long} requires a non-empty argument`);
-      if (values.has(def.key)) late.push(`${def.long} is given more than once`);
       values.set(def.key, value);
       continue;
     }
@@ -280,9 +282,10 @@ function scan(argv: readonly string[]): Scanned {
   }
   if (!help && late.length > 0) throw new UsageError(late[0]!);
   if (!help) {
-    for (const [a, b, aName, bName] of EXCLUSIVE) {
-      const has = (k: FlagKey | ValueKey) => flags.has(k as FlagKey) || values.has(k as ValueKey);
-      if (has(a) && has(b)) throw new UsageError(`${aName} and ${bName} cannot be used together`);
+    for (const [a, b] of EXCLUSIVE) {
+      if (given.has(a) && given.has(b)) {
+        throw new UsageError(`${a} and ${b} cannot be used together`);
+      }
     }
     const level = values.get("logLevel");
     if (level !== undefined) parseLogLevel(level);
