@@ -1,8 +1,10 @@
 // Not PID 1: becomes a child subreaper, lets a child orphan a grandchild that exits 5, and
-// reports whether the grandchild was adopted and reaped with its status. Also checks that
+// reports whether the grandchild was adopted and reaped with its status (seen through
+// watchPid() and onReap). Also checks that
 // killAll() refuses to run outside PID 1.
 import { Spawner } from "../../../src/process/spawn.ts";
 import { becomeSubreaper, isPid1, killAll, startReaper } from "../../../src/process/reaper.ts";
+import { watchPid } from "../../../src/process/pid_watch.ts";
 import { readProcess } from "../../../src/process/proc_table.ts";
 import type { ExitStatus } from "../../../src/process/exit_status.ts";
 
@@ -25,11 +27,8 @@ const parent = spawner.spawn({
 const orphan = Number((await new Response(parent.stdout).text()).trim());
 const parentStatus = await parent.status;
 const adopted = readProcess(orphan)?.ppid === Deno.pid;
-const orphanStatus = await new Promise<ExitStatus>((resolve) => {
-  const done = reaped.get(orphan);
-  if (done) resolve(done);
-  else reaper.subscribe(orphan, resolve);
-});
+const orphanStatus = await watchPid(orphan, { reaper });
+const reapedStatus = reaped.get(orphan);
 let killAllRefused = false;
 try {
   killAll(0);
@@ -41,6 +40,7 @@ console.log(JSON.stringify({
   isPid1: isPid1(),
   adopted,
   orphanStatus,
+  reapedStatus,
   parentStatus,
   zombieLeft: readProcess(orphan) !== null,
   killAllRefused,
