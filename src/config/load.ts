@@ -1,0 +1,288 @@
+/**
+ * Finds and parses configuration files (spec §2.1, §2.2). A path is either one file or a
+ * directory whose top-level `*.conf` and `*.yaml` entries are read in code-point order. Files are
+ * YAML 1.1 as PyYAML reads them (yes/no/on/off booleans, sexagesimal numbers, tabs expanded to
+ * 8-column stops, duplicate keys: last wins). Every section key and directive keeps its line so
+ * that later stages can say where a problem was written.
+ */
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseDocument,
+  type Tags,
+  type YAMLMap,
+} from "yaml";
+import { ConfigError } from "./config_error.ts";
+import type { RawSection, SourcePos } from "./schema.ts";
+
+/** One parsed file: its sections in written order, with positions. */
+export interface ConfigFile {
+  readonly file: string;
+  /** Section name → directives; `null` when the section was written without a value. */
+  readonly sections: Map<string, RawSection | null>;
+  /** Position of each section key, each directive (`section/directive`) and each `env_set` entry. */
+  readonly positions: Map<string, SourcePos>;
+}
+
+/** The files making up a configuration path, and `_CHAP_CONFIG_DIR` when the path exists. */
+export interface LocatedConfig {
+  readonly files: readonly string[];
+  readonly configDir?: string;
+}
+
+/** Result of reading a whole configuration path. */
+export interface LoadedFiles extends LocatedConfig {
+  readonly parsed: readonly ConfigFile[];
+  /** Problems found while reading (syntax errors, sections that are not mappings). */
+  readonly errors: readonly ConfigError[];
+}
+
+/** Options for reading configuration files. */
+export interface LoadOptions {
+  /** Receives non-fatal findings such as duplicate keys. */
+  onWarning?(message: string): void;
+}
+
+const CONFIG_NAME_REGEXP = /\.(conf|yaml)$/;
+
+/** PyYAML's booleans: unlike the `yaml` package's 1.1 schema, a bare `y` or `n` stays a string. */
+const TRUE_REGEXP = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const FALSE_REGEXP = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+
+/**
+ * Adjusts the `yaml` package's YAML 1.1 tags to PyYAML's reading: booleans as above, and no
+ * timestamp tag so that `2024-01-02` stays a string (PyYAML makes it a date, which no directive
+ * accepts; as a string it is at least usable in `env_set`).
+ */
+function pyyamlTags(tags: Tags): Tags {
+  const out: Tags = [];
+  for (const tag of tags) {
+    if (typeof tag === "string") {
+      out.push(tag);
+    } else if (tag.tag === "tag:yaml.org,2002:timestamp") {
+      continue;
+    } else if (tag.tag === "tag:yaml.org,2002:bool" && tag.test) {
+      out.push({ ...tag, test: tag.test.test("true") ? TRUE_REGEXP : FALSE_REGEXP });
+    } else {
+      out.push(tag);
+    }
+  }
+  return out;
+}
+
+/** Expands tabs to spaces with tab stops every 8 columns, per line (Python's `expandtabs`). */
+export function expandTabs(text: string): string {
+  if (!text.includes("\t")) return text;
+  let out = "";
+  let column = 0;
+  for (const c of text) {
+    if (c === "\t") {
+      const n = 8 - (column % 8);
+      out += " ".repeat(n);
+      column += n;
+    } else {
+      out += c;
+      column = c === "\n" || c === "\r" ? 0 : column + 1;
+    }
+  }
+  return out;
+}
+
+/** Python's `os.path.dirname`: `/a/b` → `/a`, and `/a/b/` → `/a/b` (the trailing-slash quirk). */
+export function configDirOf(path: string): string {
+  const head = path.slice(0, path.lastIndexOf("/") + 1);
+  if (head !== "" && !/^\/+$/.test(head)) return head.replace(/\/+$/, "");
+  return head;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * Lists the files of a configuration path (absolute): a file is the only source; a directory
+ * contributes its `*.conf` and `*.yaml` entries (hidden ones too) sorted by code point. A
+ * missing path is an empty configuration, not an error, and then has no config dir.
+ */
+export async function locateConfig(path: string): Promise<LocatedConfig> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { files: [] };
+    throw new ConfigError(`cannot read configuration path: ${(err as Error).message}`, {
+      pos: { file: path },
+      cause: err,
+    });
+  }
+  const configDir = configDirOf(path);
+  if (!info.isDirectory) return { files: [path], configDir };
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) {
+    if (CONFIG_NAME_REGEXP.test(entry.name)) names.push(entry.name);
+  }
+  names.sort(compareCodePoints);
+  const dir = path.endsWith("/") ? path : `${path}/`;
+  return { files: names.map((n) => `${dir}${n}`), configDir };
+}
+
+function keyText(node: unknown): string {
+  if (isScalar(node)) return String(node.value);
+  return String(node);
+}
+
+/**
+ * Parses the text of one configuration file. Syntax errors and non-mapping sections are
+ * returned as errors (all of them), duplicate keys are reported through `onWarning`.
+ */
+export function parseConfigText(
+  text: string,
+  file: string,
+  options: LoadOptions = {},
+): { parsed: ConfigFile; errors: ConfigError[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(expandTabs(text), {
+    version: "1.1",
+    uniqueKeys: false,
+    prettyErrors: false,
+    lineCounter,
+    customTags: pyyamlTags,
+  });
+  const sections = new Map<string, RawSection | null>();
+  const positions = new Map<string, SourcePos>();
+  const parsed: ConfigFile = { file, sections, positions };
+  const errors: ConfigError[] = [];
+  const posOf = (node: Node | null | undefined | unknown): SourcePos => {
+    const range = (node as Node | null | undefined)?.range;
+    return range ? { file, line: lineCounter.linePos(range[0]).line } : { file };
+  };
+
+  const syntaxError = doc.errors[0];
+  if (syntaxError !== undefined) {
+    // Only the first: later ones are usually echoes of it (as PyYAML, which stops there).
+    const line = lineCounter.linePos(syntaxError.pos[0]).line;
+    errors.push(
+      new ConfigError(`YAML syntax error: ${syntaxError.message.split("\n")[0]}`, {
+        pos: { file, line },
+        cause: syntaxError,
+      }),
+    );
+    return { parsed, errors };
+  }
+
+  const warnDuplicates = (map: YAMLMap, context: string) => {
+    const seen = new Set<string>();
+    for (const pair of map.items as Pair[]) {
+      const key = keyText(pair.key);
+      if (seen.has(key)) {
+        const pos = posOf(pair.key);
+        options.onWarning?.(
+          `${pos.file}:${pos.line ?? "?"}: ${context}duplicate key '${key}' (the later one wins)`,
+        );
+      }
+      seen.add(key);
+    }
+  };
+
+  const root = doc.contents;
+  // An empty or comment-only file contributes nothing (Decision 7).
+  if (root === null || (isScalar(root) && root.value === null)) return { parsed, errors };
+  if (isSeq(root)) {
+    // A top-level list names sections with empty mappings, as the original accepts.
+    for (const item of root.items) {
+      const name = keyText(item);
+      sections.set(name, {});
+      positions.set(name, posOf(item));
+    }
+    return { parsed, errors };
+  }
+  if (!isMap(root)) {
+    errors.push(
+      new ConfigError("expected a mapping of section names at the top level", {
+        pos: posOf(root),
+      }),
+    );
+    return { parsed, errors };
+  }
+
+  warnDuplicates(root, "");
+  for (const pair of root.items as Pair[]) {
+    const name = keyText(pair.key);
+    const sectionPos = posOf(pair.key);
+    const value = pair.value as Node | null;
+    positions.set(name, sectionPos);
+    // Drop positions of an earlier duplicate of this section: the later one wins wholesale.
+    for (const k of [...positions.keys()]) if (k.startsWith(`${name}/`)) positions.delete(k);
+    if (value === null || (isScalar(value) && value.value === null)) {
+      sections.set(name, null);
+      continue;
+    }
+    if (!isMap(value)) {
+      sections.delete(name);
+      errors.push(
+        new ConfigError(
+          `expected a mapping of directives, got ${isSeq(value) ? "a list" : "a scalar"}`,
+          { pos: sectionPos, directive: name },
+        ),
+      );
+      continue;
+    }
+    warnDuplicates(value, `${name}: `);
+    const section: RawSection = {};
+    for (const dpair of value.items as Pair[]) {
+      const directive = keyText(dpair.key);
+      const dnode = dpair.value as Node | null;
+      section[directive] = dnode === null ? null : dnode.toJS(doc);
+      positions.set(`${name}/${directive}`, posOf(dpair.key));
+      if (isMap(dnode)) {
+        warnDuplicates(dnode, `${name}: ${directive}: `);
+        for (const epair of dnode.items as Pair[]) {
+          positions.set(`${name}/${directive}/${keyText(epair.key)}`, posOf(epair.key));
+        }
+      }
+    }
+    sections.set(name, section);
+  }
+  return { parsed, errors };
+}
+
+/**
+ * Reads every file of a configuration path (absolute) and parses it. All problems of all files
+ * are collected in `errors`; a file that cannot be read (a directory named `x.conf`) is one.
+ */
+export async function loadConfigFiles(
+  path: string,
+  options: LoadOptions = {},
+): Promise<LoadedFiles> {
+  const located = await locateConfig(path);
+  const parsed: ConfigFile[] = [];
+  const errors: ConfigError[] = [];
+  for (const file of located.files) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (err) {
+      errors.push(
+        new ConfigError(`cannot read configuration file: ${(err as Error).message}`, {
+          pos: { file },
+          cause: err,
+        }),
+      );
+      continue;
+    }
+    const result = parseConfigText(text, file, options);
+    parsed.push(result.parsed);
+    errors.push(...result.errors);
+  }
+  return { ...located, parsed, errors };
+}
