@@ -1,0 +1,344 @@
+/**
+ * Structural validation of the merged configuration (spec §2.4–§2.8, with Decision 7's
+ * leniencies): section names, known directives, value types, name rules, required directives
+ * and signal names. Values that are expanded at load time (`enabled`, `stdout`, `port`,
+ * `interval`, user names …) are checked by resolve.ts after expansion. Every problem is
+ * collected, none thrown, so `chaperone check` can print them all.
+ */
+import { parseSignal } from "../process/signals.ts";
+import { ConfigError } from "./config_error.ts";
+import type { RawConfig, RawSection, SourcePos } from "./schema.ts";
+
+/** The value shapes a directive may take. */
+export type DirectiveType =
+  | "string"
+  | "boolean"
+  | "integer"
+  | "number"
+  | "name-or-number"
+  | "boolean-or-string"
+  | "string-list"
+  | "string-map"
+  | "service-type"
+  | "signal"
+  | "socket-mode";
+
+/** Directives of `settings:` and their types (§2.6, plus our control_socket_*). */
+export const SETTINGS_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
+  env_inherit: "string-list",
+  env_set: "string-map",
+  env_unset: "string-list",
+  uid: "name-or-number",
+  gid: "name-or-number",
+  idle_delay: "number",
+  ignore_failures: "boolean",
+  process_timeout: "number",
+  startup_pause: "number",
+  shutdown_timeout: "number",
+  enable_syslog: "boolean",
+  detect_exit: "boolean",
+  debug: "boolean",
+  logrec_hostname: "string",
+  status_interval: "number",
+  control_socket_mode: "socket-mode",
+  control_socket_group: "name-or-number",
+};
+
+/** Directives of `<name>.service` and their types (§2.7). */
+export const SERVICE_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
+  type: "service-type",
+  command: "string",
+  enabled: "boolean-or-string",
+  after: "string",
+  before: "string",
+  service_groups: "string",
+  restart: "boolean",
+  restart_limit: "integer",
+  restart_delay: "number",
+  ignore_failures: "boolean",
+  optional: "boolean",
+  exit_kills: "boolean",
+  kill_signal: "signal",
+  process_timeout: "number",
+  startup_pause: "number",
+  pidfile: "string",
+  uid: "name-or-number",
+  gid: "name-or-number",
+  env_inherit: "string-list",
+  env_set: "string-map",
+  env_unset: "string-list",
+  directory: "string",
+  stdout: "string",
+  stderr: "string",
+  interval: "string",
+  port: "name-or-number",
+  setpgrp: "boolean",
+  debug: "boolean",
+};
+
+/** Directives of `<name>.logging` and their types (§2.8). */
+export const LOGGING_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
+  selector: "string",
+  file: "string",
+  stdout: "boolean",
+  stderr: "boolean",
+  syslog_host: "string",
+  enabled: "boolean-or-string",
+  overwrite: "boolean",
+  extended: "boolean",
+  logrec_hostname: "string",
+  uid: "name-or-number",
+  gid: "name-or-number",
+};
+
+/** Keys that earlier documentation and samples used, with what is meant today. */
+const HINTS: Readonly<Record<string, string>> = {
+  service_group: "service_groups",
+  filter: "selector",
+  filename: "file",
+};
+
+const SERVICE_TYPES = ["simple", "forking", "oneshot", "notify", "cron", "inetd"];
+const SYSTEM_DEPENDENCY_NAMES = ["IDLE", "INIT", "CONSOLE", "MAIN"];
+const SYSTEM_GROUP_NAMES = ["IDLE", "INIT"];
+const SOCKET_MODE_REGEXP = /^0?[0-7]{1,3}$/;
+
+/** What a top-level key names. `ignored` is `x.loggingfoo`, accepted but unused (§2.4). */
+export type SectionKind = "settings" | "service" | "logging" | "ignored";
+
+/** Classifies a top-level key, or undefined when it is not a valid section name. */
+export function sectionKind(name: string): SectionKind | undefined {
+  if (name === "settings") return "settings";
+  if (/^.+\.service$/s.test(name)) return "service";
+  if (/^.+\.logging$/s.test(name)) return "logging";
+  if (/^.+\.logging/s.test(name)) return "ignored";
+  return undefined;
+}
+
+/** True for names with cased letters and none in lower case (`IDLE`, not `123`, Decision 7). */
+export function isUpperCaseName(name: string): boolean {
+  return name === name.toUpperCase() && name !== name.toLowerCase();
+}
+
+/** Splits a comma-separated `after`/`before`/`service_groups` value, trimming each item. */
+export function splitNameList(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** Describes a value for an error message: strings quoted, lists and mappings by kind. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Parses `control_socket_mode`: an octal string ("0660") or an int (YAML 1.1 reads 0660 as octal). */
+export function parseSocketMode(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0o777) {
+    return value;
+  }
+  if (typeof value === "string" && SOCKET_MODE_REGEXP.test(value.trim())) {
+    return parseInt(value.trim(), 8);
+  }
+  return undefined;
+}
+
+/** Checks one value against a directive type; returns the problem, or undefined when valid. */
+export function checkType(type: DirectiveType, value: unknown): string | undefined {
+  const got = describeValue(value);
+  switch (type) {
+    case "string":
+      return typeof value === "string" ? undefined : `expected a string, got ${got}`;
+    case "boolean":
+      return typeof value === "boolean" ? undefined : `expected true or false, got ${got}`;
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value) && value >= 0
+        ? undefined
+        : `expected a non-negative integer, got ${got}`;
+    case "number":
+      return typeof value === "number" && Number.isFinite(value) && value >= 0
+        ? undefined
+        : `expected a non-negative number, got ${got}`;
+    case "name-or-number":
+      return typeof value === "string" || (typeof value === "number" && Number.isInteger(value))
+        ? undefined
+        : `expected a name or a number, got ${got}`;
+    case "boolean-or-string":
+      return typeof value === "boolean" || typeof value === "string"
+        ? undefined
+        : `expected true, false or a string, got ${got}`;
+    case "string-list":
+      return Array.isArray(value) && value.every((v) => typeof v === "string")
+        ? undefined
+        : `expected a list of strings, got ${got}`;
+    case "string-map":
+      return typeof value === "object" && value !== null && !Array.isArray(value)
+        ? undefined
+        : `expected a mapping of names to values, got ${got}`;
+    case "service-type":
+      return typeof value === "string" && SERVICE_TYPES.includes(value)
+        ? undefined
+        : `expected one of ${SERVICE_TYPES.join(", ")}, got ${got}`;
+    case "signal":
+      if (typeof value !== "string" && typeof value !== "number") {
+        return `expected a signal name or number, got ${got}`;
+      }
+      try {
+        parseSignal(value);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    case "socket-mode":
+      return parseSocketMode(value) === undefined
+        ? `expected an octal mode such as "0660", got ${got}`
+        : undefined;
+    default: {
+      const _exhaustive: never = type;
+      throw new TypeError(`unknown directive type ${_exhaustive}`);
+    }
+  }
+}
+
+/** Collects every structural problem of a merged configuration; never throws. */
+export function validateConfig(
+  raw: RawConfig,
+  options: { onWarning?(message: string): void } = {},
+): ConfigError[] {
+  const errors: ConfigError[] = [];
+  const fallback: SourcePos = { file: raw.files.at(-1) ?? "(configuration)" };
+  const posOf = (section: string, directive?: string): SourcePos =>
+    (directive === undefined ? undefined : raw.positions.get(`${section}/${directive}`)) ??
+      raw.positions.get(section) ?? fallback;
+  const fail: Fail = (section, directive, message, posPath = directive) => {
+    errors.push(
+      new ConfigError(message, {
+        pos: posOf(section, posPath),
+        directive: directive === undefined ? section : `${section}: ${directive}`,
+      }),
+    );
+  };
+
+  for (const [name, section] of raw.sections) {
+    const kind = sectionKind(name);
+    if (kind === undefined) {
+      fail(name, undefined, "unknown section; expected settings, <name>.service or <name>.logging");
+      continue;
+    }
+    switch (kind) {
+      case "ignored": {
+        const pos = posOf(name);
+        options.onWarning?.(
+          `${pos.file}${pos.line ? `:${pos.line}` : ""}: ${name}: ignored (not a .logging section)`,
+        );
+        continue;
+      }
+      case "settings":
+        checkDirectives(name, section, SETTINGS_DIRECTIVES, fail);
+        break;
+      case "logging":
+        checkReservedName(name, ".logging", fail);
+        checkDirectives(name, section, LOGGING_DIRECTIVES, fail);
+        break;
+      case "service":
+        checkReservedName(name, ".service", fail);
+        checkDirectives(name, section, SERVICE_DIRECTIVES, fail);
+        checkService(name, section, fail);
+        break;
+      default: {
+        const _exhaustive: never = kind;
+        throw new TypeError(`unknown section kind ${_exhaustive}`);
+      }
+    }
+  }
+  return errors;
+}
+
+/** Records a problem; `posPath` (`env_set/NAME`) locates it when it is not the directive. */
+type Fail = (
+  section: string,
+  directive: string | undefined,
+  message: string,
+  posPath?: string,
+) => void;
+
+function checkReservedName(name: string, suffix: string, fail: Fail): void {
+  const base = name.slice(0, -suffix.length);
+  if (isUpperCaseName(base)) {
+    fail(name, undefined, `all-uppercase names such as '${name}' are reserved for the system`);
+  }
+}
+
+function checkDirectives(
+  name: string,
+  section: RawSection,
+  table: Readonly<Record<string, DirectiveType>>,
+  fail: Fail,
+): void {
+  for (const [directive, value] of Object.entries(section)) {
+    const type = Object.hasOwn(table, directive) ? table[directive] : undefined;
+    if (type === undefined) {
+      const hint = Object.hasOwn(HINTS, directive)
+        ? ` (did you mean '${HINTS[directive]}'?)`
+        : directive === "idle_delay"
+        ? " (idle_delay is a settings directive)"
+        : "";
+      fail(name, directive, `unknown directive${hint}`);
+      continue;
+    }
+    const problem = checkType(type, value);
+    if (problem !== undefined) {
+      fail(name, directive, problem);
+    } else if (type === "string-map") {
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        // Decision 7: scalars become strings; nested structures cannot be a variable's value.
+        if (typeof v === "object" && v !== null) {
+          fail(
+            name,
+            `${directive}: ${key}`,
+            `expected a string, got ${describeValue(v)}`,
+            `${directive}/${key}`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function checkService(name: string, section: RawSection, fail: Fail): void {
+  if (section.command === undefined) {
+    fail(name, "command", "required directive is missing");
+  }
+  if (section.gid !== undefined && section.uid === undefined) {
+    fail(name, "gid", "cannot specify 'gid' without 'uid'");
+  }
+  const type = section.type ?? "simple";
+  if (type === "cron" && section.interval === undefined) {
+    fail(name, "interval", "required for cron services (even when disabled)");
+  }
+  if (type === "inetd" && section.port === undefined) {
+    fail(name, "port", "required for inetd services (even when disabled)");
+  }
+  for (const directive of ["after", "before"] as const) {
+    const value = section[directive];
+    if (typeof value !== "string") continue;
+    for (const item of splitNameList(value)) {
+      if (isUpperCaseName(item) && !SYSTEM_DEPENDENCY_NAMES.includes(item)) {
+        fail(name, directive, `'${item}' is not a recognized system name`);
+      } else if (directive === "after" && item === "IDLE") {
+        fail(name, directive, "cannot specify services which start *after* service_group IDLE");
+      } else if (directive === "before" && item === "INIT") {
+        fail(name, directive, "cannot specify services which start *before* service_group INIT");
+      }
+    }
+  }
+  if (typeof section.service_groups === "string") {
+    for (const item of splitNameList(section.service_groups)) {
+      if (isUpperCaseName(item) && !SYSTEM_GROUP_NAMES.includes(item)) {
+        fail(name, "service_groups", `'${item}' is an unrecognized system group name`);
+      }
+    }
+  }
+}

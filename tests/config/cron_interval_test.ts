@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { cronNickname, toCronerPattern } from "../../src/config/cron_interval.ts";
+
+Deno.test("toCronerPattern() keeps five fields and moves a sixth (seconds) field first", () => {
+  const cases: [string, string][] = [
+    ["* * * * *", "* * * * *"],
+    ["*/5 1-3 * jan,feb mon-fri", "*/5 1-3 * jan,feb mon-fri"],
+    ["* * * * * */10", "*/10 * * * * *"],
+    ["  0 12 * * *  ", "0 12 * * *"],
+    ["@daily", "0 0 * * *"],
+    ["hourly", "0 * * * *"],
+    ["@Yearly", "0 0 1 1 *"],
+    ["annually", "0 0 1 1 *"],
+    ["@monthly", "0 0 1 * *"],
+    ["weekly", "0 0 * * 0"],
+  ];
+  for (const [input, expected] of cases) assert.equal(toCronerPattern(input), expected, input);
+});
+
+Deno.test("toCronerPattern() rejects specs croniter would reject", () => {
+  for (
+    const spec of ["", "@reboot", "* * * *", "* * * * * * *", "61 * * * *", "bogus", "* * 32 * *"]
+  ) {
+    assert.throws(
+      () => toCronerPattern(spec),
+      (err: unknown) =>
+        err instanceof SyntaxError &&
+        err.message === `not a valid cron interval specification, '${spec}'`,
+      spec,
+    );
+  }
+});
+
+Deno.test("cronNickname() returns undefined for ordinary specs", () => {
+  assert.equal(cronNickname("* * * * *"), undefined);
+  assert.equal(cronNickname("@daily"), "0 0 * * *");
+});
