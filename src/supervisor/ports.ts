@@ -1,0 +1,119 @@
+/**
+ * The narrow interfaces the supervisor needs from the outside world (consumer-owned, so tests
+ * replace each with a small fake and the composition root adapts the real modules).
+ */
+import type { ExitStatus } from "../process/exit_status.ts";
+
+/** What to start. */
+export interface ProcessRequest {
+  readonly argv: readonly string[];
+  readonly env: Record<string, string>;
+  readonly cwd?: string | undefined;
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
+  /** Own session and process group (every non-interactive service, Decision 5). */
+  readonly detached: boolean;
+  readonly stdin: "inherit" | "null" | "piped";
+  readonly stdout: "piped" | "inherit";
+  readonly stderr: "piped" | "inherit";
+}
+
+/** A process we spawned. */
+export interface ProcessHandle {
+  readonly pid: number;
+  readonly status: Promise<ExitStatus>;
+  readonly stdin: WritableStream<Uint8Array> | null;
+  readonly stdout: ReadableStream<Uint8Array> | null;
+  readonly stderr: ReadableStream<Uint8Array> | null;
+}
+
+/** Process-table operations. Every method is synchronous and never throws for a gone pid. */
+export interface ProcessPort {
+  /** Resolves argv[0] against PATH; throws an Error whose message names the executable. */
+  resolve(argv0: string, path: string | undefined, cwd: string | undefined): string;
+  /** Spawns; throws when the executable cannot be started. */
+  spawn(request: ProcessRequest): ProcessHandle;
+  /** Sends a signal to a pid (group: to its process group). */
+  signal(pid: number, signo: number, options: { group: boolean }): void;
+  /** True while any process of the group lives (zombies do not count). */
+  groupAlive(pgid: number): boolean;
+  /** True while the pid lives (a zombie counts as gone). */
+  pidAlive(pid: number): boolean;
+  /** True when any process other than zombies has us as its parent. */
+  hasChildren(): boolean;
+  /** Pids of processes (other than us) we may still signal at the end of a shutdown. */
+  leftovers(): number[];
+}
+
+/** What one notify datagram said, as far as the supervisor cares. */
+export interface NotifyMessage {
+  readonly ready?: boolean;
+  readonly stopping?: boolean;
+  readonly status?: string;
+  readonly mainPid?: number;
+  readonly errno?: number;
+  readonly watchdog?: boolean;
+  readonly extendTimeoutUsec?: number;
+  /** Lines that could not be parsed (logged and dropped). */
+  readonly invalid: readonly string[];
+}
+
+/** An open per-service notify socket. */
+export interface NotifyChannel {
+  /** Value for NOTIFY_SOCKET in the service's environment. */
+  readonly path: string;
+  readonly messages: AsyncIterable<NotifyMessage>;
+  close(): void;
+}
+
+/** Opens per-service notify sockets. */
+export interface NotifyPort {
+  open(service: string, owner: { uid?: number | undefined; gid?: number | undefined }): Promise<
+    NotifyChannel
+  >;
+}
+
+/** A cron schedule. */
+export interface CronJob {
+  nextRun(): Date | null;
+  stop(): void;
+}
+
+/** Schedules cron ticks. */
+export interface CronPort {
+  schedule(interval: string, onTick: () => void): CronJob;
+}
+
+/** An inetd listener. */
+export interface InetdListener {
+  readonly port: number;
+  readonly requests: number;
+  close(): void;
+}
+
+/** Opens inetd listeners; each accepted connection is handed to `onConnection`. */
+export interface InetdPort {
+  listen(port: number, onConnection: (conn: Deno.TcpConn) => void): InetdListener;
+}
+
+/** Messages to the host's NOTIFY_SOCKET (podman --sdnotify=container, systemd). */
+export interface HostNotify {
+  send(message: string): void;
+}
+
+/** Time, replaceable in tests. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerId;
+  clearTimeout(id: TimerId): void;
+}
+
+/** A timer handle. */
+export type TimerId = ReturnType<typeof setTimeout>;
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id),
+};

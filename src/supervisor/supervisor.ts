@@ -1,0 +1,1093 @@
+/**
+ * The supervisor: owns every service's runtime state and is the only place that acts. Every
+ * asynchronous source (a child's exit, a timer, a notify datagram, a cron tick, a control
+ * request) ends in `dispatch(name, event)`, which runs the pure `transition()` and performs
+ * the effects it returns. Events raised while effects run are queued, so state is never read
+ * and written across an await.
+ */
+import type { ServiceSpec } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import { Facility, type LogRecord, type LogSink, Severity } from "../log/record.ts";
+import { makeRecord } from "../log/logger.ts";
+import { type ExitStatus, formatProcStatus, toExitCode } from "../process/exit_status.ts";
+import { transition } from "../service/machine.ts";
+import type { MachineSpec } from "../service/machine.ts";
+import {
+  type Effect,
+  initialSnapshot,
+  isSatisfied,
+  type ServiceEvent,
+  type ServiceSnapshot,
+  type TimerName,
+} from "../service/state.ts";
+import type { DependencyGraph } from "./graph.ts";
+import type {
+  Clock,
+  CronJob,
+  CronPort,
+  HostNotify,
+  InetdListener,
+  InetdPort,
+  NotifyChannel,
+  NotifyPort,
+  ProcessHandle,
+  ProcessPort,
+  TimerId,
+} from "./ports.ts";
+import { readLines } from "./read_lines.ts";
+
+/** Extra variables given to a service's environment at each spawn. */
+export interface SpawnExtras {
+  serial: number;
+  time: number;
+  notifySocket?: string | undefined;
+}
+
+/** Everything the supervisor is given. */
+export interface SupervisorDeps {
+  readonly services: readonly ServiceSpec[];
+  readonly graph: DependencyGraph;
+  readonly processes: ProcessPort;
+  readonly notify: NotifyPort;
+  readonly cron: CronPort;
+  readonly inetd: InetdPort;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Where service output lines and records go (the log router). */
+  readonly sink: LogSink;
+  readonly hostNotify?: HostNotify | undefined;
+  /** The public environment of one spawn of a service. */
+  envFor(service: ServiceSpec, extras: SpawnExtras): Record<string, string>;
+  readonly idleDelay: number; // s
+  readonly shutdownTimeout: number; // s
+  readonly detectExit: boolean;
+  /** Chaperone is PID 1 of its namespace: the final sweep may use kill(-1). */
+  readonly isPid1: boolean;
+  /** kill(-1, signo): only called when isPid1. */
+  killAll(signo: number): void;
+  readonly statusInterval: number; // s
+}
+
+/** Runtime of one service. */
+interface Runtime {
+  spec: ServiceSpec;
+  machine: MachineSpec;
+  snap: ServiceSnapshot;
+  enabled: boolean;
+  timers: Map<TimerName, TimerId>;
+  child?: ProcessHandle | undefined;
+  /** Process group to signal and watch (our child's pid when detached). */
+  pgid?: number | undefined;
+  notify?: NotifyChannel | undefined;
+  cronJob?: CronJob | undefined;
+  listener?: InetdListener | undefined;
+  inetdChildren: Set<ProcessHandle>;
+  statusText?: string | undefined;
+  /** Waiters for the next settle of this service (ctl start --wait). */
+  settleWaiters: Array<(result: { ok: boolean; reason?: string | undefined }) => void>;
+  /** Waiters for the end of a stop (ctl stop --wait). */
+  stopWaiters: Array<() => void>;
+  startAttempted: boolean;
+}
+
+/** How the system ended, for the exit status contract (Decision 1). */
+export interface Ending {
+  readonly code: number;
+  readonly reason: string;
+}
+
+const SIGTERM = 15;
+const SIGKILL = 9;
+
+/** The one place that performs effects. */
+export class Supervisor {
+  #deps: SupervisorDeps;
+  #rt = new Map<string, Runtime>();
+  #queue: Array<[string, ServiceEvent]> = [];
+  #draining = false;
+  #serial = 0;
+  #log: Logger;
+  #startupPending = new Set<string>();
+  #startupDone = false;
+  #startupFailure: string | undefined;
+  #idleDelayState: "pending" | "running" | "done" = "pending";
+  #shuttingDown = false;
+  #forced = false;
+  #ending: Ending | undefined;
+  #finish!: (ending: Ending) => void;
+  #consoleExit: ExitStatus | undefined;
+  #startedAt: number;
+  #remainActiveWarned = false;
+  #statusTimer: TimerId | undefined;
+  #decoder = new TextDecoder();
+  /** Resolves with the exit code once everything is gone. */
+  readonly finished: Promise<Ending>;
+
+  constructor(deps: SupervisorDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger;
+    this.#startedAt = deps.clock.now();
+    this.finished = new Promise((resolve) => (this.#finish = resolve));
+    for (const spec of deps.services) {
+      const machine: MachineSpec = {
+        name: spec.name,
+        type: spec.type,
+        restart: spec.restart,
+        restartLimit: spec.restartLimit,
+        restartDelay: spec.restartDelay,
+        processTimeout: spec.processTimeout,
+        startupPause: spec.startupPause,
+        ignoreFailures: spec.ignoreFailures,
+        exitKills: spec.exitKills,
+        pidfile: spec.pidfile,
+        stopTimeout: deps.shutdownTimeout,
+        command: spec.command,
+      };
+      this.#rt.set(spec.name, {
+        spec,
+        machine,
+        snap: initialSnapshot(spec.name, spec.restartLimit, deps.clock.now()),
+        enabled: spec.enabled,
+        timers: new Map(),
+        inetdChildren: new Set(),
+        settleWaiters: [],
+        stopWaiters: [],
+        startAttempted: false,
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** The names of all services, in startup order. */
+  names(): string[] {
+    return this.#deps.graph.order.filter((n) => this.#rt.has(n));
+  }
+
+  /** Looks a service up by exact name, or name + `.service`. */
+  find(name: string): string | undefined {
+    if (this.#rt.has(name)) return name;
+    if (this.#rt.has(`${name}.service`)) return `${name}.service`;
+    return undefined;
+  }
+
+  /** A read-only view of one service. */
+  view(name: string): ServiceView | undefined {
+    const r = this.#rt.get(name);
+    if (!r) return undefined;
+    return {
+      spec: r.spec,
+      snap: r.snap,
+      enabled: r.enabled,
+      statusText: r.statusText,
+      nextRun: r.cronJob?.nextRun() ?? undefined,
+      listener: r.listener ? { port: r.listener.port, requests: r.listener.requests } : undefined,
+      inetdRunning: r.inetdChildren.size,
+      ready: this.#isReady(r),
+    };
+  }
+
+  /** Seconds since the supervisor was made. */
+  uptime(): number {
+    return (this.#deps.clock.now() - this.#startedAt) / 1000;
+  }
+
+  /** True once a shutdown has begun. */
+  get shuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** Initial start-up: every enabled service, in parallel as dependencies allow. */
+  start(): void {
+    const enabled = [...this.#rt.values()].filter((r) => r.enabled);
+    for (const r of this.#rt.values()) {
+      if (!r.enabled) this.#log.debug(`service ${r.spec.name} not enabled, will be skipped`);
+    }
+    for (const r of enabled) this.#checkExecutable(r);
+    const toStart = [...this.#rt.values()].filter((r) => r.enabled);
+    if (toStart.length === 0) {
+      this.#startupDone = true;
+      if (this.#deps.detectExit) {
+        this.#log.warn(
+          "No service startups attempted (all disabled?) - exiting due to 'detect_exit=true'",
+        );
+        this.shutdown({ code: 0, reason: "no services enabled" });
+      }
+      return;
+    }
+    for (const r of toStart) this.#startupPending.add(r.spec.name);
+    for (const r of toStart) this.dispatch(r.spec.name, { type: "start", initial: true });
+    this.#evaluateWaiting();
+  }
+
+  /** Starts a service (and its enabled prerequisites) at run time. */
+  startService(name: string): Promise<{ ok: boolean; reason?: string | undefined }> {
+    const r = this.#rt.get(name);
+    if (!r) return Promise.resolve({ ok: false, reason: `no such service: ${name}` });
+    const done = new Promise<{ ok: boolean; reason?: string | undefined }>((resolve) =>
+      r.settleWaiters.push(resolve)
+    );
+    this.#startWithPrerequisites(name, new Set());
+    this.#evaluateWaiting();
+    if (r.snap.state !== "waiting" && r.snap.state !== "starting") {
+      // Nothing to wait for (already satisfied or not startable).
+      r.settleWaiters = r.settleWaiters.filter((w) => w !== undefined);
+      return Promise.resolve({ ok: isSatisfied(r.snap.state) || r.snap.state === "backoff" });
+    }
+    return done;
+  }
+
+  /** Stops a service; resolves once its processes are gone. */
+  stopService(name: string): Promise<void> {
+    return this.#endService(name, { type: "stop" });
+  }
+
+  /** Resets a service (stop without the started check; a cron service stays scheduled). */
+  resetService(name: string): Promise<void> {
+    return this.#endService(name, { type: "reset" });
+  }
+
+  /** Enables or disables a service (does not stop what runs). */
+  setEnabled(name: string, enabled: boolean): void {
+    const r = this.#rt.get(name);
+    if (!r) return;
+    if (enabled && !r.enabled) {
+      r.enabled = true;
+      this.#checkExecutable(r, true);
+    } else if (!enabled) {
+      r.enabled = false;
+    }
+  }
+
+  /** Checks a service's executable as the enable check does; throws on failure. */
+  verifyExecutable(name: string): void {
+    const r = this.#rt.get(name);
+    if (!r) return;
+    this.#resolveArgv(r);
+  }
+
+  /** Sends a signal to the CONSOLE command's process group (forwarded container signals). */
+  forwardToConsole(signo: number): boolean {
+    const r = this.#rt.get("CONSOLE");
+    const pid = r?.snap.pid;
+    if (!r || pid === undefined) return false;
+    this.#deps.processes.signal(pid, signo, { group: r.pgid !== undefined });
+    return true;
+  }
+
+  /** An orphan (or attached pid) was reaped by the reaper. */
+  onReaped(pid: number, status: ExitStatus): void {
+    for (const r of this.#rt.values()) {
+      if (r.snap.mainPid === pid) {
+        this.#log.debug(
+          `${r.spec.name} attached PID ${pid} exited with ${formatProcStatus(status)}`,
+        );
+        this.dispatch(r.spec.name, { type: "exited", pid, status });
+        this.#checkExit();
+        return;
+      }
+    }
+    this.#log.info(
+      `Caught subprocess termination from unknown pid: ${pid} -> ${formatProcStatus(status)}`,
+    );
+    this.#checkExit();
+  }
+
+  /**
+   * Begins the orderly shutdown (SIGTERM, ctl shutdown, exit_kills, start-up failure). A second
+   * forced request (a second SIGINT) sends SIGKILL to everything at once.
+   */
+  shutdown(ending: Ending, options: { forced?: boolean } = {}): void {
+    if (this.#shuttingDown) {
+      if (options.forced && this.#forced) this.#killEverything();
+      this.#forced ||= options.forced ?? false;
+      return;
+    }
+    this.#shuttingDown = true;
+    this.#forced = options.forced ?? false;
+    this.#ending = ending;
+    this.#log.warn(`Request made to kill system.${options.forced ? " (forced)" : ""}`);
+    if (ending.code !== 0 && this.#deps.hostNotify && !this.#startupDone) {
+      this.#host(`ERRNO=${ending.code}`);
+    }
+    this.#host("STOPPING=1");
+    if (this.#statusTimer !== undefined) this.#deps.clock.clearTimeout(this.#statusTimer);
+    for (const r of this.#rt.values()) {
+      r.cronJob?.stop();
+      r.cronJob = undefined;
+      r.listener?.close();
+      r.listener = undefined;
+      for (const c of r.inetdChildren) this.#deps.processes.signal(c.pid, SIGTERM, { group: true });
+    }
+    this.#advanceShutdown();
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /** Delivers one event to one service: transition, store, perform. */
+  dispatch(name: string, event: ServiceEvent): void {
+    this.#queue.push([name, event]);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+        const [n, e] = item;
+        const r = this.#rt.get(n);
+        if (!r) continue;
+        const before = r.snap.state;
+        const { next, effects } = transition(r.snap, e, r.machine, this.#deps.clock.now());
+        r.snap = next;
+        if (before !== next.state) {
+          this.#log.debug(`${n} ${before} -> ${next.state} (${e.type})`);
+        }
+        for (const fx of effects) this.#perform(r, fx);
+        if (before === "stopping" && next.state !== "stopping") {
+          for (const w of r.stopWaiters.splice(0)) w();
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+    if (this.#shuttingDown) this.#advanceShutdown();
+  }
+
+  #perform(r: Runtime, fx: Effect): void {
+    const name = r.spec.name;
+    switch (fx.type) {
+      case "spawn":
+        this.#spawn(r);
+        return;
+      case "signal": {
+        const signo = fx.signal === "SIGKILL" ? SIGKILL : r.spec.killSignal;
+        if (r.snap.pid !== undefined) {
+          this.#deps.processes.signal(r.snap.pid, signo, { group: r.pgid !== undefined });
+        }
+        if (r.snap.mainPid !== undefined) {
+          this.#deps.processes.signal(r.snap.mainPid, signo, { group: false });
+        }
+        if (fx.signal === "SIGKILL" && r.pgid !== undefined) {
+          this.#deps.processes.signal(r.pgid, SIGKILL, { group: true });
+        }
+        return;
+      }
+      case "set-timer": {
+        const old = r.timers.get(fx.timer);
+        if (old !== undefined) this.#deps.clock.clearTimeout(old);
+        const timer = fx.timer;
+        r.timers.set(
+          timer,
+          this.#deps.clock.setTimeout(() => {
+            r.timers.delete(timer);
+            this.dispatch(name, { type: "timer", timer });
+          }, fx.ms),
+        );
+        return;
+      }
+      case "cancel-timer": {
+        const id = r.timers.get(fx.timer);
+        if (id !== undefined) this.#deps.clock.clearTimeout(id);
+        r.timers.delete(fx.timer);
+        return;
+      }
+      case "cancel-all-timers":
+        for (const id of r.timers.values()) this.#deps.clock.clearTimeout(id);
+        r.timers.clear();
+        return;
+      case "open-notify":
+        // Opened inside #spawn, which must wait for the socket before starting the process.
+        return;
+      case "close-notify":
+        r.notify?.close();
+        r.notify = undefined;
+        return;
+      case "watch-pidfile":
+        this.#watchPidfile(r);
+        return;
+      case "remove-pidfile":
+        if (r.spec.pidfile) {
+          try {
+            Deno.removeSync(r.spec.pidfile);
+          } catch {
+            // Already gone.
+          }
+        }
+        return;
+      case "watch-group":
+        this.#watchGroup(r);
+        return;
+      case "schedule":
+        this.#schedule(r);
+        return;
+      case "unschedule":
+        r.cronJob?.stop();
+        r.cronJob = undefined;
+        if (r.listener) {
+          r.listener.close();
+          r.listener = undefined;
+          if (r.inetdChildren.size > 0) {
+            this.#log.warn(
+              `${name} terminating ${r.inetdChildren.size} processes on port ${r.spec.port} that are still running`,
+            );
+          }
+          for (const c of r.inetdChildren) {
+            this.#deps.processes.signal(c.pid, r.spec.killSignal, { group: true });
+          }
+        }
+        return;
+      case "settled":
+        this.#settled(r, fx.ok, fx.reason);
+        return;
+      case "exit-kills":
+        this.shutdown({
+          code: fx.status ? toExitCode(fx.status) : 0,
+          reason: `${name} exited (exit_kills)`,
+        });
+        return;
+      case "log":
+        this.#log[fx.level](fx.message);
+        return;
+      default: {
+        const _exhaustive: never = fx;
+        throw new TypeError(`unknown effect ${JSON.stringify(_exhaustive)}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- starting
+
+  #startWithPrerequisites(name: string, seen: Set<string>): void {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const r = this.#rt.get(name);
+    if (!r || !r.enabled) return;
+    for (const p of this.#deps.graph.prerequisitesOf(name)) {
+      const pr = this.#rt.get(p);
+      if (pr && pr.enabled && pr.snap.state === "idle") this.#startWithPrerequisites(p, seen);
+    }
+    if (r.snap.state === "idle") this.dispatch(name, { type: "start", initial: false });
+  }
+
+  /** Sends deps-ready / deps-failed to every waiting service whose prerequisites settled. */
+  #evaluateWaiting(): void {
+    let progress = true;
+    while (progress) {
+      progress = false;
+      for (const r of this.#rt.values()) {
+        if (r.snap.state !== "waiting") continue;
+        const verdict = this.#prerequisiteVerdict(r);
+        if (verdict === "wait") continue;
+        if (typeof verdict === "object") {
+          this.dispatch(r.spec.name, { type: "deps-failed", dependency: verdict.failed });
+          progress = true;
+          continue;
+        }
+        if (r.spec.groups.includes("IDLE") && this.#idleDelayState !== "done") {
+          this.#beginIdleDelay();
+          continue;
+        }
+        if (this.#shuttingDown) continue;
+        r.startAttempted = true;
+        this.dispatch(r.spec.name, { type: "deps-ready" });
+        progress = true;
+      }
+    }
+  }
+
+  #prerequisiteVerdict(r: Runtime): "ready" | "wait" | { failed: string } {
+    for (const p of this.#deps.graph.prerequisitesOf(r.spec.name)) {
+      const pr = this.#rt.get(p);
+      if (!pr || !pr.enabled) continue;
+      const st = pr.snap.state;
+      if (isSatisfied(st)) continue;
+      if (st === "failed") return { failed: p };
+      if (st === "idle" && !this.#startupPending.has(p)) continue;
+      return "wait";
+    }
+    return "ready";
+  }
+
+  /** The IDLE delay applies once, to the IDLE group as a whole (Decision 14). */
+  #beginIdleDelay(): void {
+    if (this.#idleDelayState !== "pending") return;
+    this.#idleDelayState = "running";
+    const d = this.#deps.idleDelay;
+    this.#log.debug(`IDLE transition hit.  delaying for ${d} seconds`);
+    this.#deps.clock.setTimeout(() => {
+      this.#idleDelayState = "done";
+      this.#evaluateWaiting();
+    }, Math.max(0, d * 1000));
+  }
+
+  #isReady(r: Runtime): boolean {
+    if (!r.enabled || r.snap.state === "failed") return false;
+    if (isSatisfied(r.snap.state)) return true;
+    return this.#deps.graph.prerequisitesOf(r.spec.name).every((p) => {
+      const pr = this.#rt.get(p);
+      return !pr || !pr.enabled || this.#isReady(pr);
+    });
+  }
+
+  #resolveArgv(r: Runtime): string[] {
+    const env = this.#deps.envFor(r.spec, { serial: 0, time: 0 });
+    const cwd = this.#cwdFor(r);
+    const [argv0, ...args] = r.spec.argv;
+    if (argv0 === undefined) throw new Error(`service ${r.spec.name} has an empty command`);
+    return [this.#deps.processes.resolve(argv0, env.PATH, cwd), ...args];
+  }
+
+  #cwdFor(r: Runtime): string | undefined {
+    return r.spec.directory ?? (r.spec.user ? r.spec.user.home : undefined);
+  }
+
+  /** The enable check of spec 5.1: optional or ignore_failures services whose program is missing are disabled. */
+  #checkExecutable(r: Runtime, throwOnError = false): void {
+    if (r.spec.type === "cron" || r.spec.type === "inetd") return;
+    try {
+      this.#resolveArgv(r);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      const missing = !/permission|not executable/i.test(msg);
+      if (throwOnError) throw err;
+      if (missing && r.spec.optional) {
+        this.#log.info(
+          `optional service ${r.spec.name} disabled since '${r.spec.argv[0]}' is not present`,
+        );
+        r.enabled = false;
+      } else if (missing && r.spec.ignoreFailures) {
+        this.#log.warn(
+          `(ignored) service ${r.spec.name} executable '${r.spec.argv[0]}' is not present`,
+        );
+        r.enabled = false;
+      }
+    }
+  }
+
+  #spawn(r: Runtime): void {
+    const name = r.spec.name;
+    if (this.#shuttingDown) {
+      this.dispatch(name, {
+        type: "spawn-failed",
+        error: "system is shutting down",
+        notFound: false,
+      });
+      return;
+    }
+    if (r.spec.type === "notify" && !r.notify) {
+      // The socket must exist before the process starts; spawn continues once it is bound.
+      this.#deps.notify.open(name, { uid: r.spec.user?.uid, gid: r.spec.user?.gid }).then(
+        (channel) => {
+          r.notify = channel;
+          this.#readNotify(r, channel);
+          if (r.snap.state === "starting" && r.snap.pid === undefined) this.#spawn(r);
+          else channel.close();
+        },
+        (err) =>
+          this.dispatch(name, {
+            type: "spawn-failed",
+            error: `cannot open notify socket: ${err instanceof Error ? err.message : err}`,
+            notFound: false,
+          }),
+      );
+      return;
+    }
+    let argv: string[];
+    try {
+      argv = this.#resolveArgv(r);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      this.dispatch(name, { type: "spawn-failed", error: msg, notFound: true });
+      return;
+    }
+    const serial = ++this.#serial;
+    const env = this.#deps.envFor(r.spec, {
+      serial,
+      time: Math.floor(this.#deps.clock.now() / 1000),
+      notifySocket: r.notify?.path,
+    });
+    const interactive = name === "CONSOLE" && Deno.stdin.isTerminal();
+    this.#log.debug(`${name} attempting start '${argv.join(" ")}'... `);
+    let child: ProcessHandle;
+    try {
+      child = this.#deps.processes.spawn({
+        argv,
+        env,
+        cwd: this.#cwdFor(r),
+        uid: r.spec.user?.uid,
+        gid: r.spec.user?.gid,
+        detached: !interactive,
+        stdin: name === "CONSOLE" ? "inherit" : "null",
+        stdout: r.spec.stdout === "log" ? "piped" : "inherit",
+        stderr: r.spec.stderr === "log" ? "piped" : "inherit",
+      });
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      this.dispatch(name, { type: "spawn-failed", error: msg, notFound: false });
+      return;
+    }
+    if (r.spec.exitKills) {
+      this.#log.warn(`system will be killed when '${argv[0]}' exits`);
+    }
+    r.child = child;
+    r.pgid = interactive ? undefined : child.pid;
+    this.#pipeOutput(r, child);
+    child.status.then((status) => {
+      const level = status.code === 0 ? "debug" : "info";
+      this.#log[level](`${name} exit status for pid=${child.pid} is '${formatProcStatus(status)}'`);
+      if (name === "CONSOLE") this.#consoleExit = status;
+      if (r.child === child) r.child = undefined;
+      this.dispatch(name, { type: "exited", pid: child.pid, status });
+      this.#checkExit();
+    });
+    this.dispatch(name, { type: "spawned", pid: child.pid });
+  }
+
+  #pipeOutput(r: Runtime, child: ProcessHandle): void {
+    const tag = r.spec.name.replace(/\.service$/, "");
+    const sink = this.#deps.sink;
+    const target = { sink, threshold: Severity.DEBUG, tag, pid: child.pid };
+    const pump = (stream: ReadableStream<Uint8Array> | null, severity: number) => {
+      if (!stream) return;
+      readLines(stream, (line) => {
+        if (line.trim() === "") return;
+        const rec: LogRecord = makeRecord(target, Facility.DAEMON, severity, line, tag, child.pid);
+        sink.write(rec);
+      }).catch(() => {});
+    };
+    pump(child.stdout, Severity.INFO);
+    pump(child.stderr, Severity.WARN);
+  }
+
+  async #readNotify(r: Runtime, channel: NotifyChannel): Promise<void> {
+    const name = r.spec.name;
+    try {
+      for await (const m of channel.messages) {
+        if (r.notify !== channel) break;
+        if (m.invalid.length > 0) {
+          this.#log.warn(
+            `${name} sent malformed notify lines (dropped): ${m.invalid.slice(0, 3).join(" | ")}`,
+          );
+        }
+        if (m.status !== undefined) r.statusText = m.status;
+        if (m.mainPid !== undefined) {
+          if (this.#deps.processes.pidAlive(m.mainPid)) {
+            this.dispatch(name, { type: "main-pid", pid: m.mainPid });
+          } else {
+            this.#log.warn(
+              `${name} attempted to attach the process with PID=${m.mainPid} but there is no such process`,
+            );
+          }
+        }
+        if (m.extendTimeoutUsec !== undefined) {
+          this.dispatch(name, {
+            type: "extend-timeout",
+            ms: Math.ceil(m.extendTimeoutUsec / 1000),
+          });
+        }
+        if (m.watchdog) this.dispatch(name, { type: "watchdog-ping" });
+        if (m.errno !== undefined) this.dispatch(name, { type: "notify-errno", errno: m.errno });
+        if (m.ready) this.dispatch(name, { type: "ready" });
+        if (m.stopping) this.#log.info(`${name} reports it is stopping`);
+      }
+    } catch (err) {
+      this.#log.warn(`${name} notify socket failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  #watchPidfile(r: Runtime): void {
+    const file = r.spec.pidfile;
+    if (!file) return;
+    const name = r.spec.name;
+    let delay = 20;
+    let sawGarbage = false;
+    const poll = () => {
+      if (r.snap.state !== "starting" || r.snap.phase !== "pidfile") return;
+      let text: string | undefined;
+      try {
+        text = Deno.readTextFileSync(file);
+      } catch {
+        text = undefined;
+      }
+      if (text !== undefined) {
+        const pid = Number.parseInt(text.trim(), 10);
+        if (Number.isInteger(pid) && pid > 0 && /^\s*\d+\s*$/.test(text)) {
+          if (this.#deps.processes.pidAlive(pid)) {
+            this.dispatch(name, { type: "main-pid", pid });
+            this.#watchAttached(r, pid);
+            return;
+          }
+          this.dispatch(name, {
+            type: "pidfile-error",
+            error:
+              `${name} attempted to attach the process with PID=${pid} but there is no such process`,
+          });
+          return;
+        }
+        sawGarbage = true;
+      }
+      void sawGarbage;
+      this.#deps.clock.setTimeout(poll, delay);
+      delay = Math.min(delay * 2, 1000);
+    };
+    poll();
+  }
+
+  /**
+   * Watches an attached pid that may not be our child. As PID 1 (or a subreaper) its exit
+   * reaches us through the reaper with the real status; otherwise a slow poll notices it.
+   */
+  #watchAttached(r: Runtime, pid: number): void {
+    const poll = () => {
+      if (r.snap.mainPid !== pid) return;
+      if (this.#deps.processes.pidAlive(pid)) {
+        this.#deps.clock.setTimeout(poll, 1000);
+        return;
+      }
+      // Give the reaper a moment to deliver the real status first.
+      this.#deps.clock.setTimeout(() => {
+        if (r.snap.mainPid === pid) {
+          this.dispatch(r.spec.name, { type: "exited", pid, status: { code: 0, signal: null } });
+          this.#checkExit();
+        }
+      }, 100);
+    };
+    this.#deps.clock.setTimeout(poll, 1000);
+  }
+
+  /** Stopping ends when the whole process group is gone, not only its leader. */
+  #watchGroup(r: Runtime): void {
+    const pgid = r.pgid;
+    let delay = 5;
+    const poll = () => {
+      if (r.snap.state !== "stopping") return;
+      if (pgid === undefined || !this.#deps.processes.groupAlive(pgid)) {
+        this.dispatch(r.spec.name, { type: "group-gone" });
+        this.#checkExit();
+        return;
+      }
+      this.#deps.clock.setTimeout(poll, delay);
+      delay = Math.min(delay * 2, 100);
+    };
+    poll();
+  }
+
+  #schedule(r: Runtime): void {
+    const name = r.spec.name;
+    if (r.spec.type === "cron") {
+      const interval = r.spec.interval ?? "";
+      r.cronJob = this.#deps.cron.schedule(interval, () => {
+        if (this.#shuttingDown || !r.enabled) return;
+        this.dispatch(name, { type: "cron-tick" });
+      });
+      this.#deps.logger.withFacility(Facility.CRON).info(
+        `cron service ${name} scheduled using interval spec '${interval}'`,
+      );
+      return;
+    }
+    if (r.spec.type === "inetd") {
+      const port = r.spec.port ?? 0;
+      r.listener = this.#deps.inetd.listen(port, (conn) => this.#inetdConnection(r, conn));
+      this.#log.info(`inetd service ${name} listening on port ${port}`);
+    }
+  }
+
+  #inetdConnection(r: Runtime, conn: Deno.TcpConn): void {
+    const name = r.spec.name;
+    if (this.#shuttingDown || !r.enabled) {
+      this.#log.debug(`${name} connection ignored: shutting down or disabled`);
+      conn.close();
+      return;
+    }
+    let argv: string[];
+    try {
+      argv = this.#resolveArgv(r);
+    } catch (err) {
+      this.#log.error(`${name} cannot start: ${err instanceof Error ? err.message : err}`);
+      conn.close();
+      return;
+    }
+    this.#log.debug(
+      `${name} received connection on port ${r.spec.port}; attempting start '${
+        argv.join(" ")
+      }'... `,
+    );
+    const local = conn.localAddr;
+    const remote = conn.remoteAddr;
+    const env = this.#deps.envFor(r.spec, {
+      serial: ++this.#serial,
+      time: Math.floor(this.#deps.clock.now() / 1000),
+    });
+    env.TCPREMOTEIP = remote.hostname;
+    env.TCPREMOTEPORT = String(remote.port);
+    env.TCPLOCALIP = local.hostname;
+    env.TCPLOCALPORT = String(local.port);
+    let child: ProcessHandle;
+    try {
+      child = this.#deps.processes.spawn({
+        argv,
+        env,
+        cwd: this.#cwdFor(r),
+        uid: r.spec.user?.uid,
+        gid: r.spec.user?.gid,
+        detached: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      });
+    } catch (err) {
+      this.#log.error(`${name} failed to start: ${err instanceof Error ? err.message : err}`);
+      conn.close();
+      return;
+    }
+    r.inetdChildren.add(child);
+    const toChild = child.stdin ? conn.readable.pipeTo(child.stdin).catch(() => {}) : undefined;
+    const merged = async (stream: ReadableStream<Uint8Array> | null) => {
+      if (!stream) return;
+      const writer = conn.writable.getWriter();
+      try {
+        for await (const chunk of stream) await writer.write(chunk);
+      } catch {
+        // Client went away.
+      } finally {
+        writer.releaseLock();
+      }
+    };
+    const out = merged(child.stdout);
+    const err = merged(child.stderr);
+    child.status.then(async (status) => {
+      await Promise.allSettled([out, err]);
+      r.inetdChildren.delete(child);
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      void toChild;
+      const level = status.code === 0 ? "debug" : "info";
+      this.#log[level](`${name} exit status for pid=${child.pid} is '${formatProcStatus(status)}'`);
+      this.#checkExit();
+    });
+  }
+
+  #settled(r: Runtime, ok: boolean, reason: string | undefined): void {
+    const name = r.spec.name;
+    if (ok) this.#log.debug(`${name} successfully started`);
+    else {
+      this.#log.debug(`${name} received exception during attempted start. Exception: ${reason}`);
+      if (!r.snap.initial) this.#log.error(`${name} failed to start: ${reason}`);
+    }
+    for (const w of r.settleWaiters.splice(0)) w({ ok, reason });
+    if (this.#startupPending.delete(name)) {
+      if (!ok && !this.#startupFailure) this.#startupFailure = reason ?? `${name} failed`;
+      if (this.#startupFailure && !this.#shuttingDown) {
+        this.#log.error(`system startup cancelled due to error: ${this.#startupFailure}`);
+        this.shutdown({ code: 1, reason: this.#startupFailure });
+      }
+      if (this.#startupPending.size === 0) this.#startupComplete();
+    }
+    this.#evaluateWaiting();
+  }
+
+  #startupComplete(): void {
+    this.#startupDone = true;
+    if (this.#shuttingDown) return;
+    this.#log.info("all services started");
+    this.#host("READY=1");
+    this.#scheduleStatus();
+    this.#checkExit();
+  }
+
+  #scheduleStatus(): void {
+    const every = this.#deps.statusInterval;
+    if (!this.#deps.hostNotify || every <= 0) return;
+    const tick = () => {
+      this.#host(`STATUS=${this.statusLine()}`);
+      this.#statusTimer = this.#deps.clock.setTimeout(tick, every * 1000);
+    };
+    tick();
+  }
+
+  /** The STATUS= text sent to the host (spec 5.12). */
+  statusLine(): string {
+    const up = Math.floor(this.uptime());
+    const hh = String(Math.floor(up / 3600)).padStart(2, "0");
+    const mm = String(Math.floor(up / 60) % 60).padStart(2, "0");
+    const ss = String(up % 60).padStart(2, "0");
+    const rts = [...this.#rt.values()];
+    const started =
+      rts.filter((r) => r.snap.state === "running" || r.snap.state === "finished").length;
+    const scheduled = rts.filter((r) => r.snap.state === "scheduled").length;
+    const failed = rts.filter((r) => r.snap.state === "failed").length;
+    let text = `Uptime ${hh}:${mm}:${ss}; ${started || "No"} service${
+      started === 1 ? "" : "s"
+    } started`;
+    if (scheduled) text += `; ${scheduled} scheduled`;
+    if (failed) text += `; ${failed} failed`;
+    return text;
+  }
+
+  #host(message: string): void {
+    if (!this.#deps.hostNotify) return;
+    this.#log.debug(`queueing '${message}' to notify socket`);
+    try {
+      this.#deps.hostNotify.send(message);
+    } catch (err) {
+      this.#log.debug(`host notify failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  #endService(name: string, event: ServiceEvent): Promise<void> {
+    const r = this.#rt.get(name);
+    if (!r) return Promise.resolve();
+    const done = new Promise<void>((resolve) => r.stopWaiters.push(resolve));
+    this.dispatch(name, event);
+    if (r.snap.state !== "stopping") {
+      for (const w of r.stopWaiters.splice(0)) w();
+    }
+    return done;
+  }
+
+  /** Detect-exit (spec 5.9): with nothing left running, the system ends by itself. */
+  #checkExit(): void {
+    if (!this.#startupDone) return;
+    if (this.#shuttingDown) {
+      this.#advanceShutdown();
+      return;
+    }
+    if (!this.#deps.detectExit) return;
+    const rts = [...this.#rt.values()];
+    if (
+      rts.some((r) =>
+        r.snap.pid !== undefined || r.snap.mainPid !== undefined || r.inetdChildren.size > 0
+      )
+    ) return;
+    if (
+      rts.some((r) =>
+        r.snap.state === "starting" || r.snap.state === "backoff" || r.snap.state === "stopping" ||
+        r.snap.state === "waiting"
+      )
+    ) return;
+    if (this.#deps.processes.hasChildren()) return;
+    const scheduled = rts.filter((r) => r.snap.state === "scheduled").map((r) => r.spec.name);
+    if (scheduled.length > 0) {
+      if (!this.#remainActiveWarned) {
+        this.#remainActiveWarned = true;
+        this.#log.warn(
+          `system will remain active since there are scheduled services: ${scheduled.join(", ")}`,
+        );
+      }
+      return;
+    }
+    this.#log.debug("no child processes present");
+    const code = this.#consoleExit ? toExitCode(this.#consoleExit) : 0;
+    this.shutdown({ code, reason: "all processes exited" });
+  }
+
+  #advanceShutdown(): void {
+    if (!this.#shuttingDown || this.#ending === undefined) return;
+    // Stop each service once every service that depends on it is down (reverse start order).
+    let anyLive = false;
+    for (const name of this.#deps.graph.order) {
+      const r = this.#rt.get(name);
+      if (!r) continue;
+      const live = r.snap.pid !== undefined || r.snap.mainPid !== undefined ||
+        r.snap.state === "stopping" || r.inetdChildren.size > 0;
+      if (live) anyLive = true;
+      if (r.snap.state === "stopping" || r.snap.state === "idle") continue;
+      if (
+        !live && r.snap.state !== "waiting" && r.snap.state !== "backoff" &&
+        r.snap.state !== "scheduled"
+      ) continue;
+      const dependentsDown = this.#deps.graph.dependentsOf(name).every((d) => {
+        const dr = this.#rt.get(d);
+        return !dr ||
+          (dr.snap.pid === undefined && dr.snap.mainPid === undefined &&
+            dr.snap.state !== "stopping");
+      });
+      if (dependentsDown) {
+        queueMicrotask(() => this.dispatch(name, { type: "stop" }));
+      }
+    }
+    if (!anyLive) this.#finalSweep();
+  }
+
+  #sweeping = false;
+  #finalSweep(): void {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    const procs = this.#deps.processes;
+    const left = () =>
+      this.#deps.isPid1
+        ? procs.hasChildren() || procs.leftovers().length > 0
+        : procs.leftovers().length > 0;
+    if (!left()) {
+      this.#log.debug("No processes remain when attempting to kill system, just stop.");
+      this.#final();
+      return;
+    }
+    const signalLeft = (signo: number) => {
+      if (this.#deps.isPid1) this.#deps.killAll(signo);
+      else for (const pid of procs.leftovers()) procs.signal(pid, signo, { group: false });
+    };
+    signalLeft(SIGTERM);
+    const deadline = this.#deps.clock.now() + this.#deps.shutdownTimeout * 1000;
+    let killed = false;
+    let delay = 5;
+    const poll = () => {
+      if (!left()) {
+        this.#final();
+        return;
+      }
+      if (!killed && this.#deps.clock.now() >= deadline) {
+        killed = true;
+        this.#log.info(
+          `Some processes remain after ${this.#deps.shutdownTimeout}secs.  Forcing kill`,
+        );
+        signalLeft(SIGKILL);
+      }
+      this.#deps.clock.setTimeout(poll, delay);
+      delay = Math.min(delay * 2, 100);
+    };
+    poll();
+  }
+
+  #killEverything(): void {
+    for (const r of this.#rt.values()) {
+      if (r.snap.pid !== undefined) {
+        this.#deps.processes.signal(r.snap.pid, SIGKILL, { group: r.pgid !== undefined });
+      }
+      if (r.snap.mainPid !== undefined) {
+        this.#deps.processes.signal(r.snap.mainPid, SIGKILL, { group: false });
+      }
+    }
+    if (this.#deps.isPid1) this.#deps.killAll(SIGKILL);
+  }
+
+  #final(): void {
+    if (!this.#ending) return;
+    const ending = this.#ending;
+    for (const r of this.#rt.values()) {
+      for (const id of r.timers.values()) this.#deps.clock.clearTimeout(id);
+      r.timers.clear();
+      r.notify?.close();
+      r.notify = undefined;
+    }
+    this.#log.debug("Final termination phase.");
+    this.#finish(ending);
+  }
+}
+
+/** A read-only view of one service for status and control. */
+export interface ServiceView {
+  readonly spec: ServiceSpec;
+  readonly snap: ServiceSnapshot;
+  readonly enabled: boolean;
+  readonly statusText: string | undefined;
+  readonly nextRun: Date | undefined;
+  readonly listener: { port: number; requests: number } | undefined;
+  readonly inetdRunning: number;
+  readonly ready: boolean;
+}
