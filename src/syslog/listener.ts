@@ -1,0 +1,256 @@
+/**
+ * The /dev/log datagram socket (spec §4.1, Decision 13: the path is the caller's choice).
+ *
+ * Why FFI: this is Chaperone's hot loop. Deno.listenDatagram delivers one datagram per
+ * promise, about 26k messages/s on our machines, while programs logging faster than that
+ * block in syslog(3). A socket made with libc and drained with recvmmsg(2), up to BATCH
+ * datagrams per call with MSG_WAITFORONE, declared `nonblocking: true` so the blocking wait
+ * runs on Deno's worker thread instead of the event loop, reaches the sender's speed
+ * (see docs/benchmarks.md). All FFI of the syslog pipeline stays in this file.
+ *
+ * Errno cannot be read after a nonblocking call (it belongs to the worker thread), so a
+ * failed receive is retried with a short back-off and reported once; close() wakes the
+ * blocked receive with shutdown(2), which makes it return at once.
+ */
+import type { LogRecord, LogSink } from "../log/record.ts";
+import type { OutputReporter } from "./outputs.ts";
+import { parseSyslog, splitDatagram } from "./parse.ts";
+
+/** Datagrams taken per recvmmsg call. */
+export const BATCH = 64;
+/** Largest datagram kept whole; longer ones are truncated to this (and reported). */
+export const MAX_DATAGRAM = 64 * 1024;
+/** Minimum time between two reports about malformed or truncated datagrams. */
+export const REPORT_INTERVAL_MS = 10_000;
+
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const SHUT_RDWR = 2;
+const MSG_TRUNC = 0x20;
+const MSG_WAITFORONE = 0x10000;
+const SUN_PATH_MAX = 108;
+// Linux LP64 layouts: struct iovec is 16 bytes; struct mmsghdr is a 56-byte msghdr
+// (msg_iov at 16, msg_iovlen at 24, msg_flags at 48) plus msg_len at 56, padded to 64.
+const IOVEC_SIZE = 16;
+const MMSGHDR_SIZE = 64;
+
+const LIBC_SYMBOLS = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  recvmmsg: {
+    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  shutdown: { parameters: ["i32", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+
+let libc: Libc | undefined;
+
+/** Opens libc on first use, so that importing this module needs no FFI permission. */
+function openLibc(): Libc {
+  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
+  return libc;
+}
+
+// Only valid right after a synchronous (blocking: false) libc call on this thread.
+function lastError(lib: Libc): string {
+  const pointer = lib.__errno_location();
+  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+  const text = lib.strerror(errno);
+  return text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
+}
+
+/** Options for listenSyslog. */
+export interface ListenSyslogOptions {
+  /** Closes the listener when aborted. */
+  signal?: AbortSignal;
+  /** Receives reports about malformed or truncated datagrams and receive errors (rate-limited). */
+  report?: OutputReporter;
+}
+
+/** A running /dev/log listener. */
+export interface SyslogListener extends AsyncDisposable {
+  /** The socket's path. */
+  readonly path: string;
+  /** Messages received so far (after NUL splitting). */
+  readonly received: number;
+  /** Stops receiving, closes the socket and removes its file. */
+  close(): Promise<void>;
+}
+
+// The receive buffers: one data slot, one iovec and one mmsghdr per datagram of a batch.
+class Batch {
+  readonly data = new Uint8Array(BATCH * MAX_DATAGRAM);
+  readonly headers = new Uint8Array(BATCH * MMSGHDR_SIZE);
+  readonly #iovecs = new Uint8Array(BATCH * IOVEC_SIZE);
+  readonly #view = new DataView(this.headers.buffer);
+
+  constructor() {
+    const iov = new DataView(this.#iovecs.buffer);
+    const dataBase = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.data));
+    const iovBase = Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#iovecs));
+    for (let i = 0; i < BATCH; i++) {
+      iov.setBigUint64(i * IOVEC_SIZE, BigInt(dataBase) + BigInt(i * MAX_DATAGRAM), true);
+      iov.setBigUint64(i * IOVEC_SIZE + 8, BigInt(MAX_DATAGRAM), true);
+      const h = i * MMSGHDR_SIZE;
+      this.#view.setBigUint64(h + 16, BigInt(iovBase) + BigInt(i * IOVEC_SIZE), true);
+      this.#view.setBigUint64(h + 24, 1n, true);
+    }
+  }
+
+  length(i: number): number {
+    return this.#view.getUint32(i * MMSGHDR_SIZE + 56, true);
+  }
+
+  truncated(i: number): boolean {
+    return (this.#view.getInt32(i * MMSGHDR_SIZE + 48, true) & MSG_TRUNC) !== 0;
+  }
+
+  slot(i: number): Uint8Array {
+    return this.data.subarray(i * MAX_DATAGRAM, i * MAX_DATAGRAM + this.length(i));
+  }
+}
+
+function sockaddrUn(path: string): Uint8Array {
+  const bytes = new TextEncoder().encode(path);
+  if (bytes.length >= SUN_PATH_MAX) {
+    throw new RangeError(`syslog socket path is too long (max ${SUN_PATH_MAX - 1} bytes): ${path}`);
+  }
+  const addr = new Uint8Array(2 + bytes.length + 1);
+  new DataView(addr.buffer).setUint16(0, AF_UNIX, true);
+  addr.set(bytes, 2);
+  return addr;
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
+}
+
+/**
+ * Creates the datagram socket at `path` (removing a stale file, creating the parent
+ * directory, mode 0777 as the original) and feeds every message received to `sink` as a
+ * parsed LogRecord until closed. Throws when the socket cannot be created.
+ */
+export function listenSyslog(
+  path: string,
+  sink: LogSink,
+  options: ListenSyslogOptions = {},
+): SyslogListener {
+  const lib = openLibc();
+  const report: OutputReporter = options.report ?? (() => {});
+  const addr = sockaddrUn(path);
+  try {
+    Deno.removeSync(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  Deno.mkdirSync(dirname(path), { recursive: true });
+  const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new Error(`cannot create syslog socket: ${lastError(lib)}`);
+  if (lib.bind(fd, addr, addr.length) < 0) {
+    const why = lastError(lib);
+    lib.close(fd);
+    throw new Error(`cannot bind syslog socket ${path}: ${why}`);
+  }
+  // A larger queue absorbs bursts while a batch is being routed; failure only costs speed.
+  const rcvbuf = new Int32Array([4 * 1024 * 1024]);
+  lib.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(rcvbuf.buffer), 4);
+  Deno.chmodSync(path, 0o777);
+
+  const batch = new Batch();
+  let closed = false;
+  let received = 0;
+  // Malformed input is reported once per REPORT_INTERVAL_MS with a count, not per message.
+  let badSince = 0;
+  let firstBad = "";
+  let lastReport = 0;
+  let failures = 0;
+
+  const noteBad = (what: string) => {
+    if (badSince === 0) firstBad = what;
+    badSince++;
+    const now = Date.now();
+    if (now - lastReport >= REPORT_INTERVAL_MS) {
+      lastReport = now;
+      report(
+        "warn",
+        `syslog: ${badSince} malformed or truncated message(s) received on ${path}, the first: ${firstBad}`,
+      );
+      badSince = 0;
+    }
+  };
+
+  const handle = (n: number) => {
+    const now = new Date();
+    for (let i = 0; i < n; i++) {
+      const len = batch.length(i);
+      if (len === 0) continue;
+      if (batch.truncated(i)) noteBad(`a datagram longer than ${MAX_DATAGRAM} bytes (truncated)`);
+      const messages = splitDatagram(batch.slot(i));
+      for (let j = 0; j < messages.length; j++) {
+        const record: LogRecord = parseSyslog(messages[j]!, { now });
+        received++;
+        if (record.formatError) noteBad(JSON.stringify(record.raw.slice(0, 80)));
+        try {
+          sink.write(record);
+        } catch (e) {
+          // A sink failure must not stop the daemon's log intake.
+          noteBad(`a record the router could not take (${e instanceof Error ? e.message : e})`);
+        }
+      }
+    }
+  };
+
+  const loop = (async () => {
+    while (!closed) {
+      const n = await lib.recvmmsg(fd, batch.headers, BATCH, MSG_WAITFORONE, null);
+      if (closed) break;
+      if (n < 0) {
+        failures++;
+        if (failures === 100) report("warn", `syslog: receiving on ${path} keeps failing`);
+        // Back off so a persistent error cannot spin a core; EINTR-style blips retry at once.
+        if (failures > 10) await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      failures = 0;
+      handle(n);
+    }
+  })();
+
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    options.signal?.removeEventListener("abort", onAbort);
+    lib.shutdown(fd, SHUT_RDWR);
+    await loop;
+    lib.close(fd);
+    try {
+      Deno.removeSync(path);
+    } catch {
+      // Already removed by someone else: nothing left to clean.
+    }
+  };
+  const onAbort = () => void close();
+  if (options.signal?.aborted) queueMicrotask(onAbort);
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  return {
+    path,
+    get received() {
+      return received;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
