@@ -1,0 +1,109 @@
+/**
+ * Sending sd_notify messages to a NOTIFY_SOCKET (spec §5.12, §7.2): chaperone telling its
+ * own host READY/STOPPING/STATUS/ERRNO, and the sdnotify utilities.
+ *
+ * Why FFI (libc socket/sendto/close): NOTIFY_SOCKET may name an abstract socket (`@name`),
+ * which Deno cannot address at all, and for a filesystem path Deno can only send from a
+ * socket that is itself bound to a path (Deno.listenDatagram), which would leave a file per
+ * sender to clean up. An unbound AF_UNIX datagram socket from libc serves both, exactly as
+ * sd_notify(3) does. The socket is opened per message and sent with MSG_DONTWAIT, so a full
+ * or dead receiver produces an error instead of blocking the event loop.
+ */
+
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+const SUN_PATH_MAX = 108;
+
+const LIBC_SYMBOLS = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  sendto: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
+    result: "isize",
+  },
+  close: { parameters: ["i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+
+let libc: Libc | undefined;
+
+/** Opens libc on first use, so that importing this module needs no FFI permission. */
+function openLibc(): Libc {
+  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
+  return libc;
+}
+
+/**
+ * Builds a sockaddr_un for a NOTIFY_SOCKET value: a path, or `@name` for the abstract
+ * namespace (a leading NUL byte, no terminator). Throws RangeError when it does not fit.
+ */
+export function notifySocketAddress(spec: string): Uint8Array {
+  const encoder = new TextEncoder();
+  const abstract = spec.startsWith("@");
+  const name = encoder.encode(abstract ? spec.slice(1) : spec);
+  if (spec === "" || spec === "@") {
+    throw new RangeError(`Invalid notify socket "${spec}": empty name`);
+  }
+  // Abstract names take a leading NUL; paths a trailing one.
+  if (name.length + 1 > SUN_PATH_MAX) {
+    throw new RangeError(`Invalid notify socket "${spec}": name longer than 107 bytes`);
+  }
+  const address = new Uint8Array(2 + 1 + name.length);
+  new DataView(address.buffer).setUint16(0, AF_UNIX, true);
+  address.set(name, abstract ? 3 : 2);
+  return address;
+}
+
+/** errno after a failed libc call, as the matching Deno error class. */
+function lastError(lib: Libc, context: string): Error {
+  const pointer = lib.__errno_location();
+  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+  const text = lib.strerror(errno);
+  const reason = text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
+  const message = `${context}: ${reason}`;
+  switch (errno) {
+    case 2: // ENOENT
+      return new Deno.errors.NotFound(message);
+    case 13: // EACCES
+    case 1: // EPERM
+      return new Deno.errors.PermissionDenied(message);
+    case 111: // ECONNREFUSED
+      return new Deno.errors.ConnectionRefused(message);
+    case 11: // EAGAIN
+      return new Deno.errors.WouldBlock(message);
+    default:
+      return new Error(message);
+  }
+}
+
+/**
+ * Sends `message` (e.g. "READY=1", several lines allowed) as one datagram to the notify
+ * socket `socketSpec` (a path, or `@name` for an abstract socket). Throws NotFound,
+ * ConnectionRefused, PermissionDenied, WouldBlock (receiver's queue full) or Error.
+ */
+export function sendNotify(socketSpec: string, message: string): void {
+  const address = notifySocketAddress(socketSpec);
+  const data = new TextEncoder().encode(message);
+  const lib = openLibc();
+  const context = `Cannot send to notify socket "${socketSpec}"`;
+  const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw lastError(lib, context);
+  try {
+    const sent = lib.sendto(
+      fd,
+      data,
+      BigInt(data.length),
+      MSG_DONTWAIT | MSG_NOSIGNAL,
+      address,
+      address.length,
+    );
+    if (sent < 0) throw lastError(lib, context);
+  } finally {
+    lib.close(fd);
+  }
+}

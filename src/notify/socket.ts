@@ -1,0 +1,142 @@
+/**
+ * The per-service notify socket (spec §5.2.4, Decision 9): a filesystem datagram socket that
+ * only the service's user may write to (mode 0600, owned by that user), so no service can
+ * speak for another. Needs `--unstable-net` (Deno.listenDatagram with transport "unixpacket",
+ * which is an AF_UNIX SOCK_DGRAM socket).
+ *
+ * Datagrams are read eagerly into a queue, whether or not anyone is iterating yet: systemd's
+ * `systemd-notify` follows each message with BARRIER=1 carrying a pipe fd and blocks until
+ * that fd is closed, which happens when the datagram is received (the kernel drops fds that
+ * the receiver did not ask for). Reading at once is what makes `systemd-notify --ready`
+ * return at once.
+ */
+
+import { type NotifyMessage, parseNotify } from "./protocol.ts";
+
+/** One received datagram. */
+export interface NotifyDatagram {
+  /** The datagram as text (UTF-8, invalid bytes replaced). */
+  readonly text: string;
+  /** Understood messages, in order. */
+  readonly messages: NotifyMessage[];
+  /** Lines that could not be understood, for the caller to log. */
+  readonly invalid: string[];
+}
+
+/** An open notify socket: iterate it for datagrams; close it to remove the file. */
+export interface NotifySocket extends AsyncIterable<NotifyDatagram>, AsyncDisposable {
+  /** The socket's path, the value for the service's NOTIFY_SOCKET. */
+  readonly path: string;
+  /** Stops receiving, ends iteration and removes the socket file. */
+  close(): Promise<void>;
+}
+
+/** Options for openNotifySocket(). */
+export interface OpenNotifySocketOptions {
+  /** Owner of the socket file: the service's user. */
+  uid?: number;
+  /** Group of the socket file: the service's group. */
+  gid?: number;
+  /** Closes the socket when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Binds a notify socket at `path` (replacing a stale socket there), mode 0600, owned by
+ * `uid`/`gid` when given. The parent directory must exist.
+ */
+export function openNotifySocket(
+  path: string,
+  options: OpenNotifySocketOptions = {},
+): NotifySocket {
+  removeStaleSocket(path);
+  const conn = Deno.listenDatagram({ transport: "unixpacket", path });
+  try {
+    Deno.chmodSync(path, 0o600);
+    if (options.uid !== undefined || options.gid !== undefined) {
+      Deno.chownSync(path, options.uid ?? null, options.gid ?? null);
+    }
+  } catch (error) {
+    conn.close();
+    Deno.removeSync(path);
+    throw error;
+  }
+
+  const queue: NotifyDatagram[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  const decoder = new TextDecoder();
+
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const [data] = await conn.receive();
+        const text = decoder.decode(data);
+        queue.push({ text, ...parseNotify(text) });
+        wake?.();
+      }
+    } catch {
+      // receive() fails once the socket is closed; that is the normal end.
+    } finally {
+      ended = true;
+      wake?.();
+    }
+  })();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      options.signal?.removeEventListener("abort", onAbort);
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      await pump;
+      try {
+        Deno.removeSync(path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    })();
+    return closing;
+  };
+  const onAbort = () => void close();
+  if (options.signal?.aborted) void close();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  return {
+    path,
+    close,
+    [Symbol.asyncDispose]: close,
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        if (ended) return;
+        await new Promise<void>((resolve) => wake = resolve);
+        wake = undefined;
+      }
+    },
+  };
+}
+
+/** Removes a socket left at `path` by an earlier run; anything else there is an error. */
+function removeStaleSocket(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  if (!info.isSocket) {
+    throw new Deno.errors.AlreadyExists(
+      `Cannot create notify socket "${path}": a file that is not a socket exists there`,
+    );
+  }
+  Deno.removeSync(path);
+}
