@@ -71,8 +71,8 @@ export function runtimePaths(options: { devWritable: boolean } & UserDirOptions)
   };
 }
 
-/** Whether this process can create files in `dir` (default /dev), found by trying. */
-export function isDevWritable(dir = "/dev"): boolean {
+/** Whether this process can create files in `dir` (default /dev), found by trying it. */
+export function isDirWritable(dir = "/dev"): boolean {
   try {
     const probe = Deno.makeTempFileSync({ dir, prefix: ".chaperone-probe-" });
     Deno.removeSync(probe);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   ctlSocketCandidates,
   ensureRuntimeDir,
-  isDevWritable,
+  isDirWritable,
   runtimePaths,
   userRuntimeDir,
 } from "../../src/cli/runtime_paths.ts";
@@ -87,12 +87,12 @@ for (const c of CANDIDATE_CASES) {
   });
 }
 
-Deno.test("isDevWritable() is true for a writable directory and false for a missing one", async () => {
+Deno.test("isDirWritable() is true for a writable directory and false for a missing one", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    assert.equal(isDevWritable(dir), true);
+    assert.equal(isDirWritable(dir), true);
     assert.deepEqual([...Deno.readDirSync(dir)], [], "the probe file is removed");
-    assert.equal(isDevWritable(`${dir}/missing`), false);
+    assert.equal(isDirWritable(`${dir}/missing`), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
