@@ -289,3 +289,44 @@ Deno.test("ctlCommand() exits 1 when the server does not answer in --timeout", a
     assert.match(r.stderr, /no reply from chaperone/);
   });
 });
+
+Deno.test({
+  name: "ctlCommand() run as nobody is refused by the root-only socket and exits 1",
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ctl-nobody-" });
+    try {
+      // The directory must be searchable by nobody to reach the socket at all; the 0600
+      // socket mode is then what refuses the connection.
+      await Deno.chmod(dir, 0o755);
+      const handler = new FakeHandler();
+      await using _server = serveControl({ socketPath: `${dir}/c.sock` }, handler);
+      const script = `${dir}/run.ts`;
+      const module = new URL("../../src/cli/ctl.ts", import.meta.url).href;
+      await Deno.writeTextFile(
+        script,
+        `import { ctlCommand } from ${JSON.stringify(module)};\n` +
+          "Deno.exit(await ctlCommand(Deno.args));\n",
+      );
+      await Deno.mkdir(`${dir}/deno`, { mode: 0o777 });
+      const result = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", "--no-check", script, "--socket", `${dir}/c.sock`, "status"],
+        env: { DENO_DIR: `${dir}/deno`, NO_COLOR: "1", HOME: dir },
+        clearEnv: true,
+        uid: 65534,
+        gid: 65534,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(new TextDecoder().decode(result.stdout), "");
+      assert.equal(
+        new TextDecoder().decode(result.stderr),
+        `chaperone ctl: not allowed to use the control socket ${dir}/c.sock\n`,
+      );
+      assert.equal(result.code, 1);
+      assert.deepEqual(handler.requests, []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
