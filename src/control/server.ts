@@ -45,6 +45,7 @@ export interface ControlServer extends AsyncDisposable {
 }
 
 const DEFAULT_MODE = 0o600;
+const ACCEPT_RETRY_MS = 100;
 const INTERACTIVE: ControlContext = { interactive: true };
 const NON_INTERACTIVE: ControlContext = { interactive: false };
 
@@ -189,8 +190,9 @@ class Server implements ControlServer {
         conn = await this.#listener.accept();
       } catch (error) {
         if (this.#closing) return;
-        // EMFILE and similar: log, and keep serving the clients that are connected.
+        // EMFILE and similar: log, pause so a persistent failure cannot spin, keep serving.
         this.#logger?.warn(`control socket accept failed: ${errorText(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
       if (this.#closing) {
