@@ -81,8 +81,14 @@ export interface HealthReply {
   unhealthy: ServiceStatus[];
 }
 
-/** Status strings that count as healthy for `ctl health`: running, ready, finished well or scheduled. */
-const HEALTHY_STATUSES: ReadonlySet<string> = new Set(["running", "started", "ready", "waiting"]);
+/** Status strings that count as healthy for `ctl health`: running, ready, finished well, scheduled (cron `waiting`, inetd `listening`). */
+const HEALTHY_STATUSES: ReadonlySet<string> = new Set([
+  "running",
+  "started",
+  "ready",
+  "waiting",
+  "listening",
+]);
 
 /** Whether a service counts as healthy for `ctl health` (disabled services always do). */
 export function isHealthyStatus(service: ServiceStatus): boolean {

@@ -249,7 +249,7 @@ function service(over: Partial<ServiceStatus>): ServiceStatus {
 }
 
 Deno.test("isHealthyStatus() accepts good states and disabled services, rejects failures", () => {
-  for (const status of ["running", "started", "ready", "waiting"]) {
+  for (const status of ["running", "started", "ready", "waiting", "listening"]) {
     assert.equal(isHealthyStatus(service({ status })), true, status);
   }
   for (const status of ["exit(1)", "exit(1)+r#2", "SIGKILL", "activating", "starting", "-"]) {
