@@ -81,7 +81,10 @@ export interface HealthReply {
   unhealthy: ServiceStatus[];
 }
 
-/** Status strings that count as healthy for `ctl health`: running, ready, finished well, scheduled (cron `waiting`, inetd `listening`). */
+/**
+ * Status strings that count as healthy for `ctl health`: running, ready, finished well, or
+ * scheduled (cron `waiting`, inetd `listening`).
+ */
 const HEALTHY_STATUSES: ReadonlySet<string> = new Set([
   "running",
   "started",
