@@ -128,8 +128,15 @@ export async function locateConfig(path: string): Promise<LocatedConfig> {
   const configDir = configDirOf(path);
   if (!info.isDirectory) return { files: [path], configDir };
   const names: string[] = [];
-  for await (const entry of Deno.readDir(path)) {
-    if (CONFIG_NAME_REGEXP.test(entry.name)) names.push(entry.name);
+  try {
+    for await (const entry of Deno.readDir(path)) {
+      if (CONFIG_NAME_REGEXP.test(entry.name)) names.push(entry.name);
+    }
+  } catch (err) {
+    throw new ConfigError(`cannot read configuration directory: ${(err as Error).message}`, {
+      pos: { file: path },
+      cause: err,
+    });
   }
   names.sort(compareCodePoints);
   const dir = path.endsWith("/") ? path : `${path}/`;
