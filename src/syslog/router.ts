@@ -61,6 +61,14 @@ function toBool(value: string | boolean, name: string, spec: LoggingSpec): boole
   );
 }
 
+function internFormat(formats: Map<string, LineFormat>, format: LineFormat): LineFormat {
+  const key = `${format.extended}\0${format.logrecHostname ?? ""}`;
+  const known = formats.get(key);
+  if (known) return known;
+  formats.set(key, format);
+  return format;
+}
+
 /** Routes records to the outputs of matching logging sections. */
 export class LogRouter implements LogSink {
   #sections: Section[] = [];
@@ -74,6 +82,9 @@ export class LogRouter implements LogSink {
     const hostname = options.hostname ?? Deno.hostname();
     this.#forcedLevel = options.forcedLevel;
     const built: Section[] = [];
+    // Sections with equal formats share one LineFormat object, so #route can format a
+    // record once for all of them.
+    const formats = new Map<string, LineFormat>();
     for (const spec of specs) {
       const selectorText = options.expand(spec.selector, spec);
       let selector: Selector;
@@ -138,11 +149,11 @@ export class LogRouter implements LogSink {
         name: spec.name,
         selector,
         predicate: compileSelector(selector, this.#forcedLevel),
-        format: {
+        format: internFormat(formats, {
           extended: spec.extended,
           hostname,
           ...(logrecHostname ? { logrecHostname } : {}),
-        },
+        }),
         lineOutputs,
         remotes,
       });
@@ -186,11 +197,16 @@ export class LogRouter implements LogSink {
 
   #route(record: LogRecord): void {
     const sections = this.#sections;
+    let lastFormat: LineFormat | undefined;
+    let line = "";
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i]!;
       if (s.lineOutputs.length === 0 && s.remotes.length === 0) continue;
       if (!s.predicate(record)) continue;
-      const line = formatLine(record, s.format);
+      if (s.format !== lastFormat) {
+        lastFormat = s.format;
+        line = formatLine(record, s.format);
+      }
       for (let j = 0; j < s.lineOutputs.length; j++) s.lineOutputs[j]!.write(line);
       for (let j = 0; j < s.remotes.length; j++) {
         s.remotes[j]!.send(record.facility * 8 + record.severity, line);
