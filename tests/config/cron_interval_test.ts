@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cronNickname, toCronerPattern } from "../../src/config/cron_interval.ts";
+import { cronNickname, scheduleCron, toCronerPattern } from "../../src/config/cron_interval.ts";
 
 Deno.test("toCronerPattern() keeps five fields and moves a sixth (seconds) field first", () => {
   const cases: [string, string][] = [
@@ -34,4 +34,21 @@ Deno.test("toCronerPattern() rejects specs croniter would reject", () => {
 Deno.test("cronNickname() returns undefined for ordinary specs", () => {
   assert.equal(cronNickname("* * * * *"), undefined);
   assert.equal(cronNickname("@daily"), "0 0 * * *");
+});
+
+Deno.test("scheduleCron() ticks on a seconds schedule until stopped", async () => {
+  let ticks = 0;
+  const schedule = scheduleCron("* * * * * *", () => ticks++);
+  try {
+    const next = schedule.nextRun();
+    assert.ok(next !== null && next.getTime() - Date.now() <= 1000);
+    const deadline = Date.now() + 3000;
+    while (ticks === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(ticks >= 1);
+  } finally {
+    schedule.stop();
+  }
+  assert.equal(schedule.nextRun(), null);
 });
