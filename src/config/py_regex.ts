@@ -78,6 +78,11 @@ class Translator {
   readonly #flags: Flags;
   #pos = 0;
   #out = "";
+  /** Open groups, innermost last: the group number, or 0 for a non-capturing group. */
+  readonly #open: number[] = [];
+  #groups = 0;
+  readonly #closed = new Set<number>();
+  readonly #names = new Map<string, number>();
 
   constructor(pattern: string, flags: Flags) {
     this.#chars = [...pattern];
@@ -115,6 +120,15 @@ class Translator {
       case "(":
         this.#group();
         return;
+      case ")": {
+        const group = this.#open.pop();
+        if (group === undefined) {
+          throw new SyntaxError("Invalid Python regex: unbalanced parenthesis");
+        }
+        this.#closed.add(group);
+        this.#out += ")";
+        return;
+      }
       case "{": {
         const m = QUANTIFIER_REGEXP.exec(`{${this.#rest()}`);
         if (m && m[0] !== "{}") {
@@ -147,18 +161,28 @@ class Translator {
 
   #group(): void {
     if (this.#peek() !== "?") {
+      this.#groups += 1;
+      this.#open.push(this.#groups);
       this.#out += "(";
       return;
     }
     const rest = this.#rest();
     const named = /^\?P<([^>]*)>/.exec(rest);
     if (named) {
+      this.#groups += 1;
+      this.#open.push(this.#groups);
+      this.#names.set(named[1] as string, this.#groups);
       this.#out += `(?<${named[1]}>`;
       this.#pos += named[0].length;
       return;
     }
     const backref = /^\?P=([^)]*)\)/.exec(rest);
     if (backref) {
+      const group = this.#names.get(backref[1] as string);
+      if (group === undefined) {
+        throw new SyntaxError(`Invalid Python regex: unknown group name '${backref[1]}'`);
+      }
+      this.#checkReference(group);
       this.#out += `\\k<${backref[1]}>`;
       this.#pos += backref[0].length;
       return;
@@ -175,7 +199,18 @@ class Translator {
       );
     }
     // (?:, (?=, (?!, (?<=, (?<! and scoped flags (?i:...) mean the same in both dialects.
+    this.#open.push(0);
     this.#out += "(";
+  }
+
+  /** Python only accepts references to groups that are already closed. */
+  #checkReference(group: number): void {
+    if (this.#closed.has(group)) return;
+    throw new SyntaxError(
+      group <= this.#groups
+        ? "Invalid Python regex: cannot refer to an open group"
+        : `Invalid Python regex: invalid group reference ${group}`,
+    );
   }
 
   #characterClass(): void {
@@ -264,6 +299,7 @@ class Translator {
         group += next;
         this.#pos += 1;
       }
+      this.#checkReference(parseInt(group, 10));
       // The empty group keeps a following literal digit out of the reference.
       return `\\${group}(?:)`;
     }
@@ -379,13 +415,47 @@ function parseTemplate(regexp: RegExp, template: string): TemplatePart[] {
   return parts;
 }
 
+/**
+ * The match `re.sub` finds at or after `pos`. After an empty match Python searches again from the
+ * same position but rejects an empty match there (sre's `must_advance`), where JavaScript skips
+ * one character; so `re.sub("|/", "", "s/")` is `"s"`, and JavaScript alone would give `"s/"`.
+ */
+function nextMatch(
+  regexp: RegExp,
+  text: string,
+  pos: number,
+  mustAdvance: boolean,
+): RegExpExecArray | null {
+  if (mustAdvance) {
+    // Sticky at pos, and the lookbehind demands that the match ends past pos (in code points).
+    const before = [...text.slice(0, pos)].length;
+    const flags = regexp.flags.replace("g", "") + "y";
+    const nonEmpty = new RegExp(`(?:${regexp.source})(?<=^[\\s\\S]{${before + 1},})`, flags);
+    nonEmpty.lastIndex = pos;
+    const m = nonEmpty.exec(text);
+    if (m !== null) return m;
+    if (pos >= text.length) return null;
+    pos += (text.codePointAt(pos) as number) > 0xffff ? 2 : 1;
+  }
+  regexp.lastIndex = pos;
+  return regexp.exec(text);
+}
+
 /** Replaces every match of `regexp` in `text` using a Python `re.sub` template; throws SyntaxError. */
 export function pySub(regexp: RegExp, template: string, text: string): string {
   const parts = parseTemplate(regexp, template);
-  const global = regexp.global ? regexp : new RegExp(regexp.source, `${regexp.flags}g`);
+  const global = new RegExp(
+    regexp.source,
+    regexp.flags.includes("g") ? regexp.flags : `${regexp.flags}g`,
+  );
   let out = "";
   let last = 0;
-  for (const m of text.matchAll(global)) {
+  let mustAdvance = false;
+  for (
+    let m = nextMatch(global, text, 0, false);
+    m !== null;
+    m = nextMatch(global, text, last, mustAdvance)
+  ) {
     out += text.slice(last, m.index);
     for (const part of parts) {
       if (typeof part === "string") out += part;
@@ -393,6 +463,7 @@ export function pySub(regexp: RegExp, template: string, text: string): string {
       else out += m.groups?.[part.group] ?? "";
     }
     last = m.index + m[0].length;
+    mustAdvance = m[0].length === 0;
   }
   return out + text.slice(last);
 }

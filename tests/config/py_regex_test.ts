@@ -35,6 +35,8 @@ const SUB_CASES: ReadonlyArray<readonly [string, string, string, boolean, string
   ["\\-\\:\\ ", "X", "-: x", false, "Xx"],
   ["\\/", "(slash)", "a/b", false, "a(slash)b"],
   ["(a)", "\\0x", "a", false, "\u0000x"],
+  ["((a)\\2)", "<\\1>", "aa", false, "<aa>"],
+  ["(a)(?=b)\\1", "x", "ab", false, "ab"],
   ["(a)", "\\n\\t\\\\", "a", false, "\n\t\\"],
   ["(a)", "\\101", "a", false, "A"],
   ["(a)(b)?", "[\\2]", "a", false, "[]"],
@@ -45,6 +47,13 @@ const SUB_CASES: ReadonlyArray<readonly [string, string, string, boolean, string
   ["\\x41\\u0042", "ok", "AB", false, "ok"],
   ["\\101", "ok", "A", false, "ok"],
   ["(a)\\1(0)", "x", "aa0", false, "x"],
+  ["|/", "-", "s/", false, "-s---"],
+  ["", "-", "ab", false, "-a-b-"],
+  ["a|", "-", "baab", false, "-b---b-"],
+  ["(?=a)|a", "-", "aa", false, "----"],
+  ["\\b", "-", "ab cd", false, "-ab- -cd-"],
+  ["", "-", "\u{1F600}a", false, "-\u{1F600}-a-"],
+  ["|\u{1F600}", "-", "\u{1F600}a", false, "---a-"],
 ];
 
 for (const [pattern, template, text, ignoreCase, expected] of SUB_CASES) {
@@ -72,7 +81,22 @@ for (const [pattern, template, message] of TEMPLATE_ERRORS) {
   });
 }
 
-for (const pattern of ["[a", "(a", "a\\q", "(?i)a(?s)b", "\\1", "(a)\\10"]) {
+const INVALID_PATTERNS = [
+  "[a",
+  "(a",
+  "a)",
+  "a\\q",
+  "(?i)a(?s)b",
+  "\\1",
+  "(a)\\10",
+  "(a\\1)",
+  "\\1(a)",
+  "(?:a)\\1",
+  "(?P<n>a(?P=n))",
+  "(?P=n)(?P<n>a)",
+];
+
+for (const pattern of INVALID_PATTERNS) {
   Deno.test(`compilePyRegex() rejects the invalid pattern ${JSON.stringify(pattern)}`, () => {
     assert.throws(() => compilePyRegex(pattern), SyntaxError);
   });
