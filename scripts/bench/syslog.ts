@@ -203,11 +203,16 @@ async function main(): Promise<void> {
     say("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (const x of best.values()) {
       say(
-        `| ${x.name} | ${Math.round(rate(x)).toLocaleString("en-US")} | ${
-          (rate(x) / rate(base)).toFixed(2)
-        } | ${count - x.lines} | ${(x.peakRssKiB / 1024).toFixed(1)} MiB | ${
-          (x.peakRssKiB / base.peakRssKiB).toFixed(2)
-        } |`,
+        [
+          x.name,
+          Math.round(rate(x)).toLocaleString("en-US"),
+          (rate(x) / rate(base)).toFixed(2),
+          String(count - x.lines),
+          `${(x.peakRssKiB / 1024).toFixed(1)} MiB`,
+          (x.peakRssKiB / base.peakRssKiB).toFixed(2),
+          `${x.cpuSeconds.toFixed(2)} s`,
+          (x.cpuSeconds / base.cpuSeconds).toFixed(2),
+        ].join(" | ").replace(/^/, "| ").replace(/$/, " |"),
       );
     }
   } finally {

@@ -64,6 +64,24 @@ Deno.test("listenSyslog() takes a 64 KiB message from logger whole", async () =>
   }
 });
 
+Deno.test("listenSyslog() loses nothing and keeps order when flooded", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/log`;
+    const sink = new MemorySink();
+    await using listener = listenSyslog(path, sink);
+    const count = 20_000;
+    const datagrams: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) datagrams.push(enc(`<13>Jun  5 02:09:33 flood[1]: ${i}`));
+    await sendRaw(dir, path, datagrams);
+    await waitFor(() => listener.received >= count, "every message", 20_000);
+    assert.equal(sink.records.length, count);
+    assert.ok(sink.records.every((r, i) => r.rest === `[1]: ${i}`), "in order");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("listenSyslog() replaces a stale file, creates the directory, sets 0777 and removes the socket at close", async () => {
   const dir = Deno.makeTempDirSync();
   try {
