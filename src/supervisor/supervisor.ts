@@ -105,6 +105,7 @@ export class Supervisor {
   #rt = new Map<string, Runtime>();
   #queue: Array<[string, ServiceEvent]> = [];
   #draining = false;
+  #evaluatePending = false;
   #serial = 0;
   #log: Logger;
   #startupPending = new Set<string>();
@@ -350,6 +351,10 @@ export class Supervisor {
     } finally {
       this.#draining = false;
     }
+    if (this.#evaluatePending) {
+      this.#evaluatePending = false;
+      this.#evaluateWaiting();
+    }
     if (this.#shuttingDown) this.#advanceShutdown();
   }
 
@@ -471,6 +476,11 @@ export class Supervisor {
 
   /** Sends deps-ready / deps-failed to every waiting service whose prerequisites settled. */
   #evaluateWaiting(): void {
+    // Inside a dispatch, events only queue: evaluate once the queue has drained.
+    if (this.#draining) {
+      this.#evaluatePending = true;
+      return;
+    }
     let progress = true;
     while (progress) {
       progress = false;

@@ -1,0 +1,196 @@
+/** In-process fakes for supervisor tests: a manual clock and a process table we control. */
+import type { ExitStatus } from "../../src/process/exit_status.ts";
+import type { ServiceSpec } from "../../src/config/schema.ts";
+import type {
+  Clock,
+  CronJob,
+  CronPort,
+  InetdPort,
+  NotifyChannel,
+  NotifyMessage,
+  NotifyPort,
+  ProcessHandle,
+  ProcessPort,
+  ProcessRequest,
+  TimerId,
+} from "../../src/supervisor/ports.ts";
+
+/** A clock that only moves when told to. */
+export class ManualClock implements Clock {
+  #now = 0;
+  #seq = 0;
+  #timers = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.#now;
+  }
+  setTimeout(fn: () => void, ms: number): TimerId {
+    const id = ++this.#seq;
+    this.#timers.set(id, { at: this.#now + ms, fn });
+    return id as unknown as TimerId;
+  }
+  clearTimeout(id: TimerId): void {
+    this.#timers.delete(id as unknown as number);
+  }
+  /** Moves time forward, firing due timers in time order. */
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms;
+    while (true) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.#timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.#timers.delete(next[0]);
+      this.#now = next[1].at;
+      next[1].fn();
+      await flush();
+    }
+    this.#now = end;
+    await flush();
+  }
+}
+
+/** Lets promise callbacks and queued microtasks run. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 0));
+}
+
+/** One fake process. */
+export interface FakeProcess {
+  pid: number;
+  argv: readonly string[];
+  request: ProcessRequest;
+  exit(status?: ExitStatus): void;
+  alive: boolean;
+  signals: number[];
+}
+
+/** A process table under the test's control. */
+export class FakeProcesses implements ProcessPort {
+  #next = 100;
+  procs: FakeProcess[] = [];
+  missing = new Set<string>();
+  /** Processes exit by themselves on these signals (default SIGTERM and SIGKILL). */
+  dieOn = new Set([15, 9]);
+  resolve(argv0: string): string {
+    if (this.missing.has(argv0)) throw new Deno.errors.NotFound(`executable '${argv0}' not found`);
+    return argv0;
+  }
+  spawn(request: ProcessRequest): ProcessHandle {
+    let settle!: (s: ExitStatus) => void;
+    const status = new Promise<ExitStatus>((r) => (settle = r));
+    const p: FakeProcess = {
+      pid: this.#next++,
+      argv: request.argv,
+      request,
+      alive: true,
+      signals: [],
+      exit(s = { code: 0, signal: null }) {
+        if (!p.alive) return;
+        p.alive = false;
+        settle(s);
+      },
+    };
+    this.procs.push(p);
+    return { pid: p.pid, status, stdin: null, stdout: null, stderr: null };
+  }
+  signal(pid: number, signo: number): void {
+    const p = this.procs.find((x) => x.pid === pid);
+    if (!p || !p.alive) return;
+    p.signals.push(signo);
+    if (this.dieOn.has(signo)) p.exit({ code: null, signal: signo });
+  }
+  groupAlive(pgid: number): boolean {
+    return this.procs.some((p) => p.pid === pgid && p.alive);
+  }
+  pidAlive(pid: number): boolean {
+    return this.procs.some((p) => p.pid === pid && p.alive);
+  }
+  hasChildren(): boolean {
+    return this.procs.some((p) => p.alive);
+  }
+  leftovers(): number[] {
+    return [];
+  }
+  /** The live process started for a service (by its command's first word). */
+  of(argv0: string): FakeProcess | undefined {
+    return [...this.procs].reverse().find((p) => p.argv[0] === argv0);
+  }
+}
+
+/** A notify port whose channels the test feeds. */
+export class FakeNotify implements NotifyPort {
+  channels = new Map<string, { push(m: Partial<NotifyMessage>): void }>();
+  open(service: string): Promise<NotifyChannel> {
+    const queue: NotifyMessage[] = [];
+    let wake: (() => void) | undefined;
+    let closed = false;
+    const messages = {
+      async *[Symbol.asyncIterator]() {
+        while (!closed) {
+          if (queue.length) yield queue.shift()!;
+          else await new Promise<void>((r) => (wake = r));
+        }
+      },
+    };
+    this.channels.set(service, {
+      push(m) {
+        queue.push({ invalid: [], ...m });
+        wake?.();
+      },
+    });
+    return Promise.resolve({
+      path: `/fake/${service}`,
+      messages,
+      close() {
+        closed = true;
+        wake?.();
+      },
+    });
+  }
+}
+
+/** A cron port whose ticks the test fires. */
+export class FakeCron implements CronPort {
+  ticks = new Map<string, () => void>();
+  schedule(interval: string, onTick: () => void): CronJob {
+    this.ticks.set(interval, onTick);
+    return { nextRun: () => null, stop: () => this.ticks.delete(interval) };
+  }
+}
+
+/** inetd is not exercised through fakes. */
+export const noInetd: InetdPort = {
+  listen() {
+    throw new Error("inetd is not available in this test");
+  },
+};
+
+/** A resolved service spec with test defaults. */
+export function spec(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
+  const command = over.command ?? name.replace(/\.service$/, "");
+  return {
+    name,
+    type: "simple",
+    command,
+    argv: over.argv ?? command.split(" "),
+    enabled: true,
+    optional: false,
+    ignoreFailures: false,
+    exitKills: false,
+    restart: false,
+    restartLimit: 5,
+    restartDelay: 3,
+    killSignal: 15,
+    processTimeout: 30,
+    startupPause: 0.5,
+    stdout: "inherit",
+    stderr: "inherit",
+    groups: ["default"],
+    after: [],
+    before: [],
+    debug: false,
+    env: { inherit: ["*"], set: {}, unset: [] },
+    pos: { file: "test.conf" },
+    ...over,
+  };
+}
