@@ -157,7 +157,8 @@ export class BacktickRunner {
   }
 
   #execute(command: string, ids: BacktickIds): string {
-    const asUser = ids.uid !== undefined && ids.uid !== 0;
+    // Switching to our own uid would fail for a non-root chaperone (setgroups needs root).
+    const asUser = ids.uid !== undefined && ids.uid !== 0 && ids.uid !== Deno.uid();
     try {
       // `exec 2>&1` merges stderr into stdout in order, like subprocess's stderr=STDOUT.
       const output = new Deno.Command("/bin/sh", {
