@@ -37,13 +37,15 @@ export interface OpenNotifySocketOptions {
   uid?: number;
   /** Group of the socket file: the service's group. */
   gid?: number;
+  /** Permission bits of the socket file (default 0o600: only its owner may send). */
+  mode?: number;
   /** Closes the socket when aborted. */
   signal?: AbortSignal;
 }
 
 /**
- * Binds a notify socket at `path` (replacing a stale socket there), mode 0600, owned by
- * `uid`/`gid` when given. The parent directory must exist.
+ * Binds a notify socket at `path` (replacing a stale socket there), mode 0600 unless `mode`
+ * says otherwise, owned by `uid`/`gid` when given. The parent directory must exist.
  */
 export function openNotifySocket(
   path: string,
@@ -52,7 +54,7 @@ export function openNotifySocket(
   removeStaleSocket(path);
   const conn = Deno.listenDatagram({ transport: "unixpacket", path });
   try {
-    Deno.chmodSync(path, 0o600);
+    Deno.chmodSync(path, options.mode ?? 0o600);
     if (options.uid !== undefined || options.gid !== undefined) {
       Deno.chownSync(path, options.uid ?? null, options.gid ?? null);
     }
