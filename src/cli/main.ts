@@ -1,4 +1,75 @@
-/** Subcommand table; maps errors to exit codes. */
-export function main(_args: string[]): Promise<number> {
-  return Promise.resolve(0);
+/**
+ * Entry: picks the subcommand (or the name the binary was invoked under: telchap, envcp,
+ * sdnotify, sdnotify-exec) and maps errors to exit codes. The only place that knows them all.
+ */
+import { parseCommandLine, UsageError } from "./options.ts";
+import { runCommand } from "./run.ts";
+import { checkCommand } from "./check.ts";
+import { ctlCommand } from "./ctl.ts";
+import { envcpCommand } from "./envcp.ts";
+import { sdnotifyCommand } from "./sdnotify.ts";
+import { sdnotifyExecCommand } from "./sdnotify_exec.ts";
+
+type Command = (args: string[]) => Promise<number>;
+
+/** Subcommands, also reachable through argv[0] (symlinks in an image). */
+const SUBCOMMANDS: Record<string, Command> = {
+  ctl: ctlCommand,
+  telchap: ctlCommand,
+  check: checkCommand,
+  envcp: envcpCommand,
+  sdnotify: sdnotifyCommand,
+  "sdnotify-exec": sdnotifyExecCommand,
+};
+
+/** argv[0] as invoked (a symlink's own name), from /proc; falls back to the executable. */
+export function invokedName(): string {
+  try {
+    const cmdline = Deno.readTextFileSync("/proc/self/cmdline");
+    const first = cmdline.split("\0")[0];
+    if (first) return first;
+  } catch {
+    // No /proc: use the executable path.
+  }
+  return Deno.execPath();
+}
+
+function write(stream: "stdout" | "stderr", text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(bytes);
+}
+
+/** Runs the program; resolves to its exit code. */
+export async function main(args: string[]): Promise<number> {
+  // Set by scripts/chaperone when running from source, where argv[0] is deno itself.
+  const argv0 = Deno.env.get("CHAPERONE_ARGV0") ?? invokedName();
+  Deno.env.delete("CHAPERONE_ARGV0");
+  const base = argv0.split("/").pop() ?? "chaperone";
+  const byName = base !== "chaperone" ? SUBCOMMANDS[base] : undefined;
+  if (byName && base !== "check" && base !== "ctl") return await byName(args);
+  try {
+    const cl = parseCommandLine(args, { chapOptions: Deno.env.get("_CHAP_OPTIONS"), argv0: base });
+    switch (cl.kind) {
+      case "help":
+        write("stdout", cl.text);
+        return 0;
+      case "version":
+        write("stdout", cl.text);
+        return 0;
+      case "subcommand": {
+        const cmd = SUBCOMMANDS[cl.name];
+        if (!cmd) throw new UsageError(`unknown subcommand ${cl.name}`);
+        return await cmd([...cl.args]);
+      }
+      case "run":
+        return await runCommand(cl.options, argv0);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      write("stderr", `${err.message}\n${err.usage}\n`);
+      return 1;
+    }
+    write("stderr", `chaperone: ${err instanceof Error ? err.stack ?? err.message : err}\n`);
+    return 1;
+  }
 }

@@ -1,0 +1,277 @@
+/**
+ * Adapts the supervisor to the control protocol: the semantics of each ctl command (spec 6.2,
+ * Decision 2). The supervisor never sees the socket; the server never sees the supervisor.
+ */
+import type {
+  ControlContext,
+  ControlHandler,
+  ControlRequest,
+  ControlResponse,
+  HealthReply,
+  ServiceStatus,
+  StatusReply,
+} from "../control/protocol.ts";
+import { isHealthyStatus } from "../control/protocol.ts";
+import type { Logger } from "../log/logger.ts";
+import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
+import { briefStatus } from "../process/exit_status.ts";
+import type { DependencyGraph } from "../supervisor/graph.ts";
+import type { ServiceView, Supervisor } from "../supervisor/supervisor.ts";
+
+/** What the handler needs besides the supervisor. */
+export interface HandlerContext {
+  version: string;
+  logger: Logger;
+  router: { setForcedLevel(level: number | undefined): void };
+}
+
+const short = (name: string) => name.replace(/\.service$/, "");
+
+/** The brief status string of spec 5.1. */
+export function statusString(v: ServiceView): string {
+  const s = v.snap;
+  switch (s.state) {
+    case "starting":
+    case "waiting":
+      if (v.spec.type === "notify" && s.state === "starting") return "activating";
+      return "starting";
+    case "running":
+    case "stopping":
+      return "running";
+    case "finished":
+      return "started";
+    case "backoff":
+    case "failed": {
+      const last = s.lastExit ? briefStatus(s.lastExit) : "failed";
+      return s.state === "backoff" ? `${last}+r#${s.restartsLeft + 1}` : last;
+    }
+    case "scheduled":
+      if (s.pid !== undefined) return "running";
+      return v.spec.type === "cron" ? "waiting" : "listening";
+    case "idle":
+      if (!v.enabled) return "disabled";
+      if (s.lastExit && !v.ready) return briefStatus(s.lastExit);
+      return v.ready ? "ready" : "-";
+    default: {
+      const _exhaustive: never = s.state;
+      return String(_exhaustive);
+    }
+  }
+}
+
+function note(v: ServiceView): string | null {
+  if (v.spec.type === "notify") return v.statusText ?? null;
+  if (v.spec.type === "cron") return v.spec.interval ?? null;
+  if (v.spec.type === "inetd") {
+    let text = `waiting on port ${v.spec.port}`;
+    if (v.listener && v.listener.requests > 0) text += `; req recvd = ${v.listener.requests}`;
+    if (v.inetdRunning > 0) text += `; running = ${v.inetdRunning}`;
+    return text;
+  }
+  return null;
+}
+
+/** One service as status data. */
+export function serviceStatus(v: ServiceView): ServiceStatus {
+  return {
+    name: v.spec.name,
+    type: v.spec.type,
+    state: v.snap.state,
+    status: v.enabled || v.snap.state !== "idle" ? statusString(v) : "disabled",
+    pid: v.snap.mainPid ?? v.snap.pid ?? null,
+    enabled: v.enabled,
+    restarts: v.snap.restarts,
+    lastExit: v.snap.lastExit ? briefStatus(v.snap.lastExit) : null,
+    note: note(v),
+    nextRun: v.nextRun ? v.nextRun.toISOString() : null,
+  };
+}
+
+/** Builds the ControlHandler for a supervisor. */
+export function supervisorHandler(
+  sup: Supervisor,
+  graph: DependencyGraph,
+  ctx: HandlerContext,
+): ControlHandler {
+  let forced: number | undefined;
+  const views = () => sup.names().map((n) => sup.view(n)).filter((v): v is ServiceView => !!v);
+
+  /** Resolves names (with or without `.service`); throws for unknown ones. */
+  const resolve = (names: readonly string[]): string[] =>
+    names.map((n) => {
+      const found = sup.find(n);
+      if (!found) throw new Error(`no such service: ${n}`);
+      return found;
+    });
+  const list = (names: string[]) => names.map(short).join(", ");
+  const isLive = (v: ServiceView) =>
+    v.snap.pid !== undefined || v.snap.mainPid !== undefined ||
+    ["starting", "running", "stopping", "backoff"].includes(v.snap.state);
+  const isStarted = (v: ServiceView) => v.snap.state !== "idle";
+
+  async function handle(req: ControlRequest, c: ControlContext): Promise<ControlResponse> {
+    switch (req.cmd) {
+      case "status": {
+        if (!c.interactive) return { ok: false, error: "status needs an interactive connection" };
+        const data: StatusReply = {
+          version: ctx.version,
+          uptimeSeconds: sup.uptime(),
+          services: views().map(serviceStatus).sort((a, b) => a.name < b.name ? -1 : 1),
+        };
+        return { ok: true, data };
+      }
+      case "dependencies":
+        if (!c.interactive) {
+          return { ok: false, error: "dependencies needs an interactive connection" };
+        }
+        return { ok: true, text: graph.format() };
+      case "health": {
+        const unhealthy = views().map(serviceStatus).filter((s) => !isHealthyStatus(s));
+        const data: HealthReply = {
+          healthy: unhealthy.length === 0 && !sup.shuttingDown,
+          unhealthy,
+        };
+        return { ok: true, data };
+      }
+      case "loglevel": {
+        if (req.level === undefined) {
+          return {
+            ok: true,
+            text: forced === undefined
+              ? "Forced Logging Level: NOT SET"
+              : `*.${SEVERITY_NAMES[forced]}`,
+          };
+        }
+        const level = parseSeverity(req.level);
+        if (level === undefined) return { ok: false, error: `Not a valid log level: ${req.level}` };
+        forced = level;
+        ctx.router.setForcedLevel(level);
+        return {
+          ok: true,
+          text: `All logging set to include priorities >= *.${
+            req.level.replace(/^\*\./, "").toLowerCase()
+          }`,
+        };
+      }
+      case "shutdown": {
+        const delay = req.delay ?? 0.1;
+        ctx.logger.info(`requested shutdown scheduled to occur in ${delay} seconds`);
+        setTimeout(() => sup.shutdown({ code: 0, reason: "ctl shutdown" }), delay * 1000);
+        return {
+          ok: true,
+          text: req.delay === undefined
+            ? "Shutting down now"
+            : `Shutting down in ${delay.toFixed(1)} seconds`,
+        };
+      }
+      case "enable":
+      case "disable": {
+        const names = resolve(req.services);
+        for (const n of names) {
+          if (req.cmd === "enable") {
+            sup.verifyExecutable(n);
+            sup.setEnabled(n, true);
+          } else sup.setEnabled(n, false);
+        }
+        return { ok: true, text: `services ${req.cmd}d.` };
+      }
+      case "stop": {
+        const names = resolve(req.services);
+        if (!req.force) {
+          const bad = names.filter((n) => {
+            const v = sup.view(n)!;
+            return !isStarted(v) || v.snap.state === "failed";
+          });
+          if (bad.length) {
+            return { ok: false, error: `can't stop services which aren't started: ${list(bad)}` };
+          }
+        }
+        const done = Promise.all(names.map((n) => sup.stopService(n))).then(() => {
+          if (req.disable) { for (const n of names) sup.setEnabled(n, false); }
+        });
+        if (req.wait && c.interactive) {
+          await done;
+          return { ok: true, text: "services stopped." };
+        }
+        return { ok: true, text: "services stopping." };
+      }
+      case "reset": {
+        const names = resolve(req.services);
+        if (!req.force) {
+          const bad = names.filter((n) => {
+            const v = sup.view(n)!;
+            return v.snap.state === "running" || v.snap.state === "starting";
+          });
+          if (bad.length) {
+            return { ok: false, error: `can't reset services which are running: ${list(bad)}` };
+          }
+        }
+        const done = Promise.all(names.map((n) => sup.resetService(n)));
+        if (req.wait && c.interactive) await done;
+        return { ok: true, text: "services reset." };
+      }
+      case "start":
+      case "restart": {
+        const names = resolve(req.services);
+        if (req.cmd === "restart") {
+          await Promise.all(
+            names.map((n) => isLive(sup.view(n)!) ? sup.stopService(n) : sup.resetService(n)),
+          );
+        } else {
+          const enable = req.cmd === "start" && req.enable === true;
+          const disabled = names.filter((n) => !sup.view(n)!.enabled);
+          if (disabled.length && !enable && !req.force) {
+            return {
+              ok: false,
+              error: `can only start services which have been enabled: ${list(disabled)}`,
+            };
+          }
+          if (enable) {
+            for (const n of disabled) {
+              sup.verifyExecutable(n);
+              sup.setEnabled(n, true);
+            }
+          }
+          const started = names.filter((n) => isStarted(sup.view(n)!));
+          if (started.length && !req.force) {
+            return {
+              ok: false,
+              error: `can't restart services without stop/reset: ${list(started)}`,
+            };
+          }
+          if (req.force) await Promise.all(started.map((n) => sup.resetService(n)));
+        }
+        const results = Promise.all(names.map((n) => sup.startService(n)));
+        if (req.wait && c.interactive) {
+          const r = await results;
+          const failed = r.map((x, i) => (x.ok ? undefined : `${short(names[i]!)}: ${x.reason}`))
+            .filter(
+              Boolean,
+            );
+          if (failed.length) return { ok: false, error: `start failed: ${failed.join("; ")}` };
+          return { ok: true, text: "services started." };
+        }
+        results.then((r) => {
+          r.forEach((x, i) => {
+            if (!x.ok) ctx.logger.warn(`queued start (for ${names[i]}) failed: ${x.reason}`);
+          });
+        });
+        return { ok: true, text: "service start-up queued." };
+      }
+      default: {
+        const _exhaustive: never = req;
+        return { ok: false, error: `unknown command ${JSON.stringify(_exhaustive)}` };
+      }
+    }
+  }
+
+  return {
+    async handle(req, c) {
+      try {
+        return await handle(req, c);
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Chaperone as an sd_notify client of its own host (spec 5.12): podman --sdnotify=container or
+ * systemd give it NOTIFY_SOCKET; it reports READY=1, STATUS=, STOPPING=1 and ERRNO=.
+ */
+import type { Logger } from "../log/logger.ts";
+import { sendNotify } from "../notify/client.ts";
+import type { HostNotify } from "../supervisor/ports.ts";
+
+/** A HostNotify for NOTIFY_SOCKET, or undefined when there is none. Each message is sent at most once, STATUS excepted. */
+export function hostNotifier(
+  socket: string | undefined,
+  logger: Logger,
+): (HostNotify & { close(): void }) | undefined {
+  if (!socket) return undefined;
+  const sent = new Set<string>();
+  let broken = false;
+  return {
+    send(message: string) {
+      if (broken) return;
+      const key = message.split("=")[0] ?? message;
+      if (key !== "STATUS" && sent.has(key)) return;
+      sent.add(key);
+      try {
+        sendNotify(socket, message);
+      } catch (err) {
+        broken = true;
+        logger.debug(
+          `host notify socket ${socket} unusable: ${err instanceof Error ? err.message : err}`,
+        );
+      }
+    },
+    close() {
+      broken = true;
+    },
+  };
+}

@@ -1,0 +1,398 @@
+/**
+ * `chaperone [options] [command [args...]]`: the composition root of a run, linear like
+ * tini's main (spec 1.6): options → PID check → user → configuration → logging → syslog →
+ * reaper → supervisor → control → signals → start → wait → clean up.
+ */
+import denoJson from "../../deno.json" with { type: "json" };
+import type { ChaperoneOptions } from "./options.ts";
+import { killSwitch } from "./options.ts";
+import { loadConfig } from "../config/mod.ts";
+import { ConfigError, ConfigErrors } from "../config/config_error.ts";
+import type { Config, Credentials, ServiceSpec } from "../config/schema.ts";
+import { Environment } from "../config/env.ts";
+import { createLogger, type LogTarget, StderrSink } from "../log/logger.ts";
+import type { LogRecord, LogSink } from "../log/record.ts";
+import { Severity } from "../log/record.ts";
+import { createUser, lookupGroup, lookupUser, parseCreateUserSpec } from "../process/users.ts";
+import { Spawner } from "../process/spawn.ts";
+import { becomeSubreaper, isPid1, killAll, startReaper } from "../process/reaper.ts";
+import { DependencyGraph } from "../supervisor/graph.ts";
+import { Supervisor } from "../supervisor/supervisor.ts";
+import { realCron, realInetd, realProcesses } from "./adapters.ts";
+import { realNotify } from "./notify_adapter.ts";
+import { LogRouter } from "../syslog/router.ts";
+import { listenSyslog } from "../syslog/listener.ts";
+import { serveControl } from "../control/server.ts";
+import { ensureRuntimeDir, isDirWritable, runtimePaths } from "./runtime_paths.ts";
+import { supervisorHandler } from "./control_handler.ts";
+import { hostNotifier } from "./host_notify.ts";
+import { parseSignal } from "../process/signals.ts";
+
+/** Signals a container runtime may send that are passed on to the CONSOLE command. */
+const FORWARDED: readonly Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGWINCH"];
+
+function write(stream: "stdout" | "stderr", text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(bytes);
+  } catch {
+    // Console gone.
+  }
+}
+
+/** A sink that hands records to whichever sink is current (stderr first, then the router). */
+class SwitchSink implements LogSink {
+  constructor(public target: LogSink) {}
+  write(record: LogRecord): void {
+    this.target.write(record);
+  }
+}
+
+/** Runs Chaperone with parsed options; resolves to the process exit code. */
+export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise<number> {
+  if (opts.task) Deno.env.set("_CHAP_TASK_MODE", "1");
+  if (opts.debug) write("stdout", `COMMAND OPTIONS ${JSON.stringify(opts)}\n`);
+
+  const pid1 = isPid1();
+  if (!pid1 && !opts.force) {
+    write(
+      "stdout",
+      "Normally, chaperone expects to run as PID 1 in the 'init' role.\nIf you want to go ahead anyway, use --force.\n",
+    );
+    return 1;
+  }
+  const tty = Deno.stdin.isTerminal();
+  Deno.env.set("_CHAP_INTERACTIVE", tty ? "1" : "0");
+  const exitKills = killSwitch(opts, tty);
+  if (opts.task && opts.command === undefined) {
+    write("stderr", "--task can only be used if a shell command is specified as an argument\n");
+    return 1;
+  }
+
+  // The user services run as by default, and the base of a relative --config.
+  let user: Credentials | undefined;
+  if (opts.createUser !== undefined) {
+    try {
+      const spec = parseCreateUserSpec(opts.createUser);
+      user = await createUser({
+        ...spec,
+        ...(opts.defaultHome !== undefined ? { defaultHome: opts.defaultHome } : {}),
+      });
+    } catch (err) {
+      write("stderr", `--create-user failure: ${err instanceof Error ? err.message : err}\n`);
+      return 1;
+    }
+  } else if (opts.user !== undefined) {
+    user = lookupUser(opts.user);
+    if (!user) {
+      write("stderr", `Configuration Error: specified user ('${opts.user}') does not exist\n`);
+      return 1;
+    }
+  }
+
+  const stderrSink = new StderrSink(opts.logLevel ?? Severity.WARN);
+  const sink = new SwitchSink(stderrSink);
+  const target: LogTarget = {
+    sink,
+    threshold: Severity.DEBUG,
+    tag: argv0.split("/").pop() || "chaperone",
+    pid: Deno.pid,
+  };
+  const logger = createLogger(target);
+
+  let config: Config;
+  try {
+    config = await loadConfig(opts.config, {
+      env: Deno.env.toObject(),
+      ...(user?.name !== undefined ? { user: user.name } : {}),
+      extraSettings: {
+        ...(opts.ignoreFailures ? { ignore_failures: true } : {}),
+        ...(opts.noSyslog ? { enable_syslog: false } : {}),
+      },
+      disableServices: opts.disableServices,
+      noConsoleLog: opts.noConsoleLog,
+      onWarning: (msg) => logger.warn(msg),
+    });
+  } catch (err) {
+    if (err instanceof ConfigErrors) {
+      for (const e of err.errors) write("stderr", `Configuration Error: ${e.message}\n`);
+      return 1;
+    }
+    if (err instanceof ConfigError) {
+      write("stderr", `Configuration Error: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (config.configDir !== undefined) Deno.env.set("_CHAP_CONFIG_DIR", config.configDir);
+
+  if (config.services.length === 0 && opts.command === undefined) {
+    write(
+      "stdout",
+      "There are no services configured to run, nor is there a command specified\non the command line to run as an application.  You need to do one or the other.\n",
+    );
+    return 1;
+  }
+
+  // The environments: process → settings → service (spec 3.1).
+  const processEnv = Environment.fromRecord(Deno.env.toObject());
+  const settingsUser = config.settings.uid !== undefined ? lookupUser(config.settings.uid) : user;
+  const settingsEnv = processEnv.derive(config.settings.env, {
+    ...(settingsUser && (config.settings.uid !== undefined || user) ? { user: settingsUser } : {}),
+  });
+
+  const services = [...config.services];
+  if (opts.command !== undefined) {
+    const consoleSpec = buildConsole(opts, config, exitKills, tty, settingsEnv, user);
+    services.push(consoleSpec);
+  }
+  if (opts.disableServices) {
+    if (opts.command === undefined) {
+      write("stderr", "--disable-services not valid without specifying a command to run\n");
+      return 1;
+    }
+    if (config.services.length > 0) {
+      logger.warn("services will not be configured due to --disable-services");
+    }
+  }
+
+  let graph: DependencyGraph;
+  try {
+    graph = DependencyGraph.from(services);
+  } catch (err) {
+    write("stderr", `Configuration Error: ${err instanceof Error ? err.message : err}\n`);
+    return 1;
+  }
+  if (opts.showDependencies) {
+    write("stdout", graph.format() + "\n");
+    return 0;
+  }
+  if (opts.ignoreFailures) {
+    logger.warn("ignoring failures on all service startups due to --ignore-failures");
+  }
+
+  // Syslog and logging sections.
+  const devWritable = isDirWritable("/dev");
+  const paths = runtimePaths({ devWritable });
+  if (paths.runtimeDir !== undefined) {
+    ensureRuntimeDir(paths.runtimeDir);
+    logger.info(`/dev is not writable: sockets are in ${paths.runtimeDir}`);
+  }
+  let router: LogRouter;
+  try {
+    router = new LogRouter(config.logging, {
+      expand: (text) => settingsEnv.expand(text),
+      resolveIds: (uid, gid) =>
+        resolveIds(uid ?? config.settings.uid ?? user?.name, gid ?? config.settings.gid),
+      report: (severity, message) => logger[severity](message),
+      ...(opts.logLevel !== undefined ? { forcedLevel: opts.logLevel } : {}),
+    });
+  } catch (err) {
+    write(
+      "stderr",
+      `system startup cancelled due to error: ${err instanceof Error ? err.message : err}\n`,
+    );
+    return 1;
+  }
+  // Chaperone's own messages go to the logging sections, plus stderr (warnings) as before.
+  sink.target = {
+    write(record) {
+      router.write(record);
+      if (config.logging.length === 0 || !config.settings.enableSyslog) stderrSink.write(record);
+    },
+  };
+  let syslog: { close(): Promise<void> } | undefined;
+  if (config.settings.enableSyslog) {
+    try {
+      syslog = listenSyslog(paths.syslogSocket, router, {
+        report: (severity, message) => logger[severity](message),
+      });
+      logger.info(`Switching all chaperone logging to ${paths.syslogSocket}`);
+    } catch (err) {
+      logger.warn(`syslog service cannot be started: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  // PID 1 duties.
+  const spawner = new Spawner();
+  if (!pid1) {
+    try {
+      becomeSubreaper();
+    } catch (err) {
+      logger.warn(`${err instanceof Error ? err.message : err}`);
+    }
+  }
+  let supervisor: Supervisor | undefined;
+  const reaper = startReaper({
+    isOwned: (pid) => spawner.owns(pid),
+    onReap: (pid, status) => supervisor?.onReaped(pid, status),
+  });
+
+  const host = hostNotifier(Deno.env.get("NOTIFY_SOCKET"), logger);
+  const notifyPort = realNotify(paths.notifyDir);
+  let serial = 0;
+  void serial;
+  const serviceEnvs = new Map<string, Environment>();
+  const envOf = (spec: ServiceSpec): Environment => {
+    let env = serviceEnvs.get(spec.name);
+    if (!env) {
+      env = settingsEnv.derive(spec.env, spec.user ? { user: spec.user } : {}).with(
+        "_CHAP_SERVICE",
+        spec.name,
+      );
+      serviceEnvs.set(spec.name, env);
+    }
+    return env;
+  };
+
+  supervisor = new Supervisor({
+    services,
+    graph,
+    processes: realProcesses(spawner),
+    notify: notifyPort,
+    cron: realCron,
+    inetd: realInetd,
+    clock: {
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id),
+    },
+    logger,
+    sink,
+    hostNotify: host,
+    envFor(spec, extras) {
+      let env = envOf(spec)
+        .with("_CHAP_SERVICE_SERIAL", String(extras.serial))
+        .with("_CHAP_SERVICE_TIME", String(extras.time));
+      if (extras.notifySocket !== undefined) env = env.with("NOTIFY_SOCKET", extras.notifySocket);
+      return env.publicEnv();
+    },
+    idleDelay: config.settings.idleDelay,
+    shutdownTimeout: config.settings.shutdownTimeout,
+    detectExit: config.settings.detectExit,
+    isPid1: pid1,
+    killAll: (signo) => {
+      try {
+        killAll(signo);
+      } catch {
+        // Nothing left to signal.
+      }
+    },
+    statusInterval: config.settings.statusInterval,
+  });
+  const sup = supervisor;
+
+  // Control endpoints.
+  let control: { close(): Promise<void> } | undefined;
+  try {
+    const gid = config.settings.controlSocketGroup !== undefined
+      ? lookupGroup(config.settings.controlSocketGroup)?.gid
+      : undefined;
+    control = serveControl({
+      socketPath: paths.controlSocket,
+      fifoPath: paths.controlFifo,
+      mode: config.settings.controlSocketMode,
+      ...(gid !== undefined ? { gid } : {}),
+      logger,
+    }, supervisorHandler(sup, graph, { version: denoJson.version, router, logger }));
+  } catch (err) {
+    logger.warn(`command service cannot be started: ${err instanceof Error ? err.message : err}`);
+  }
+
+  // Signals.
+  const onTerm = () => sup.shutdown({ code: 0, reason: "SIGTERM" });
+  const onInt = () => {
+    write("stdout", "\nCtrl-C ... killing chaperone.\n");
+    sup.shutdown({ code: 130, reason: "SIGINT" }, { forced: true });
+  };
+  Deno.addSignalListener("SIGTERM", onTerm);
+  Deno.addSignalListener("SIGINT", onInt);
+  const forwarders = FORWARDED.map((sig) => {
+    const fn = () => {
+      if (!sup.forwardToConsole(parseSignal(sig))) {
+        logger.debug(`${sig} received; no command to pass it to`);
+      }
+    };
+    Deno.addSignalListener(sig, fn);
+    return [sig, fn] as const;
+  });
+
+  logger.info(`chaperone version ${denoJson.version}, ready.`);
+  sup.start();
+  const ending = await sup.finished;
+
+  Deno.removeSignalListener("SIGTERM", onTerm);
+  Deno.removeSignalListener("SIGINT", onInt);
+  for (const [sig, fn] of forwarders) Deno.removeSignalListener(sig, fn);
+  await control?.close().catch(() => {});
+  await syslog?.close();
+  reaper.close();
+  router.flush();
+  router.close();
+  host?.close();
+  try {
+    Deno.removeSync(paths.notifyDir); // only when empty: every notify socket removes itself
+  } catch {
+    // Not there, or still in use.
+  }
+  return ending.code;
+}
+
+function resolveIds(uid?: string, gid?: string): { uid?: number; gid?: number } {
+  const out: { uid?: number; gid?: number } = {};
+  if (uid !== undefined) {
+    const u = lookupUser(uid);
+    if (u) {
+      out.uid = u.uid;
+      out.gid = u.gid;
+    }
+  }
+  if (gid !== undefined) {
+    const g = lookupGroup(gid);
+    if (g) out.gid = g.gid;
+  }
+  return out;
+}
+
+/** The command-line command as the CONSOLE service (spec 1.7). */
+function buildConsole(
+  opts: ChaperoneOptions,
+  config: Config,
+  exitKills: boolean,
+  tty: boolean,
+  settingsEnv: Environment,
+  user: Credentials | undefined,
+): ServiceSpec {
+  const argv = [opts.command ?? "", ...opts.args].map((a) => {
+    try {
+      return settingsEnv.expand(a);
+    } catch {
+      return a;
+    }
+  });
+  return {
+    name: "CONSOLE",
+    type: "simple",
+    command: argv.join(" "),
+    argv,
+    enabled: true,
+    optional: false,
+    ignoreFailures: !opts.task,
+    exitKills,
+    restart: false,
+    restartLimit: 0,
+    restartDelay: 0,
+    killSignal: tty ? 1 : 15,
+    processTimeout: config.settings.processTimeout ?? 30,
+    startupPause: 0,
+    stdout: "inherit",
+    stderr: "inherit",
+    groups: ["IDLE"],
+    after: [],
+    before: [],
+    ...(user ? { user } : {}),
+    debug: false,
+    env: { inherit: ["*"], set: {}, unset: [] },
+    pos: { file: "<command line>" },
+  };
+}
