@@ -9,6 +9,7 @@
  * machine's syslog is untouched. Needs gcc and rsyslog (Debian packages gcc, rsyslog).
  *
  * usage: scripts/deno run -A --unstable-net scripts/bench/syslog.ts [--count N] [--runs R]
+ *        [--deno-flags="<extra deno run flags for the receiver>"]
  */
 import { parseArgs } from "node:util";
 
@@ -148,10 +149,20 @@ async function chaperone(
   sender: string,
   count: number,
   mode: "one" | "five",
+  extraFlags: string[],
 ): Promise<Result> {
   const socket = `${dir}/chaperone.sock`;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-net", `${here}syslog_receiver.ts`, socket, dir, mode],
+    args: [
+      "run",
+      "-A",
+      "--unstable-net",
+      ...extraFlags,
+      `${here}syslog_receiver.ts`,
+      socket,
+      dir,
+      mode,
+    ],
     stdout: "null",
     stderr: "inherit",
   }).spawn();
@@ -165,10 +176,13 @@ async function main(): Promise<void> {
     options: {
       count: { type: "string", default: "200000" },
       runs: { type: "string", default: "1" },
+      // Extra `deno run` flags for Chaperone's receiver, e.g. "--v8-flags=--max-semi-space-size=1".
+      "deno-flags": { type: "string", default: "" },
     },
   });
   const count = Number(values.count);
   const runs = Number(values.runs);
+  const extraFlags = values["deno-flags"].split(" ").filter((f) => f !== "");
   const work = Deno.makeTempDirSync({ prefix: "syslog-bench-" });
   try {
     const sender = `${work}/syslog_sender`;
@@ -178,8 +192,8 @@ async function main(): Promise<void> {
     if (!cc.success) throw new Error(new TextDecoder().decode(cc.stderr));
     const cases: [string, (dir: string) => Promise<Result>][] = [
       ["rsyslog", (d) => rsyslog(d, sender, count)],
-      ["one", (d) => chaperone(d, sender, count, "one")],
-      ["five", (d) => chaperone(d, sender, count, "five")],
+      ["one", (d) => chaperone(d, sender, count, "one", extraFlags)],
+      ["five", (d) => chaperone(d, sender, count, "five", extraFlags)],
     ];
     const best = new Map<string, Result>();
     for (let r = 0; r < runs; r++) {
@@ -194,7 +208,9 @@ async function main(): Promise<void> {
     const base = best.get("rsyslog")!;
     const rate = (x: Result) => x.lines / x.seconds;
     say(
-      `messages sent per case: ${count}; best of ${runs} run(s); ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs`,
+      `messages sent per case: ${count}; best of ${runs} run(s); receiver flags: ${
+        extraFlags.join(" ") || "none"
+      }; ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs`,
     );
     say("");
     say(
