@@ -9,8 +9,15 @@
  * that fd is closed, which happens when the datagram is received (the kernel drops fds that
  * the receiver did not ask for). Reading at once is what makes `systemd-notify --ready`
  * return at once.
+ *
+ * A name starting with "@" is bound in the abstract namespace instead (sdnotify-exec
+ * `--socket @name`, as the original allowed). Deno cannot bind abstract sockets, so that one
+ * case goes through libc FFI (socket/bind/recv, with poll() run off the event loop). Abstract
+ * sockets have no owner or mode: any process in the network namespace may send to them, which
+ * is why chaperone's own per-service sockets are always filesystem sockets.
  */
 
+import { notifySocketAddress } from "./client.ts";
 import { type NotifyMessage, parseNotify } from "./protocol.ts";
 
 /** One received datagram. */
@@ -43,25 +50,40 @@ export interface OpenNotifySocketOptions {
   signal?: AbortSignal;
 }
 
+/** What the notify socket reads from: a Deno datagram socket or an FFI abstract socket. */
+interface DatagramSource {
+  /** The next datagram; rejects once the source is closed. */
+  receive(): Promise<Uint8Array>;
+  close(): void;
+}
+
 /**
  * Binds a notify socket at `path` (replacing a stale socket there), mode 0600 unless `mode`
- * says otherwise, owned by `uid`/`gid` when given. The parent directory must exist.
+ * says otherwise, owned by `uid`/`gid` when given. The parent directory must exist. A path
+ * of the form `@name` binds an abstract socket (no file, so no mode or owner).
  */
 export function openNotifySocket(
   path: string,
   options: OpenNotifySocketOptions = {},
 ): NotifySocket {
-  removeStaleSocket(path);
-  const conn = Deno.listenDatagram({ transport: "unixpacket", path });
-  try {
-    Deno.chmodSync(path, options.mode ?? 0o600);
-    if (options.uid !== undefined || options.gid !== undefined) {
-      Deno.chownSync(path, options.uid ?? null, options.gid ?? null);
+  const abstract = path.startsWith("@");
+  let conn: DatagramSource;
+  if (abstract) {
+    conn = new AbstractDatagramSocket(path);
+  } else {
+    removeStaleSocket(path);
+    const listener = Deno.listenDatagram({ transport: "unixpacket", path });
+    conn = { receive: async () => (await listener.receive())[0], close: () => listener.close() };
+    try {
+      Deno.chmodSync(path, options.mode ?? 0o600);
+      if (options.uid !== undefined || options.gid !== undefined) {
+        Deno.chownSync(path, options.uid ?? null, options.gid ?? null);
+      }
+    } catch (error) {
+      conn.close();
+      Deno.removeSync(path);
+      throw error;
     }
-  } catch (error) {
-    conn.close();
-    Deno.removeSync(path);
-    throw error;
   }
 
   const queue: NotifyDatagram[] = [];
@@ -72,7 +94,7 @@ export function openNotifySocket(
   const pump = (async () => {
     try {
       for (;;) {
-        const [data] = await conn.receive();
+        const data = await conn.receive();
         const text = decoder.decode(data);
         queue.push({ text, ...parseNotify(text) });
         wake?.();
@@ -95,6 +117,7 @@ export function openNotifySocket(
         // Already closed.
       }
       await pump;
+      if (abstract) return;
       try {
         Deno.removeSync(path);
       } catch (error) {
@@ -141,4 +164,113 @@ function removeStaleSocket(path: string): void {
     );
   }
   Deno.removeSync(path);
+}
+
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const POLLIN = 1;
+const EAGAIN = 11;
+const EINTR = 4;
+/** How long one poll() may wait, which bounds how long close() takes. */
+const POLL_MS = 100;
+const MAX_DATAGRAM = 65536;
+
+const LIBC_SYMBOLS = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  // Off the event loop: it blocks for up to POLL_MS.
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  close: { parameters: ["i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+
+let libc: Libc | undefined;
+
+/** Opens libc on first use, so that filesystem sockets need no FFI permission. */
+function openLibc(): Libc {
+  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
+  return libc;
+}
+
+/** errno of the last failed call on this thread, with its message. */
+function lastError(lib: Libc): { errno: number; message: string } {
+  const pointer = lib.__errno_location();
+  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+  const text = lib.strerror(errno);
+  const message = text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
+  return { errno, message };
+}
+
+/**
+ * An AF_UNIX datagram socket bound to an abstract name. Datagrams are read with
+ * recv(MSG_DONTWAIT) on the main thread (where errno is ours to read); poll() waits for the
+ * next one on a worker thread. The fd is closed only when no poll() is using it, so that a
+ * reused fd number is never polled.
+ */
+class AbstractDatagramSocket implements DatagramSource {
+  #lib: Libc;
+  #fd: number;
+  #closed = false;
+  #polling = false;
+  #buffer = new Uint8Array(MAX_DATAGRAM);
+  #pollfd = new Uint8Array(8);
+
+  constructor(name: string) {
+    this.#lib = openLibc();
+    const address = notifySocketAddress(name);
+    const fd = this.#lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      throw new Error(`Cannot create notify socket "${name}": ${lastError(this.#lib).message}`);
+    }
+    if (this.#lib.bind(fd, address, address.length) !== 0) {
+      const { errno, message } = lastError(this.#lib);
+      this.#lib.close(fd);
+      const text = `Cannot bind notify socket "${name}": ${message}`;
+      throw errno === 98 ? new Deno.errors.AddrInUse(text) : new Error(text);
+    }
+    this.#fd = fd;
+    const view = new DataView(this.#pollfd.buffer);
+    view.setInt32(0, fd, true);
+    view.setInt16(4, POLLIN, true);
+  }
+
+  async receive(): Promise<Uint8Array> {
+    for (;;) {
+      if (this.#closed) {
+        this.#release();
+        throw new Deno.errors.BadResource("The notify socket is closed");
+      }
+      const n = Number(this.#lib.recv(this.#fd, this.#buffer, BigInt(MAX_DATAGRAM), MSG_DONTWAIT));
+      if (n >= 0) return this.#buffer.slice(0, n);
+      const { errno, message } = lastError(this.#lib);
+      if (errno !== EAGAIN && errno !== EINTR) {
+        this.#closed = true;
+        this.#release();
+        throw new Error(`Cannot receive from notify socket: ${message}`);
+      }
+      this.#polling = true;
+      try {
+        await this.#lib.poll(this.#pollfd, 1n, POLL_MS);
+      } finally {
+        this.#polling = false;
+      }
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (!this.#polling) this.#release();
+  }
+
+  #release(): void {
+    if (this.#fd < 0) return;
+    this.#lib.close(this.#fd);
+    this.#fd = -1;
+  }
 }

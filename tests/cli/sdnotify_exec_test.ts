@@ -332,3 +332,20 @@ Deno.test("sdnotifyExecCommand() needs a COMMAND and treats later options as the
     assert.equal(later.out, "--verbose\n");
   });
 });
+
+Deno.test("sdnotifyExecCommand() listens on an @abstract --socket", async () => {
+  await withTempDir(async (dir) => {
+    const name = `@chaperone-test/${crypto.randomUUID()}`;
+    const result = await runExec(dir, [
+      "--verbose",
+      "--socket",
+      name,
+      "sh",
+      "-c",
+      'test "$NOTIFY_SOCKET" = "$0" && systemd-notify --status=abs',
+      name,
+    ]);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /info: Status message = 'abs' \(ignored\)\n/);
+  });
+});

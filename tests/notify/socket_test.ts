@@ -156,3 +156,28 @@ Deno.test("openNotifySocket() with uid/gid admits only that user's messages", as
     assert.match(denied.stderr, /ermission denied/);
   });
 });
+
+Deno.test("openNotifySocket() binds an @abstract name that sendNotify and systemd-notify reach", async () => {
+  const name = `@chaperone-test/${crypto.randomUUID()}`;
+  const socket = openNotifySocket(name);
+  try {
+    assert.throws(() => openNotifySocket(name), Deno.errors.AddrInUse);
+    const iterator = socket[Symbol.asyncIterator]();
+    sendNotify(name, "STATUS=abstract");
+    const [status] = await take(iterator, 1);
+    assert.deepEqual(status?.messages, [{ type: "status", text: "abstract" }]);
+    const result = await systemdNotify(name, ["--ready"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.ms < 2000, `systemd-notify took ${result.ms} ms`);
+    const [ready, barrier] = await take(iterator, 2);
+    assert.equal(ready?.text, "READY=1");
+    assert.deepEqual(barrier?.messages, [{ type: "barrier" }]);
+    const next = iterator.next();
+    await socket.close();
+    assert.deepEqual(await next, { done: true, value: undefined });
+  } finally {
+    await socket.close();
+  }
+  // The name is free again once closed.
+  await openNotifySocket(name).close();
+});
