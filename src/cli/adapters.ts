@@ -2,7 +2,7 @@
  * The real implementations of the supervisor's ports, over the process, notify and cron
  * modules. Kept in the composition root so the supervisor never imports I/O modules directly.
  */
-import { Spawner } from "../process/spawn.ts";
+import type { Spawner } from "../process/spawn.ts";
 import { resolveExecutable } from "../process/spawn.ts";
 import { groupAlive, listProcesses, pidAlive } from "../process/proc_table.ts";
 import { denoSignal } from "../process/signals.ts";

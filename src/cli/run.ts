@@ -10,6 +10,7 @@ import { loadConfig } from "../config/mod.ts";
 import { ConfigError, ConfigErrors } from "../config/config_error.ts";
 import type { Config, Credentials, ServiceSpec } from "../config/schema.ts";
 import { Environment } from "../config/env.ts";
+import { BacktickRunner } from "../config/expand.ts";
 import { createLogger, type LogTarget, StderrSink } from "../log/logger.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import { Severity } from "../log/record.ts";
@@ -100,6 +101,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   };
   const logger = createLogger(target);
 
+  const backticks = new BacktickRunner({ onError: (m) => logger.error(m) });
   let config: Config;
   try {
     config = await loadConfig(opts.config, {
@@ -111,6 +113,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       },
       disableServices: opts.disableServices,
       noConsoleLog: opts.noConsoleLog,
+      backticks,
       onWarning: (msg) => logger.warn(msg),
     });
   } catch (err) {
@@ -135,7 +138,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   }
 
   // The environments: process → settings → service (spec 3.1).
-  const processEnv = Environment.fromRecord(Deno.env.toObject());
+  const processEnv = Environment.fromRecord(Deno.env.toObject(), { backticks });
   const settingsUser = config.settings.uid !== undefined ? lookupUser(config.settings.uid) : user;
   const settingsEnv = processEnv.derive(config.settings.env, {
     ...(settingsUser && (config.settings.uid !== undefined || user) ? { user: settingsUser } : {}),
@@ -222,16 +225,14 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       logger.warn(`${err instanceof Error ? err.message : err}`);
     }
   }
-  let supervisor: Supervisor | undefined;
+  const late: { supervisor?: Supervisor } = {};
   const reaper = startReaper({
     isOwned: (pid) => spawner.owns(pid),
-    onReap: (pid, status) => supervisor?.onReaped(pid, status),
+    onReap: (pid, status) => late.supervisor?.onReaped(pid, status),
   });
 
   const host = hostNotifier(Deno.env.get("NOTIFY_SOCKET"), logger);
   const notifyPort = realNotify(paths.notifyDir);
-  let serial = 0;
-  void serial;
   const serviceEnvs = new Map<string, Environment>();
   const envOf = (spec: ServiceSpec): Environment => {
     let env = serviceEnvs.get(spec.name);
@@ -245,7 +246,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     return env;
   };
 
-  supervisor = new Supervisor({
+  const sup = new Supervisor({
     services,
     graph,
     processes: realProcesses(spawner),
@@ -280,7 +281,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     },
     statusInterval: config.settings.statusInterval,
   });
-  const sup = supervisor;
+  late.supervisor = sup;
 
   // Control endpoints.
   let control: { close(): Promise<void> } | undefined;

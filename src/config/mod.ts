@@ -9,6 +9,7 @@ import { loadConfigFiles } from "./load.ts";
 import { mergeConfigFiles } from "./merge.ts";
 import { resolveConfig, type UserDirectory } from "./resolve.ts";
 import type { Config } from "./schema.ts";
+import type { BacktickRunner } from "./expand.ts";
 import { validateConfig } from "./validate.ts";
 
 /** Options of loadConfig and checkConfig (from the command line and the process). */
@@ -21,6 +22,8 @@ export interface LoadConfigOptions {
   readonly disableServices?: boolean;
   /** `--no-console-log`: drops `stdout`/`stderr` from logging sections. */
   readonly noConsoleLog?: boolean;
+  /** Runs and caches backtick expansions (pass the run's runner so errors are logged). */
+  readonly backticks?: BacktickRunner;
   /** Root holding etc/passwd and etc/group (tests); default `/`. */
   readonly usersRoot?: string;
   onWarning?(message: string): void;
@@ -83,6 +86,7 @@ export async function checkConfig(path: string, opts: LoadConfigOptions): Promis
     ...(opts.disableServices ? { disableServices: true } : {}),
     ...(opts.noConsoleLog ? { noConsoleLog: true } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    ...(opts.backticks ? { backticks: opts.backticks } : {}),
   });
   const errors = [...structural, ...resolved.errors];
   return errors.length > 0

@@ -9,6 +9,7 @@ import { parseSignal } from "../process/signals.ts";
 import { ConfigError } from "./config_error.ts";
 import { toCronerPattern } from "./cron_interval.ts";
 import { Environment } from "./env.ts";
+import type { BacktickRunner } from "./expand.ts";
 import type {
   Config,
   Credentials,
@@ -34,6 +35,8 @@ export interface UserDirectory {
 export interface ResolveOptions {
   /** Chaperone's own environment (with `_CHAP_CONFIG_DIR` when set). */
   readonly env: Readonly<Record<string, string>>;
+  /** Runs and caches `$(\`cmd\`)` expansions (shared with the run, so each runs once). */
+  readonly backticks?: BacktickRunner;
   /** `--user`/`--create-user` name: the default uid for services and logging. */
   readonly user?: string;
   readonly users: UserDirectory;
@@ -159,7 +162,10 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
     }
   }
 
-  const base = Environment.fromRecord({ ...options.env });
+  const base = Environment.fromRecord(
+    { ...options.env },
+    options.backticks ? { backticks: options.backticks } : {},
+  );
   const settingsEnv = base.derive(settings.env, settingsUser ? { user: settingsUser } : {});
 
   const services: ServiceSpec[] = [];
