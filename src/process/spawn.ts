@@ -31,7 +31,8 @@ export interface SpawnRequest {
   readonly gid?: number;
   /** Start the child in its own session and process group (pgid = sid = pid). */
   readonly detached: boolean;
-  readonly stdin: "inherit" | "null";
+  /** "piped" gives the caller the child's stdin (inetd connections). */
+  readonly stdin: "inherit" | "null" | "piped";
   readonly stdout: "piped" | "inherit" | "null";
   readonly stderr: "piped" | "inherit" | "null";
 }
@@ -47,6 +48,8 @@ export interface ChildHandle {
   readonly pid: number;
   /** Resolves once the child has ended; the Spawner stops owning the pid at that moment. */
   readonly status: Promise<ExitStatus>;
+  /** The child's stdin when piped, else null. The caller must close it. */
+  readonly stdin: WritableStream<Uint8Array> | null;
   /** The child's stdout when piped, else null. The caller must consume or cancel it. */
   readonly stdout: ReadableStream<Uint8Array> | null;
   /** The child's stderr when piped, else null. The caller must consume or cancel it. */
@@ -95,6 +98,7 @@ export class Spawner {
     return {
       pid,
       status,
+      stdin: request.stdin === "piped" ? child.stdin : null,
       stdout: request.stdout === "piped" ? child.stdout : null,
       stderr: request.stderr === "piped" ? child.stderr : null,
       kill(sig: number, killOptions: KillOptions = {}): boolean {
@@ -111,6 +115,15 @@ export class Spawner {
         }
       },
     };
+  }
+
+  /**
+   * Marks a pid that Deno.Command spawned outside this class as owned (so the reaper leaves it
+   * to Deno); returns the function that releases it once its status is known.
+   */
+  adopt(pid: number): () => void {
+    this.#owned.add(pid);
+    return () => this.#owned.delete(pid);
   }
 
   /** True while `pid` was spawned here and Deno has not yet delivered its status. */

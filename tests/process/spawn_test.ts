@@ -190,3 +190,22 @@ Deno.test("resolveExecutable() uses the default PATH when none is given", () => 
   assert.ok(DEFAULT_PATH.split(":").includes("/bin"));
   assert.match(resolveExecutable("sh", undefined), /\/sh$/);
 });
+
+Deno.test("Spawner.spawn() with stdin piped hands the caller the child's stdin", async () => {
+  const spawner = new Spawner();
+  const child = spawner.spawn(request(["/bin/cat"], { stdin: "piped", stdout: "piped" }));
+  assert.ok(child.stdin);
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode("hello\n"));
+  await writer.close();
+  assert.equal(await new Response(child.stdout).text(), "hello\n");
+  assert.deepEqual(await child.status, { code: 0, signal: null });
+});
+
+Deno.test("Spawner.adopt() marks a pid as owned until released", () => {
+  const spawner = new Spawner();
+  const release = spawner.adopt(4_000_000);
+  assert.equal(spawner.owns(4_000_000), true);
+  release();
+  assert.equal(spawner.owns(4_000_000), false);
+});
