@@ -24,6 +24,9 @@ export type OutputReporter = (severity: "warn" | "info", message: string) => voi
 export type Output = FileOutput | ConsoleOutput | RemoteOutput;
 
 const encoder = new TextEncoder();
+// Flushes are synchronous, so every output can encode into this one buffer; encodeInto on
+// the whole buffered text is over twice as fast as encode() (measured).
+const SCRATCH = new Uint8Array((BUFFER_CHARS + 16 * 1024) * 3);
 
 // Accumulates lines as one string: appending to a string and encoding once per flush costs a
 // fraction of encoding every line into a byte buffer (measured: ~10x).
@@ -42,10 +45,15 @@ class LineBuffer {
     return this.text.length >= BUFFER_CHARS;
   }
 
+  /** The buffered bytes, valid only until the next take() (they may live in SCRATCH). */
   take(): Uint8Array {
-    const out = encoder.encode(this.text);
+    const text = this.text;
     this.text = "";
-    return out;
+    if (text.length * 3 <= SCRATCH.length) {
+      const { written } = encoder.encodeInto(text, SCRATCH);
+      return SCRATCH.subarray(0, written);
+    }
+    return encoder.encode(text);
   }
 }
 

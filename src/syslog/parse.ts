@@ -10,12 +10,12 @@ export const MAX_MESSAGE_LENGTH = 8192;
 
 // The original's regex, `s` so an embedded newline stays inside one record.
 const RFC3164 =
-  /^<(\d{1,3})>(\w{3} [ 0-9][0-9] \d\d:\d\d:\d\d) (?:([^ :[]+) )?([^ :[]+)([:[ ].+?)\s*$/s;
+  /^<(\d{1,3})>(\w{3} [ 0-9][0-9] \d\d:\d\d:\d\d) (?:([^ :[]+) )?([^ :[]+)([:[ ].+)$/s;
 // `<PRI>1 TIMESTAMP HOST APP PROCID MSGID ` then structured data and the message.
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) /;
 // `<PRI>tag: msg` or `<PRI>tag[pid]: msg`, as some minimal syslog() implementations send.
 // The tag may not start with a digit, so an ISO timestamp (`<13>2024-01-01T...`) stays a format error.
-const NO_TIMESTAMP = /^<(\d{1,3})>([^ :[<\d][^ :[<]*)([:[].*?)\s*$/s;
+const NO_TIMESTAMP = /^<(\d{1,3})>([^ :[<\d][^ :[<]*)([:[].*)$/s;
 
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0,
@@ -58,31 +58,36 @@ export function splitDatagram(bytes: Uint8Array): string[] {
 /** Parses one message (spec §4.2); never throws: unparseable text becomes a format-error record. */
 export function parseSyslog(text: string, options: ParseOptions): LogRecord {
   const { now } = options;
-  let m = RFC3164.exec(text);
+  // Trimming first lets the patterns end in a greedy `.+$` instead of the original's lazy
+  // `.+?\s*$`, which tries the tail at every character (same matches, measured faster).
+  const trimmed = text.trimEnd();
+  let m = RFC3164.exec(trimmed);
   if (m) {
     const pri = Number(m[1]);
     return {
       time: dateFrom3164(m[2]!, now),
       facility: pri >> 3,
       severity: pri & 7,
-      ...(m[3] === undefined ? {} : { host: m[3] }),
+      // Always present (possibly undefined) so every record has one shape for V8.
+      host: m[3],
       tag: baseTag(m[4]!),
       rest: m[5]!,
       raw: text,
     };
   }
-  m = RFC5424.exec(text);
+  m = RFC5424.exec(trimmed);
   if (m) {
-    const record = parse5424(text, m, now);
+    const record = parse5424(trimmed, text, m, now);
     if (record) return record;
   }
-  m = NO_TIMESTAMP.exec(text);
+  m = NO_TIMESTAMP.exec(trimmed);
   if (m) {
     const pri = Number(m[1]);
     return {
       time: now,
       facility: pri >> 3,
       severity: pri & 7,
+      host: undefined,
       tag: baseTag(m[2]!),
       rest: m[3]!,
       raw: text,
@@ -156,7 +161,12 @@ function dateFrom3164(stamp: string, now: Date): Date {
   return date;
 }
 
-function parse5424(text: string, m: RegExpExecArray, now: Date): LogRecord | undefined {
+function parse5424(
+  text: string,
+  raw: string,
+  m: RegExpExecArray,
+  now: Date,
+): LogRecord | undefined {
   const pri = Number(m[1]);
   const [stamp, host, app, procid] = [m[2]!, m[3]!, m[4]!, m[5]!];
   let time = now;
@@ -185,16 +195,16 @@ function parse5424(text: string, m: RegExpExecArray, now: Date): LogRecord | und
   } else {
     return undefined;
   }
-  let msg = text.slice(i).replace(/^ /, "").trimEnd();
+  let msg = text.slice(i).replace(/^ /, "");
   if (msg.startsWith("\uFEFF")) msg = msg.slice(1);
   const tag = app === "-" ? "-" : baseTag(app);
   return {
     time,
     facility: pri >> 3,
     severity: pri & 7,
-    ...(host === "-" ? {} : { host }),
+    host: host === "-" ? undefined : host,
     tag,
     rest: `${procid === "-" ? "" : `[${procid}]`}: ${msg}`,
-    raw: text,
+    raw,
   };
 }
