@@ -123,7 +123,11 @@ Deno.test("Spawner.spawn() throws NotFound for a missing program", () => {
   );
 });
 
-Deno.test("Spawner.spawn() with uid/gid switches user and drops supplementary groups", async () => {
+Deno.test({
+  name: "Spawner.spawn() with uid/gid switches user and drops supplementary groups",
+  // Switching user and setting groups with setpriv both need root.
+  ignore: Deno.uid() !== 0,
+}, async () => {
   const fixture = new URL("./_fixtures/spawn_groups.ts", import.meta.url).pathname;
   const out = await new Deno.Command("setpriv", {
     args: ["--groups", "4,27", "--", Deno.execPath(), "run", "-A", fixture],
