@@ -175,7 +175,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   }
 
   // Syslog and logging sections.
-  const devWritable = isDirWritable("/dev");
+  // As PID 1 of a container /dev is ours. Under --force on a host, never take over a /dev/log
+  // that already exists (the host's syslog): use the per-user runtime directory instead.
+  const devWritable = isDirWritable("/dev") && (pid1 || !exists("/dev/log"));
   const paths = runtimePaths({ devWritable });
   if (paths.runtimeDir !== undefined) {
     ensureRuntimeDir(paths.runtimeDir);
@@ -337,6 +339,15 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     // Not there, or still in use.
   }
   return ending.code;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function resolveIds(uid?: string, gid?: string): { uid?: number; gid?: number } {
