@@ -1,0 +1,54 @@
+/**
+ * The layer rules of the README's architecture table, checked on every import of src/.
+ * A module imports only from its own folder or from the folders listed for it here.
+ */
+import assert from "node:assert/strict";
+
+const SRC = new URL("../../src/", import.meta.url);
+
+/** Folder → folders (or single files) it may import. */
+const ALLOWED: Record<string, string[]> = {
+  log: [],
+  config: ["log", "process/users.ts", "process/signals.ts"],
+  process: ["log", "config/schema.ts"],
+  notify: ["log"],
+  syslog: ["log", "config/schema.ts"],
+  control: ["log", "config/shell_words.ts"],
+  service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
+  supervisor: ["log", "config", "process", "notify", "service"],
+  cli: ["log", "config", "process", "notify", "syslog", "control", "service", "supervisor"],
+};
+
+function* sources(dir: URL, rel = ""): Generator<[string, string]> {
+  for (const e of Deno.readDirSync(dir)) {
+    if (e.isDirectory) yield* sources(new URL(`${e.name}/`, dir), `${rel}${e.name}/`);
+    else if (e.name.endsWith(".ts")) {
+      yield [`${rel}${e.name}`, Deno.readTextFileSync(new URL(e.name, dir))];
+    }
+  }
+}
+
+const IMPORT_REGEXP = /(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']/g;
+
+Deno.test("src/ imports follow the one-way layer rules", () => {
+  const problems: string[] = [];
+  for (const [file, text] of sources(SRC)) {
+    const folder = file.split("/")[0]!;
+    const allowed = ALLOWED[folder];
+    if (!allowed) {
+      problems.push(`${file}: folder ${folder} has no layer rule`);
+      continue;
+    }
+    for (const m of text.matchAll(IMPORT_REGEXP)) {
+      const path = new URL(m[1]!, new URL(file, SRC)).pathname;
+      if (!path.startsWith(SRC.pathname)) continue; // deno.json and the like
+      const target = path.slice(SRC.pathname.length);
+      const tfolder = target.split("/")[0]!;
+      if (tfolder === folder) continue;
+      if (!allowed.some((a) => a === tfolder || a === target)) {
+        problems.push(`${file} imports ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
