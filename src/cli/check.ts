@@ -36,7 +36,16 @@ export async function checkCommand(args: string[]): Promise<number> {
     write("stdout", USAGE);
     return 0;
   }
-  const path = values.config ?? "/etc/chaperone.d";
+  // Unlike a run (relative to / or the user's home, as the original), check takes a relative
+  // path from the current directory: it is run by people in their checkout.
+  const given = values.config ?? "/etc/chaperone.d";
+  const path = given.startsWith("/") ? given : `${Deno.cwd()}/${given}`;
+  try {
+    Deno.statSync(path);
+  } catch {
+    write("stderr", `error: ${given}: no such file or directory\n`);
+    return 1;
+  }
   const warnings: string[] = [];
   const result = await checkConfig(path, {
     env: Deno.env.toObject(),
