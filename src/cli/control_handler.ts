@@ -27,6 +27,9 @@ export interface HandlerContext {
 
 const short = (name: string) => name.replace(/\.service$/, "");
 
+/** What Supervisor.startService() resolves to. */
+type StartResult = { ok: boolean; reason?: string | undefined };
+
 /** The brief status string of spec 5.1. */
 export function statusString(v: ServiceView): string {
   const s = v.snap;
@@ -104,6 +107,14 @@ export function supervisorHandler(
       return found;
     });
   const list = (names: string[]) => names.map(short).join(", ");
+  /** "a: reason; b: reason" for the starts that failed, or "" when all succeeded. */
+  const startFailures = (names: string[], results: StartResult[]) =>
+    results.flatMap((x, i) => x.ok ? [] : [`${short(names[i]!)}: ${x.reason}`]).join("; ");
+  /** Nobody waits for a queued start, so its failures go to the log. */
+  const logQueuedFailures = (what: string, names: string[], results: StartResult[]) =>
+    results.forEach((x, i) => {
+      if (!x.ok) ctx.logger.warn(`queued ${what} (for ${names[i]}) failed: ${x.reason}`);
+    });
   const isLive = (v: ServiceView) =>
     v.snap.pid !== undefined || v.snap.mainPid !== undefined ||
     ["starting", "running", "stopping", "backoff"].includes(v.snap.state);
@@ -210,52 +221,58 @@ export function supervisorHandler(
         if (req.wait && c.interactive) await done;
         return { ok: true, text: "services reset." };
       }
-      case "start":
       case "restart": {
         const names = resolve(req.services);
-        if (req.cmd === "restart") {
-          await Promise.all(
-            names.map((n) => isLive(sup.view(n)!) ? sup.stopService(n) : sup.resetService(n)),
-          );
-        } else {
-          const enable = req.cmd === "start" && req.enable === true;
-          const disabled = names.filter((n) => !sup.view(n)!.enabled);
-          if (disabled.length && !enable && !req.force) {
-            return {
-              ok: false,
-              error: `can only start services which have been enabled: ${list(disabled)}`,
-            };
-          }
-          if (enable) {
-            for (const n of disabled) {
-              sup.verifyExecutable(n);
-              sup.setEnabled(n, true);
-            }
-          }
-          const started = names.filter((n) => isStarted(sup.view(n)!));
-          if (started.length && !req.force) {
-            return {
-              ok: false,
-              error: `can't restart services without stop/reset: ${list(started)}`,
-            };
-          }
-          if (req.force) await Promise.all(started.map((n) => sup.resetService(n)));
+        const disabled = names.filter((n) => !sup.view(n)!.enabled);
+        if (disabled.length && !req.force) {
+          return {
+            ok: false,
+            error: `can only start services which have been enabled: ${list(disabled)}`,
+          };
         }
+        // Stop what runs (a finished oneshot or a failed service is reset), then start again.
+        const cycle = Promise.all(
+          names.map((n) => isLive(sup.view(n)!) ? sup.stopService(n) : sup.resetService(n)),
+        ).then(() => Promise.all(names.map((n) => sup.startService(n))));
+        if (req.wait && c.interactive) {
+          const failed = startFailures(names, await cycle);
+          if (failed) return { ok: false, error: `restart failed: ${failed}` };
+          return { ok: true, text: "services restarted." };
+        }
+        cycle.then((r) => logQueuedFailures("restart", names, r));
+        return { ok: true, text: "services restarting." };
+      }
+      case "start": {
+        const names = resolve(req.services);
+        const enable = req.enable === true;
+        const disabled = names.filter((n) => !sup.view(n)!.enabled);
+        if (disabled.length && !enable && !req.force) {
+          return {
+            ok: false,
+            error: `can only start services which have been enabled: ${list(disabled)}`,
+          };
+        }
+        if (enable) {
+          for (const n of disabled) {
+            sup.verifyExecutable(n);
+            sup.setEnabled(n, true);
+          }
+        }
+        const started = names.filter((n) => isStarted(sup.view(n)!));
+        if (started.length && !req.force) {
+          return {
+            ok: false,
+            error: `can't restart services without stop/reset: ${list(started)}`,
+          };
+        }
+        if (req.force) await Promise.all(started.map((n) => sup.resetService(n)));
         const results = Promise.all(names.map((n) => sup.startService(n)));
         if (req.wait && c.interactive) {
-          const r = await results;
-          const failed = r.map((x, i) => (x.ok ? undefined : `${short(names[i]!)}: ${x.reason}`))
-            .filter(
-              Boolean,
-            );
-          if (failed.length) return { ok: false, error: `start failed: ${failed.join("; ")}` };
+          const failed = startFailures(names, await results);
+          if (failed) return { ok: false, error: `start failed: ${failed}` };
           return { ok: true, text: "services started." };
         }
-        results.then((r) => {
-          r.forEach((x, i) => {
-            if (!x.ok) ctx.logger.warn(`queued start (for ${names[i]}) failed: ${x.reason}`);
-          });
-        });
+        results.then((r) => logQueuedFailures("start", names, r));
         return { ok: true, text: "service start-up queued." };
       }
       default: {
