@@ -150,9 +150,9 @@ export function transition(
     case "deps-ready":
       if (s.state !== "waiting") return stay();
       if (spec.type === "cron" || spec.type === "inetd") {
+        // Scheduling can fail (a port in use): the supervisor answers `ready` or `spawn-failed`.
         fx.push({ type: "schedule" });
-        fx.push({ type: "settled", ok: true });
-        return move({ state: "scheduled" });
+        return move({ state: "starting", phase: undefined });
       }
       if (spec.type === "notify") fx.push({ type: "open-notify" });
       fx.push({ type: "spawn" });
@@ -232,6 +232,8 @@ export function transition(
         }
         case "scheduled": {
           fx.push({ type: "cancel-timer", timer: "process-timeout" });
+          // A kill timer left from an overstaying run must not hit the next run.
+          fx.push({ type: "cancel-timer", timer: "kill" });
           if (spec.exitKills) fx.push({ type: "exit-kills", status: e.status });
           if (!isNormal(e.status)) {
             log("warn", `${spec.name} terminated abnormally with ${procStatus(e.status)}`);
@@ -259,6 +261,10 @@ export function transition(
       return move({ state: s.afterStop ?? "idle", afterStop: undefined, phase: undefined });
 
     case "ready":
+      if (s.state === "starting" && (spec.type === "cron" || spec.type === "inetd")) {
+        fx.push({ type: "settled", ok: true });
+        return move({ state: "scheduled", phase: undefined, error: undefined });
+      }
       if (s.state !== "starting" || spec.type !== "notify") return stay();
       if (s.reportedErrno !== undefined) {
         return failStart(
