@@ -16,6 +16,8 @@ export const FLUSH_DELAY_MS = 50;
 export const ROTATION_CHECK_MS = 1000;
 // A buffer this full (UTF-16 units) is written at once.
 const BUFFER_CHARS = 128 * 1024;
+/** Datagrams queued for one remote host before further lines are dropped. */
+export const MAX_REMOTE_IN_FLIGHT = 1024;
 
 /** Receives one message per failure episode (and one when the output recovers). */
 export type OutputReporter = (severity: "warn" | "info", message: string) => void;
@@ -330,8 +332,11 @@ export class RemoteOutput {
   #target: { hostname: string; port: number };
   #report: OutputReporter;
   #socket: Deno.DatagramConn | undefined;
-  #pending = new Set<Promise<unknown>>();
+  // One send at a time, in order: concurrent send ops may reach the wire in any order.
+  #queue: Uint8Array[] = [];
+  #pump: Promise<void> | undefined;
   #failing = false;
+  #dropping = false;
 
   constructor(host: string, report: OutputReporter) {
     this.host = host;
@@ -339,8 +344,25 @@ export class RemoteOutput {
     this.#report = report;
   }
 
-  /** Sends `<pri>line` (the caller passes the record's PRI). */
+  /** Queues `<pri>line` for sending (the caller passes the record's PRI). */
   send(pri: number, line: string): void {
+    if (this.#queue.length >= MAX_REMOTE_IN_FLIGHT) {
+      // UDP is lossy anyway: under a flood, drop rather than queue without bound.
+      if (!this.#dropping) {
+        this.#dropping = true;
+        this.#report(
+          "warn",
+          `syslog host ${this.host}: more than ${MAX_REMOTE_IN_FLIGHT} datagrams waiting, dropping lines`,
+        );
+      }
+      return;
+    }
+    this.#dropping = false;
+    this.#queue.push(encoder.encode(`<${pri}>${line}`));
+    this.#pump ??= this.#drain().finally(() => this.#pump = undefined);
+  }
+
+  async #drain(): Promise<void> {
     try {
       this.#socket ??= Deno.listenDatagram({
         transport: "udp",
@@ -348,25 +370,28 @@ export class RemoteOutput {
         port: 0,
       });
     } catch (e) {
+      this.#queue = [];
       this.#fail(e);
       return;
     }
-    const p = this.#socket.send(encoder.encode(`<${pri}>${line}`), {
-      transport: "udp",
-      hostname: this.#target.hostname,
-      port: this.#target.port,
-    }).then(() => {
-      if (this.#failing) {
-        this.#failing = false;
-        this.#report("info", `syslog host ${this.host} is reachable again`);
+    const addr = { transport: "udp" as const, ...this.#target };
+    while (this.#queue.length > 0) {
+      const data = this.#queue.shift()!;
+      try {
+        await this.#socket.send(data, addr);
+        if (this.#failing) {
+          this.#failing = false;
+          this.#report("info", `syslog host ${this.host} is reachable again`);
+        }
+      } catch (e) {
+        this.#fail(e);
       }
-    }, (e) => this.#fail(e)).finally(() => this.#pending.delete(p));
-    this.#pending.add(p);
+    }
   }
 
-  /** Waits for datagrams in flight, then closes the socket. */
+  /** Waits for queued datagrams to be sent, then closes the socket. */
   async close(): Promise<void> {
-    await Promise.all([...this.#pending]);
+    await this.#pump;
     this.#socket?.close();
     this.#socket = undefined;
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LogRouter, type LogRouterOptions } from "../../src/syslog/router.ts";
 import { LoggingSectionError } from "../../src/syslog/logging_section_error.ts";
+import { MAX_REMOTE_IN_FLIGHT } from "../../src/syslog/outputs.ts";
 import { loggingSpec, MemoryStream, readLines, record, waitFor } from "./helpers.ts";
 import type { LoggingSpec } from "../../src/config/schema.ts";
 
@@ -343,4 +344,28 @@ Deno.test("LogRouter splits a very long record into several lines", async () => 
   assert.equal(lines.length, 3);
   assert.ok(lines.every((l) => l.startsWith(`${LINE_TIME} box a[7]: z`)));
   assert.equal(lines.join("").split("z").length - 1, 20000);
+});
+
+Deno.test("LogRouter drops remote lines beyond the queue bound and reports it once", async () => {
+  const server = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (server.addr as Deno.NetAddr).port;
+    const reports: string[] = [];
+    const router = new LogRouter(
+      [loggingSpec("r", { syslogHost: `127.0.0.1:${port}` })],
+      options({ report: (_s, m) => reports.push(m) }),
+    );
+    // All sent synchronously: none can complete before the bound is reached.
+    for (let i = 0; i < MAX_REMOTE_IN_FLIGHT + 10; i++) router.write(record("app", `n${i}`));
+    await router.close();
+    assert.equal(reports.length, 1);
+    assert.match(reports[0]!, /more than 1024 datagrams waiting/);
+    // The queued ones arrive in order.
+    for (let i = 0; i < 3; i++) {
+      const [data] = await server.receive();
+      assert.match(new TextDecoder().decode(data), new RegExp(`app\\[7\\]: n${i}$`));
+    }
+  } finally {
+    server.close();
+  }
 });
