@@ -377,6 +377,7 @@ function resolveService(
     killSignal,
     processTimeout: num(s.process_timeout) ?? settings.processTimeout ?? PROCESS_TIMEOUTS[type],
     startupPause: num(s.startup_pause) ?? settings.startupPause,
+    ...(num(s.watchdog_timeout) ? { watchdogTimeout: num(s.watchdog_timeout) } : {}),
     ...(pidfile !== undefined ? { pidfile } : {}),
     ...(directory !== undefined ? { directory } : {}),
     stdout,

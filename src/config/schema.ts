@@ -84,6 +84,8 @@ export interface ServiceSpec {
   readonly killSignal: number;
   readonly processTimeout: number; // seconds
   readonly startupPause: number; // seconds
+  /** notify services: seconds within which WATCHDOG=1 must arrive (ours; 0/absent = off). */
+  readonly watchdogTimeout?: number;
   readonly pidfile?: string;
   readonly directory?: string;
   readonly stdout: "log" | "inherit";

@@ -61,6 +61,7 @@ export const SERVICE_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   kill_signal: "signal",
   process_timeout: "number",
   startup_pause: "number",
+  watchdog_timeout: "number",
   pidfile: "string",
   uid: "name-or-number",
   gid: "name-or-number",

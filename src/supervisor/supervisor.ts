@@ -26,6 +26,7 @@ import type {
   CronJob,
   CronPort,
   HostNotify,
+  InetdConnection,
   InetdListener,
   InetdPort,
   NotifyChannel,
@@ -35,6 +36,7 @@ import type {
   TimerId,
 } from "./ports.ts";
 import { readLines } from "./read_lines.ts";
+import { serveInetdConnection } from "./inetd_connection.ts";
 
 /** Extra variables given to a service's environment at each spawn. */
 export interface SpawnExtras {
@@ -143,6 +145,9 @@ export class Supervisor {
         pidfile: spec.pidfile,
         stopTimeout: deps.shutdownTimeout,
         command: spec.command,
+        ...(spec.type === "notify" && spec.watchdogTimeout
+          ? { watchdogMs: Math.round(spec.watchdogTimeout * 1000) }
+          : {}),
       };
       this.#rt.set(spec.name, {
         spec,
@@ -451,7 +456,7 @@ export class Supervisor {
         });
         return;
       case "log":
-        this.#log[fx.level](fx.message);
+        this.#logFor(r)[fx.level](fx.message);
         return;
       default: {
         const _exhaustive: never = fx;
@@ -616,8 +621,9 @@ export class Supervisor {
       time: Math.floor(this.#deps.clock.now() / 1000),
       notifySocket: r.notify?.path,
     });
+    if (r.machine.watchdogMs) env.WATCHDOG_USEC = String(r.machine.watchdogMs * 1000);
     const interactive = name === "CONSOLE" && Deno.stdin.isTerminal();
-    this.#log.debug(`${name} attempting start '${argv.join(" ")}'... `);
+    this.#logFor(r).debug(`${name} attempting start '${argv.join(" ")}'... `);
     let child: ProcessHandle;
     try {
       child = this.#deps.processes.spawn({
@@ -644,7 +650,9 @@ export class Supervisor {
     this.#pipeOutput(r, child);
     child.status.then((status) => {
       const level = status.code === 0 ? "debug" : "info";
-      this.#log[level](`${name} exit status for pid=${child.pid} is '${formatProcStatus(status)}'`);
+      this.#logFor(r)[level](
+        `${name} exit status for pid=${child.pid} is '${formatProcStatus(status)}'`,
+      );
       if (name === "CONSOLE") this.#consoleExit = status;
       if (r.child === child) r.child = undefined;
       this.dispatch(name, { type: "exited", pid: child.pid, status });
@@ -782,102 +790,57 @@ export class Supervisor {
     poll();
   }
 
+  /** Starts a cron schedule or an inetd listener; answers `ready` or `spawn-failed`. */
   #schedule(r: Runtime): void {
     const name = r.spec.name;
-    if (r.spec.type === "cron") {
-      const interval = r.spec.interval ?? "";
-      r.cronJob = this.#deps.cron.schedule(interval, () => {
-        if (this.#shuttingDown || !r.enabled) return;
-        this.dispatch(name, { type: "cron-tick" });
-      });
-      this.#deps.logger.withFacility(Facility.CRON).info(
-        `cron service ${name} scheduled using interval spec '${interval}'`,
-      );
+    try {
+      if (r.spec.type === "cron") {
+        const interval = r.spec.interval ?? "";
+        r.cronJob = this.#deps.cron.schedule(interval, () => {
+          if (this.#shuttingDown || !r.enabled) return;
+          this.dispatch(name, { type: "cron-tick" });
+        });
+        this.#logFor(r).info(`cron service ${name} scheduled using interval spec '${interval}'`);
+      } else if (r.spec.type === "inetd") {
+        const port = r.spec.port ?? 0;
+        r.listener = this.#deps.inetd.listen(port, (conn) => this.#inetdConnection(r, conn));
+        this.#log.info(`inetd service ${name} listening on port ${port}`);
+      }
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      const error = r.spec.type === "inetd"
+        ? `inetd service ${name} cannot listen on port ${r.spec.port}: ${why}`
+        : `cron service ${name} cannot be scheduled: ${why}`;
+      this.dispatch(name, { type: "spawn-failed", error, notFound: false });
       return;
     }
-    if (r.spec.type === "inetd") {
-      const port = r.spec.port ?? 0;
-      r.listener = this.#deps.inetd.listen(port, (conn) => this.#inetdConnection(r, conn));
-      this.#log.info(`inetd service ${name} listening on port ${port}`);
-    }
+    this.dispatch(name, { type: "ready" });
   }
 
-  #inetdConnection(r: Runtime, conn: Deno.TcpConn): void {
-    const name = r.spec.name;
-    if (this.#shuttingDown || !r.enabled) {
-      this.#log.debug(`${name} connection ignored: shutting down or disabled`);
-      conn.close();
-      return;
-    }
-    let argv: string[];
-    try {
-      argv = this.#resolveArgv(r);
-    } catch (err) {
-      this.#log.error(`${name} cannot start: ${err instanceof Error ? err.message : err}`);
-      conn.close();
-      return;
-    }
-    this.#log.debug(
-      `${name} received connection on port ${r.spec.port}; attempting start '${
-        argv.join(" ")
-      }'... `,
-    );
-    const local = conn.localAddr;
-    const remote = conn.remoteAddr;
-    const env = this.#deps.envFor(r.spec, {
-      serial: ++this.#serial,
-      time: Math.floor(this.#deps.clock.now() / 1000),
-    });
-    env.TCPREMOTEIP = remote.hostname;
-    env.TCPREMOTEPORT = String(remote.port);
-    env.TCPLOCALIP = local.hostname;
-    env.TCPLOCALPORT = String(local.port);
-    let child: ProcessHandle;
-    try {
-      child = this.#deps.processes.spawn({
-        argv,
-        env,
+  #inetdConnection(r: Runtime, conn: InetdConnection): void {
+    serveInetdConnection(conn, {
+      name: r.spec.name,
+      port: r.spec.port ?? 0,
+      logger: this.#log,
+      accepting: !this.#shuttingDown && r.enabled && r.listener !== undefined,
+      request: () => ({
+        argv: this.#resolveArgv(r),
+        env: this.#deps.envFor(r.spec, {
+          serial: ++this.#serial,
+          time: Math.floor(this.#deps.clock.now() / 1000),
+        }),
         cwd: this.#cwdFor(r),
         uid: r.spec.user?.uid,
         gid: r.spec.user?.gid,
-        detached: true,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      });
-    } catch (err) {
-      this.#log.error(`${name} failed to start: ${err instanceof Error ? err.message : err}`);
-      conn.close();
-      return;
-    }
-    r.inetdChildren.add(child);
-    const toChild = child.stdin ? conn.readable.pipeTo(child.stdin).catch(() => {}) : undefined;
-    const merged = async (stream: ReadableStream<Uint8Array> | null) => {
-      if (!stream) return;
-      const writer = conn.writable.getWriter();
-      try {
-        for await (const chunk of stream) await writer.write(chunk);
-      } catch {
-        // Client went away.
-      } finally {
-        writer.releaseLock();
-      }
-    };
-    const out = merged(child.stdout);
-    const err = merged(child.stderr);
-    child.status.then(async (status) => {
-      await Promise.allSettled([out, err]);
-      r.inetdChildren.delete(child);
-      try {
-        conn.close();
-      } catch {
-        // Already closed.
-      }
-      void toChild;
-      const level = status.code === 0 ? "debug" : "info";
-      this.#log[level](`${name} exit status for pid=${child.pid} is '${formatProcStatus(status)}'`);
-      this.#checkExit();
+      }),
+      children: r.inetdChildren,
+      onExit: () => this.#checkExit(),
     });
+  }
+
+  /** Messages about cron services carry facility `cron` (spec §4.3). */
+  #logFor(r: Runtime): Logger {
+    return r.spec.type === "cron" ? this.#log.withFacility(Facility.CRON) : this.#log;
   }
 
   #settled(r: Runtime, ok: boolean, reason: string | undefined): void {

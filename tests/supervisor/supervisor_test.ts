@@ -215,3 +215,24 @@ Deno.test("Supervisor disables an optional service whose program is missing", as
   assert.equal(sup.view("opt.service")!.enabled, false);
   assert.ok(sink.messages().some((m) => m.includes("optional service opt.service disabled")));
 });
+
+Deno.test("Supervisor treats a missed WATCHDOG=1 heartbeat as a failure", async () => {
+  const { sup, procs, notify, clock } = build([
+    spec("w.service", { type: "notify", watchdogTimeout: 2, restart: true, restartDelay: 1 }),
+  ]);
+  sup.start();
+  await flush();
+  assert.equal(procs.of("w")!.request.env.WATCHDOG_USEC, "2000000");
+  notify.channels.get("w.service")!.push({ ready: true });
+  await flush();
+  assert.equal(sup.view("w.service")!.snap.state, "running");
+  for (let i = 0; i < 3; i++) {
+    await clock.advance(1500);
+    notify.channels.get("w.service")!.push({ watchdog: true });
+    await flush();
+  }
+  assert.deepEqual(procs.of("w")!.signals, [], "heartbeats keep it alive");
+  await clock.advance(2000);
+  assert.deepEqual(procs.procs[0]!.signals, [15], "a missed heartbeat terminates it");
+  assert.equal(sup.view("w.service")!.snap.state, "backoff", "and the restart policy applies");
+});
