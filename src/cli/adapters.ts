@@ -10,13 +10,22 @@ import { fromCommandStatus } from "../process/exit_status.ts";
 import type {
   CronJob,
   CronPort,
+  InetdConnection,
   InetdListener,
   InetdPort,
+  InetdProcessRequest,
   ProcessHandle,
   ProcessPort,
   ProcessRequest,
 } from "../supervisor/ports.ts";
 import { scheduleCron } from "../config/cron_interval.ts";
+import {
+  type AcceptedSocket,
+  closeFd,
+  listenTcp,
+  withInheritedFd,
+} from "../process/tcp_listener.ts";
+import { inetdExecInvocation } from "./inetd_exec.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
@@ -98,36 +107,67 @@ export const realCron: CronPort = {
   },
 };
 
-/** InetdPort over Deno.listen (TCP, all IPv4 addresses as the original). */
-export const realInetd: InetdPort = {
-  listen(port: number, onConnection: (conn: Deno.TcpConn) => void): InetdListener {
-    const listener = Deno.listen({ hostname: "0.0.0.0", port, transport: "tcp" });
-    let requests = 0;
-    let closed = false;
-    (async () => {
-      try {
-        for await (const conn of listener) {
+/**
+ * InetdPort over an FFI listening socket (TCP, all IPv4 addresses as the original). Each
+ * connection's command is started through the `__inetd-exec` helper so that the accepted
+ * socket itself becomes its fds 0, 1 and 2 (spec §5.2.6).
+ */
+export function realInetd(spawner: Spawner): InetdPort {
+  return {
+    listen(port: number, onConnection: (conn: InetdConnection) => void): InetdListener {
+      const listener = listenTcp(port);
+      let requests = 0;
+      (async () => {
+        for await (const accepted of listener.accept()) {
           requests++;
-          onConnection(conn);
+          onConnection(inetdConnection(spawner, accepted));
         }
-      } catch {
-        // Listener closed.
+      })();
+      return {
+        port,
+        get requests() {
+          return requests;
+        },
+        close() {
+          void listener.close();
+        },
+      };
+    },
+  };
+}
+
+function inetdConnection(spawner: Spawner, accepted: AcceptedSocket): InetdConnection {
+  let open = true;
+  const release = () => {
+    if (!open) return;
+    open = false;
+    closeFd(accepted.fd);
+  };
+  return {
+    remote: accepted.remote,
+    local: accepted.local,
+    spawn(req: InetdProcessRequest): ProcessHandle {
+      if (!open) throw new Error("Cannot start a process for a closed connection");
+      try {
+        const helper = inetdExecInvocation(accepted.fd, req.argv);
+        const h = withInheritedFd(accepted.fd, () =>
+          spawner.spawn({
+            argv: [helper.program, ...helper.args],
+            env: { ...req.env, ...helper.env },
+            detached: true,
+            stdin: "null",
+            stdout: "null",
+            stderr: "null",
+            ...(req.cwd !== undefined ? { cwd: req.cwd } : {}),
+            ...(req.uid !== undefined ? { uid: req.uid } : {}),
+            ...(req.gid !== undefined ? { gid: req.gid } : {}),
+          }));
+        return { pid: h.pid, status: h.status, stdin: null, stdout: null, stderr: null };
+      } finally {
+        // The child holds its own copy now; ours would keep the connection open after it exits.
+        release();
       }
-    })();
-    return {
-      port,
-      get requests() {
-        return requests;
-      },
-      close() {
-        if (closed) return;
-        closed = true;
-        try {
-          listener.close();
-        } catch {
-          // Already closed.
-        }
-      },
-    };
-  },
-};
+    },
+    close: release,
+  };
+}

@@ -9,6 +9,7 @@ import { ctlCommand } from "./ctl.ts";
 import { envcpCommand } from "./envcp.ts";
 import { sdnotifyCommand } from "./sdnotify.ts";
 import { sdnotifyExecCommand } from "./sdnotify_exec.ts";
+import { INETD_EXEC, inetdExecCommand } from "./inetd_exec.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -20,6 +21,8 @@ const SUBCOMMANDS: Record<string, Command> = {
   envcp: envcpCommand,
   sdnotify: sdnotifyCommand,
   "sdnotify-exec": sdnotifyExecCommand,
+  // Internal: how an inetd connection's command is started (selected by CHAPERONE_ARGV0 only).
+  [INETD_EXEC]: inetdExecCommand,
 };
 
 /** argv[0] as invoked (a symlink's own name), from /proc; falls back to the executable. */

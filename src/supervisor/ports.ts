@@ -84,6 +84,29 @@ export interface CronPort {
   schedule(interval: string, onTick: () => void): CronJob;
 }
 
+/** An IPv4 address and port of one end of an inetd connection. */
+export interface InetdEndpoint {
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** What an inetd connection's process runs as (its stdio is the connection). */
+export type InetdProcessRequest = Omit<ProcessRequest, "stdin" | "stdout" | "stderr" | "detached">;
+
+/** An accepted inetd connection, until it is handed to a process or closed. */
+export interface InetdConnection {
+  readonly remote: InetdEndpoint;
+  readonly local: InetdEndpoint;
+  /**
+   * Starts the command in its own session with this connection as its fds 0, 1 and 2, and
+   * drops chaperone's copy (the connection ends when the process and its children let go).
+   * Throws when the process cannot be started; the connection is closed then too.
+   */
+  spawn(request: InetdProcessRequest): ProcessHandle;
+  /** Closes the connection without starting anything. */
+  close(): void;
+}
+
 /** An inetd listener. */
 export interface InetdListener {
   readonly port: number;
@@ -93,7 +116,8 @@ export interface InetdListener {
 
 /** Opens inetd listeners; each accepted connection is handed to `onConnection`. */
 export interface InetdPort {
-  listen(port: number, onConnection: (conn: Deno.TcpConn) => void): InetdListener;
+  /** Listens on all IPv4 addresses; throws an Error naming the port when it cannot. */
+  listen(port: number, onConnection: (conn: InetdConnection) => void): InetdListener;
 }
 
 /** Messages to the host's NOTIFY_SOCKET (podman --sdnotify=container, systemd). */

@@ -809,7 +809,7 @@ export class Supervisor {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       const error = r.spec.type === "inetd"
-        ? `inetd service ${name} cannot listen on port ${r.spec.port}: ${why}`
+        ? `inetd service ${name} cannot listen: ${why}`
         : `cron service ${name} cannot be scheduled: ${why}`;
       this.dispatch(name, { type: "spawn-failed", error, notFound: false });
       return;
