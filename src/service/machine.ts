@@ -335,7 +335,9 @@ export function transition(
           fx.push({ type: "spawn" });
           return move({ state: "starting", restarts: s.restarts + 1, reportedErrno: undefined });
         case "kill":
-          if (alive) fx.push({ type: "signal", signal: "SIGKILL" });
+          // While stopping, the leader may be gone but members of its group still live (a
+          // child that ignores SIGTERM): the group must still get its SIGKILL.
+          if (alive || s.state === "stopping") fx.push({ type: "signal", signal: "SIGKILL" });
           return stay();
         case "watchdog":
           if (s.state !== "running") return stay();

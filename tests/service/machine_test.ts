@@ -412,6 +412,13 @@ const ROWS: Row[] = [
     effects: ["signal:SIGKILL"],
   },
   {
+    name: "stopping + kill timer after the leader exited → SIGKILL for the rest of its group",
+    from: { state: "stopping", pid: undefined, mainPid: undefined },
+    event: { type: "timer", timer: "kill" },
+    to: "stopping",
+    effects: ["signal:SIGKILL"],
+  },
+  {
     name: "finished + reset → idle",
     from: { state: "finished" },
     event: { type: "reset" },
