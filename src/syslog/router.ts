@@ -9,7 +9,7 @@ import type { LogRecord, LogSink } from "../log/record.ts";
 import { formatLine, type LineFormat } from "./format_line.ts";
 import { LoggingSectionError } from "./logging_section_error.ts";
 import { ConsoleOutput, FileOutput, type OutputReporter, RemoteOutput } from "./outputs.ts";
-import { splitLongRecord } from "./parse.ts";
+import { MAX_MESSAGE_LENGTH, splitLongRecord } from "./parse.ts";
 import {
   compileSelector,
   parseSelector,
@@ -188,7 +188,7 @@ export class LogRouter implements LogSink {
   write(record: LogRecord): void {
     if (this.#closed) return;
     const body = record.formatError ? record.raw : record.rest;
-    if (body.length > 8192) {
+    if (body.length > MAX_MESSAGE_LENGTH) {
       for (const part of splitLongRecord(record)) this.#route(part);
     } else {
       this.#route(record);

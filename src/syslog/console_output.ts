@@ -1,0 +1,57 @@
+/** Chaperone's stdout or stderr as a log output, written once per burst of lines. */
+import { LineBuffer, writeAllSync } from "./line_buffer.ts";
+import { describeError, type OutputReporter } from "./output_reporter.ts";
+
+/** Chaperone's stdout or stderr; lines are written at the end of the current task. */
+export class ConsoleOutput {
+  readonly kind: "stdout" | "stderr";
+  #stream: { writeSync(p: Uint8Array): number };
+  #report: OutputReporter;
+  #buffer = new LineBuffer();
+  #scheduled = false;
+  #failing = false;
+
+  constructor(kind: "stdout" | "stderr", report: OutputReporter, stream?: {
+    writeSync(p: Uint8Array): number;
+  }) {
+    this.kind = kind;
+    this.#report = report;
+    this.#stream = stream ?? (kind === "stdout" ? Deno.stdout : Deno.stderr);
+  }
+
+  /** Queues one line; it is written once the current synchronous burst ends. */
+  write(line: string): void {
+    this.#buffer.append(line);
+    if (this.#buffer.full) {
+      this.flush();
+    } else if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes out everything queued. */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#buffer.length > 0) this.#writeOut(this.#buffer.take());
+  }
+
+  /** Flushes; the stream itself stays open (it is the process's). */
+  close(): void {
+    this.flush();
+  }
+
+  #writeOut(data: Uint8Array): void {
+    try {
+      writeAllSync(this.#stream, data);
+      if (this.#failing) {
+        this.#failing = false;
+        this.#report("info", `${this.kind} is writable again`);
+      }
+    } catch (e) {
+      if (this.#failing) return;
+      this.#failing = true;
+      this.#report("warn", `cannot write log lines to ${this.kind}: ${describeError(e)}`);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/** A remote syslog host as a log output: UDP datagrams with a `<PRI>` header (Decision 8). */
+import { describeError, type OutputReporter } from "./output_reporter.ts";
+
+/** Datagrams queued for one remote host before further lines are dropped. */
+export const MAX_REMOTE_IN_FLIGHT = 1024;
+
+const encoder = new TextEncoder();
+
+/** Splits `syslog_host` into host and port (default 514; `host:port` and `[v6]:port` accepted). */
+export function parseSyslogHost(spec: string): { hostname: string; port: number } {
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec);
+  if (bracket) return { hostname: bracket[1]!, port: bracket[2] ? Number(bracket[2]) : 514 };
+  const hostPort = /^([^:]+):(\d+)$/.exec(spec);
+  if (hostPort) return { hostname: hostPort[1]!, port: Number(hostPort[2]) };
+  return { hostname: spec, port: 514 };
+}
+
+/** A remote syslog host: one UDP datagram per line, with a `<PRI>` header (Decision 8). */
+export class RemoteOutput {
+  readonly kind = "remote";
+  readonly host: string;
+  #target: { hostname: string; port: number };
+  #report: OutputReporter;
+  #socket: Deno.DatagramConn | undefined;
+  // One send at a time, in order: concurrent send ops may reach the wire in any order.
+  #queue: Uint8Array[] = [];
+  #pump: Promise<void> | undefined;
+  #failing = false;
+  #dropping = false;
+
+  constructor(host: string, report: OutputReporter) {
+    this.host = host;
+    this.#target = parseSyslogHost(host);
+    this.#report = report;
+  }
+
+  /** Queues `<pri>line` for sending (the caller passes the record's PRI). */
+  send(pri: number, line: string): void {
+    if (this.#queue.length >= MAX_REMOTE_IN_FLIGHT) {
+      // UDP is lossy anyway: under a flood, drop rather than queue without bound.
+      if (!this.#dropping) {
+        this.#dropping = true;
+        this.#report(
+          "warn",
+          `syslog host ${this.host}: more than ${MAX_REMOTE_IN_FLIGHT} datagrams waiting, dropping lines`,
+        );
+      }
+      return;
+    }
+    this.#dropping = false;
+    this.#queue.push(encoder.encode(`<${pri}>${line}`));
+    this.#pump ??= this.#drain().finally(() => this.#pump = undefined);
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      this.#socket ??= Deno.listenDatagram({
+        transport: "udp",
+        hostname: this.#target.hostname.includes(":") ? "::" : "0.0.0.0",
+        port: 0,
+      });
+    } catch (e) {
+      this.#queue = [];
+      this.#fail(e);
+      return;
+    }
+    const addr = { transport: "udp" as const, ...this.#target };
+    while (this.#queue.length > 0) {
+      const data = this.#queue.shift()!;
+      try {
+        await this.#socket.send(data, addr);
+        if (this.#failing) {
+          this.#failing = false;
+          this.#report("info", `syslog host ${this.host} is reachable again`);
+        }
+      } catch (e) {
+        this.#fail(e);
+      }
+    }
+  }
+
+  /** Waits for queued datagrams to be sent, then closes the socket. */
+  async close(): Promise<void> {
+    await this.#pump;
+    this.#socket?.close();
+    this.#socket = undefined;
+  }
+
+  #fail(e: unknown): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    this.#report("warn", `cannot send log lines to syslog host ${this.host}: ${describeError(e)}`);
+  }
+}
