@@ -84,7 +84,7 @@ export interface TcpListener {
   readonly port: number;
   /** Accepted connections until close(). */
   accept(): AsyncIterableIterator<AcceptedSocket>;
-  /** Stops listening; resolves once the accept loop has ended and the fds are closed. */
+  /** Stops listening (a pending accept() iteration ends); resolves once the fds are closed. */
   close(): Promise<void>;
 }
 
@@ -137,14 +137,13 @@ export function listenTcp(port: number, options: { hostname?: string } = {}): Tc
   const wakeWrite = wake[1]!;
 
   let closing = false;
-  let loopEnded: Promise<void> = Promise.resolve();
-  let endLoop: () => void = () => {};
+  /** The poll in flight, which close() must see finish before it closes the fds. */
+  let polling: Promise<number> | undefined;
   let iterating = false;
 
   async function* connections(): AsyncIterableIterator<AcceptedSocket> {
     if (iterating) throw new TypeError("accept() is already being iterated");
     iterating = true;
-    loopEnded = new Promise((resolve) => (endLoop = resolve));
     // struct pollfd { int fd; short events; short revents; } twice: listener and wake pipe.
     const fds = new Uint8Array(16);
     const view = new DataView(fds.buffer);
@@ -156,33 +155,31 @@ export function listenTcp(port: number, options: { hostname?: string } = {}): Tc
     const local = new Uint8Array(SOCKADDR_IN_SIZE);
     const peerLen = new Uint32Array(1);
     const localLen = new Uint32Array(1);
-    try {
+    while (!closing) {
+      view.setInt16(6, 0, true);
+      view.setInt16(14, 0, true);
+      polling = lib.poll(fds, 2n, -1);
+      await polling;
+      polling = undefined;
+      if (closing) break;
+      // Drain every pending connection before polling again.
       while (!closing) {
-        view.setInt16(6, 0, true);
-        view.setInt16(14, 0, true);
-        await lib.poll(fds, 2n, -1);
-        if (closing) break;
-        // Drain every pending connection before polling again.
-        while (!closing) {
-          peerLen[0] = SOCKADDR_IN_SIZE;
-          const conn = lib.accept4(fd, peer, peerLen, SOCK_CLOEXEC);
-          if (conn < 0) {
-            const { errno } = lastError(lib);
-            if (errno === EAGAIN) break;
-            if (errno === EINTR || errno === ECONNABORTED) continue;
-            // Out of fds and the like: pause instead of spinning, then poll again.
-            await new Promise((resolve) => setTimeout(resolve, 100));
-            break;
-          }
-          localLen[0] = SOCKADDR_IN_SIZE;
-          const here = lib.getsockname(conn, local, localLen) === 0
-            ? decodeSockaddr(local)
-            : { hostname: hostname, port: boundPort };
-          yield { fd: conn, remote: decodeSockaddr(peer), local: here };
+        peerLen[0] = SOCKADDR_IN_SIZE;
+        const conn = lib.accept4(fd, peer, peerLen, SOCK_CLOEXEC);
+        if (conn < 0) {
+          const { errno } = lastError(lib);
+          if (errno === EAGAIN) break;
+          if (errno === EINTR || errno === ECONNABORTED) continue;
+          // Out of fds and the like: pause instead of spinning, then poll again.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          break;
         }
+        localLen[0] = SOCKADDR_IN_SIZE;
+        const here = lib.getsockname(conn, local, localLen) === 0
+          ? decodeSockaddr(local)
+          : { hostname: hostname, port: boundPort };
+        yield { fd: conn, remote: decodeSockaddr(peer), local: here };
       }
-    } finally {
-      endLoop();
     }
   }
 
@@ -190,10 +187,10 @@ export function listenTcp(port: number, options: { hostname?: string } = {}): Tc
     port: boundPort,
     accept: connections,
     async close(): Promise<void> {
-      if (closing) return await loopEnded;
+      if (closing) return;
       closing = true;
       lib.write(wakeWrite, new Uint8Array([1]), 1n);
-      await loopEnded;
+      if (polling) await polling;
       lib.close(fd);
       lib.close(wakeRead);
       lib.close(wakeWrite);
