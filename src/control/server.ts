@@ -46,6 +46,8 @@ export interface ControlServer extends AsyncDisposable {
 
 const DEFAULT_MODE = 0o600;
 const ACCEPT_RETRY_MS = 100;
+/** How long close() lets requests that are being answered finish before abandoning them. */
+const CLOSE_GRACE_MS = 1000;
 const INTERACTIVE: ControlContext = { interactive: true };
 const NON_INTERACTIVE: ControlContext = { interactive: false };
 
@@ -112,6 +114,7 @@ class Server implements ControlServer {
   #fifo: Deno.FsFile | undefined;
   #fifoId: string | undefined;
   #connections = new Set<Deno.UnixConn>();
+  #inFlight = new Set<Promise<unknown>>();
   #tasks = new Set<Promise<void>>();
   #fifoQueue: Promise<void> = Promise.resolve();
   #closing = false;
@@ -208,14 +211,13 @@ class Server implements ControlServer {
     try {
       for await (const line of readLines(conn, { maxBytes: this.#maxBytes })) {
         if (line.trim() === "") continue;
-        let response: ControlResponse | "closed";
+        const reply = this.#reply(conn, line);
+        this.#inFlight.add(reply);
         try {
-          response = await this.#run(decodeRequest(line), INTERACTIVE);
-        } catch (error) {
-          response = { ok: false, error: errorText(error) };
+          if (await reply === "closed" || this.#closing) return;
+        } finally {
+          this.#inFlight.delete(reply);
         }
-        if (response === "closed") return;
-        await writeAll(conn, encode(response));
       }
     } catch (error) {
       if (error instanceof ProtocolError && !this.#closing) {
@@ -232,6 +234,19 @@ class Server implements ControlServer {
         // Already closed by close().
       }
     }
+  }
+
+  /** Answers one request line on its connection; "closed" when the server closed first. */
+  async #reply(conn: Deno.UnixConn, line: string): Promise<"sent" | "closed"> {
+    let response: ControlResponse | "closed";
+    try {
+      response = await this.#run(decodeRequest(line), INTERACTIVE);
+    } catch (error) {
+      response = { ok: false, error: errorText(error) };
+    }
+    if (response === "closed") return "closed";
+    await writeAll(conn, encode(response));
+    return "sent";
   }
 
   /** Runs one request; resolves to "closed" instead when the server closes first. */
@@ -299,12 +314,22 @@ class Server implements ControlServer {
 
   async #close(): Promise<void> {
     this.#closing = true;
-    this.#abandon();
     try {
       this.#listener.close();
     } catch {
       // Already closed.
     }
+    // Requests being answered get a moment to finish: `ctl stop --wait` of the last service
+    // ends the whole system, and its client must still hear "services stopped.".
+    if (this.#inFlight.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#inFlight]),
+        new Promise((resolve) => timer = setTimeout(resolve, CLOSE_GRACE_MS)),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#abandon();
     for (const conn of this.#connections) {
       try {
         conn.close();
