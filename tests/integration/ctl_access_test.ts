@@ -1,0 +1,197 @@
+/**
+ * Black-box: how `chaperone ctl` finds and may use the control socket: exit 2 when nothing
+ * listens, `--socket` and CHAPERONE_SOCKET, the `telchap` name, and the 0600 socket refusing
+ * a non-root user (and admitting a group the settings name).
+ */
+import assert from "node:assert/strict";
+import { canRunAsPid1, CHAPERONE, type Pid1 } from "../_helpers/pid1.ts";
+import { assertCtl, statusRows, waitRow, withChaperone } from "./ctl_helpers.ts";
+
+const CONFIG = `web.service: { command: "sleep 1000" }\n`;
+
+const NOT_LISTENING = "chaperone does not seem to be listening, is it running?\n";
+
+/** Runs ctl on the host, outside any namespace, with a clean environment. */
+async function hostCtl(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(CHAPERONE, {
+    args: ["ctl", ...args],
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", NO_COLOR: "1", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test({
+  name: "ctl exits 2 naming where it looked when nothing listens",
+  ignore: !canRunAsPid1,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "chaperone-ctl-" });
+    try {
+      assertCtl(
+        await hostCtl(["--socket", `${dir}/missing.sock`, "status"]),
+        2,
+        "",
+        `${NOT_LISTENING}(looked for a control socket at: ${dir}/missing.sock)\n`,
+      );
+      // A stale socket file whose server is gone refuses connections: also "not listening".
+      const stale = Deno.listen({ transport: "unix", path: `${dir}/stale.sock` });
+      stale.close();
+      assertCtl(
+        await hostCtl(["stop", "web"], { CHAPERONE_SOCKET: `${dir}/stale.sock` }),
+        2,
+        "",
+        `${NOT_LISTENING}(looked for a control socket at: ${dir}/stale.sock)\n`,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "ctl finds a moved socket through --socket and CHAPERONE_SOCKET, the flag winning",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(CONFIG, async (p) => {
+      await waitRow(p, "web.service", (r) => r.status === "running");
+      assert.equal((await p.exec(["mv", "/dev/chaperone.sock", "/dev/alt.sock"])).code, 0);
+      const missing = await p.ctl("status");
+      assert.equal(missing.code, 2);
+      assert.equal(missing.stdout, "");
+      assert.match(
+        missing.stderr,
+        /^chaperone does not seem to be listening, is it running\?\n\(looked for a control socket at: \/dev\/chaperone\.sock, .*\)\n$/,
+      );
+      const viaFlag = await p.ctl("--socket", "/dev/alt.sock", "status");
+      assert.equal(viaFlag.code, 0, viaFlag.stderr);
+      assert.match(viaFlag.stdout, /web\.service +true +running/);
+      const viaEnv = await p.exec([CHAPERONE, "ctl", "status", "--json"], {
+        env: { CHAPERONE_SOCKET: "/dev/alt.sock" },
+      });
+      assert.equal(viaEnv.code, 0, viaEnv.stderr);
+      assert.equal(JSON.parse(viaEnv.stdout)[0].name, "web.service");
+      assertCtl(
+        await p.exec([CHAPERONE, "ctl", "--socket", "/dev/none.sock", "health"], {
+          env: { CHAPERONE_SOCKET: "/dev/alt.sock" },
+        }),
+        2,
+        "",
+        `${NOT_LISTENING}(looked for a control socket at: /dev/none.sock)\n`,
+      );
+      // From the host, through the namespace's root: the flag reaches any path.
+      const hostPid = await p.hostPid();
+      const fromHost = await hostCtl([
+        "--socket",
+        `/proc/${hostPid}/root/dev/alt.sock`,
+        "stop",
+        "--wait",
+        "web",
+      ]);
+      assertCtl(fromHost, 0, "services stopped.\n");
+      // That was the last service: the system ends by itself, cleanly.
+      assert.equal(await p.waitExit(), 0);
+    }),
+});
+
+Deno.test({
+  name: "telchap, a link to the program, behaves as chaperone ctl",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(CONFIG, async (p, dir) => {
+      await waitRow(p, "web.service", (r) => r.status === "running");
+      await Deno.symlink(CHAPERONE, `${dir}/telchap`);
+      const status = await p.exec([`${dir}/telchap`, "status"]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /^\nRunning: +chaperone version /);
+      assert.match(status.stdout, /web\.service +true +running/);
+      assertCtl(
+        await p.exec([`${dir}/telchap`, "stop", "nosuch"]),
+        1,
+        "",
+        "Command error: no such service: nosuch\n",
+      );
+      assertCtl(
+        await p.exec([`${dir}/telchap`, "stop", "--wait", "web"]),
+        0,
+        "services stopped.\n",
+      );
+    }),
+});
+
+/**
+ * A copy of the Deno cache that `nobody` may read: ours lives under root's 0700 home, and the
+ * launcher needs it to run ctl at all.
+ */
+async function denoDirForNobody(dir: string): Promise<string> {
+  const home = Deno.env.get("HOME") ?? "/root";
+  const source = Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`;
+  const target = `${dir}/nobody-deno`;
+  const cp = await new Deno.Command("cp", { args: ["-a", source, target] }).output();
+  assert.ok(cp.success, "cannot copy the Deno cache");
+  const own = await new Deno.Command("chown", { args: ["-R", "nobody:nogroup", target] }).output();
+  assert.ok(own.success);
+  await Deno.chmod(dir, 0o755);
+  return target;
+}
+
+function asNobody(p: Pid1, denoDir: string, argv: string[]) {
+  return p.exec(
+    ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ...argv],
+    { env: { DENO_DIR: denoDir, HOME: denoDir, XDG_RUNTIME_DIR: "" } },
+  );
+}
+
+Deno.test({
+  name: "the 0600 control socket and FIFO refuse nobody",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(CONFIG, async (p, dir) => {
+      const web = await waitRow(p, "web.service", (r) => r.status === "running");
+      const denoDir = await denoDirForNobody(dir);
+      const mode = await p.exec(["stat", "-c", "%a %U", "/dev/chaperone.sock", "/dev/chaperone"]);
+      assert.equal(mode.stdout, "600 root\n600 root\n");
+      assertCtl(
+        await asNobody(p, denoDir, [CHAPERONE, "ctl", "stop", "web"]),
+        1,
+        "",
+        "chaperone ctl: not allowed to use the control socket /dev/chaperone.sock\n",
+      );
+      const fifo = await asNobody(p, denoDir, ["sh", "-c", "echo 'stop web' >/dev/chaperone"]);
+      assert.notEqual(fifo.code, 0);
+      assert.match(fifo.stderr, /Permission denied/);
+      const row = (await statusRows(p)).get("web.service")!;
+      assert.equal(row.status, "running");
+      assert.equal(row.pid, web.pid);
+    }),
+});
+
+Deno.test({
+  name: "control_socket_mode and control_socket_group admit that group's users",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(
+      `settings: { control_socket_mode: "0660", control_socket_group: nogroup }\n${CONFIG}`,
+      async (p, dir) => {
+        await waitRow(p, "web.service", (r) => r.status === "running");
+        const denoDir = await denoDirForNobody(dir);
+        const mode = await p.exec(["stat", "-c", "%a %U %G", "/dev/chaperone.sock"]);
+        assert.equal(mode.stdout, "660 root nogroup\n");
+        // setpriv keeps the real gid nogroup, which the socket's group now admits.
+        const r = await p.exec([
+          "setpriv",
+          "--reuid=nobody",
+          "--regid=nogroup",
+          "--init-groups",
+          CHAPERONE,
+          "ctl",
+          "stop",
+          "--wait",
+          "web",
+        ], { env: { DENO_DIR: denoDir, HOME: denoDir } });
+        assertCtl(r, 0, "services stopped.\n");
+      },
+    ),
+});
