@@ -196,6 +196,11 @@ export function transition(
       const rest: Partial<ServiceSnapshot> = isChild ? { pid: undefined } : { mainPid: undefined };
       switch (s.state) {
         case "starting": {
+          // An exit_kills process ends the system with its own status even while it is still
+          // starting (`--task false` exits 1, a task killed by SIGKILL 137: Decision 1).
+          if (spec.exitKills && (isMain || spec.type === "simple" || spec.type === "oneshot")) {
+            fx.push({ type: "exit-kills", status: e.status });
+          }
           if (isMain) {
             s = { ...s, ...rest };
             return failStart(

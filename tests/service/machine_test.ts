@@ -412,6 +412,44 @@ const ROWS: Row[] = [
     effects: ["signal:SIGKILL"],
   },
   {
+    name:
+      "starting simple + abnormal exit with exit_kills → exit-kills with that status, then failure",
+    from: { state: "starting", pid: 42, phase: "pause" },
+    event: { type: "exited", pid: 42, status: EXIT1 },
+    spec: { exitKills: true },
+    to: "failed",
+    effects: ["exit-kills", "settled:false"],
+    check: (_next, fx) => {
+      const kill = fx.find((e) => e.type === "exit-kills");
+      assert.deepEqual(kill?.type === "exit-kills" && kill.status, EXIT1);
+    },
+  },
+  {
+    name: "starting simple + exit 0 with exit_kills → exit-kills (the system ends with 0)",
+    from: { state: "starting", pid: 42, phase: "pause" },
+    event: { type: "exited", pid: 42, status: EXIT0 },
+    spec: { exitKills: true },
+    to: "finished",
+    effects: ["exit-kills", "settled:true"],
+  },
+  {
+    name: "starting oneshot + exit 0 with exit_kills → exit-kills",
+    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    event: { type: "exited", pid: 42, status: EXIT0 },
+    spec: { type: "oneshot", exitKills: true },
+    to: "finished",
+    effects: ["exit-kills", "settled:true"],
+  },
+  {
+    name:
+      "starting forking + launcher exit with exit_kills → no exit-kills (the attached pid counts)",
+    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    event: { type: "exited", pid: 42, status: EXIT0 },
+    spec: { type: "forking", exitKills: true },
+    to: "finished",
+    not: ["exit-kills"],
+  },
+  {
     name: "stopping + kill timer after the leader exited → SIGKILL for the rest of its group",
     from: { state: "stopping", pid: undefined, mainPid: undefined },
     event: { type: "timer", timer: "kill" },
