@@ -13,8 +13,10 @@ export const DEBUG_LOG = `default.logging: { selector: "*.debug", stdout: true }
 
 /** Options for one scenario. */
 export interface ScenarioOptions {
-  /** Arguments after `--config DIR` (options, then the command). */
-  args?: string[];
+  /** Arguments after `--config DIR` (options, then the command); a function gets DIR. */
+  args?: string[] | ((dir: string) => string[]);
+  /** Arguments before `--config DIR` (with `program`: the program's own arguments). */
+  prefix?: string[];
   /** Extra environment for PID 1. */
   env?: Record<string, string>;
   /** Extra files in the temp directory. */
@@ -47,9 +49,11 @@ export async function withScenario(
   const dir = await tempTree({ "chaperone.d/test.conf": config, ...options.files });
   // Services running as `nobody` write their evidence here too.
   await Deno.chmod(dir, 0o777);
-  const args = options.noConfig
-    ? [...(options.args ?? [])]
-    : ["--config", `${dir}/chaperone.d`, ...(options.args ?? [])];
+  const args = [
+    ...(options.prefix ?? []),
+    ...(options.noConfig ? [] : ["--config", `${dir}/chaperone.d`]),
+    ...(typeof options.args === "function" ? options.args(dir) : options.args ?? []),
+  ];
   const run = startPid1(args, {
     env: {
       PATH: `${FIXTURE_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
