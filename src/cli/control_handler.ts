@@ -209,10 +209,10 @@ export function supervisorHandler(
       case "reset": {
         const names = resolve(req.services);
         if (!req.force) {
-          const bad = names.filter((n) => {
-            const v = sup.view(n)!;
-            return v.snap.state === "running" || v.snap.state === "starting";
-          });
+          // As the original: "running" means the process Chaperone started is alive. A daemon
+          // attached through its pidfile after its launcher exited may be reset (el-test EL-13:
+          // a log-rotation job resets apache, which kills it through the pidfile).
+          const bad = names.filter((n) => sup.view(n)!.snap.pid !== undefined);
           if (bad.length) {
             return { ok: false, error: `can't reset services which are running: ${list(bad)}` };
           }
