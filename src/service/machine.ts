@@ -113,14 +113,16 @@ export function transition(
   /** Stop (or reset): signal what runs, then wait for the group to be gone. */
   const stop = (afterStop: "idle" | "scheduled"): Transition => {
     fx.push({ type: "cancel-all-timers" });
-    fx.push({ type: "remove-pidfile" });
     if (afterStop === "idle") fx.push({ type: "unschedule" });
     const refill = { restartsLeft: spec.restartLimit };
     if (alive) {
+      // The pidfile goes when the group is gone: a daemon still running removes its own at
+      // exit and logs an error (nginx: "unlink() ... failed") when it is already deleted.
       fx.push({ type: "signal", signal: "kill-signal" });
       fx.push({ type: "set-timer", timer: "kill", ms: ms(spec.stopTimeout) });
       return move({ ...refill, state: "stopping", afterStop, phase: undefined });
     }
+    fx.push({ type: "remove-pidfile" });
     fx.push({ type: "close-notify" });
     return move({ ...refill, state: afterStop, phase: undefined, error: undefined });
   };
@@ -261,6 +263,8 @@ export function transition(
     case "group-gone":
       if (s.state !== "stopping") return stay();
       fx.push({ type: "cancel-all-timers" });
+      // A daemon killed with SIGKILL leaves its pidfile, which the next start must not read.
+      fx.push({ type: "remove-pidfile" });
       fx.push({ type: "close-notify" });
       log("info", `${spec.name} received reset`);
       return move({ state: s.afterStop ?? "idle", afterStop: undefined, phase: undefined });

@@ -372,6 +372,7 @@ const ROWS: Row[] = [
     event: { type: "stop" },
     to: "stopping",
     effects: ["cancel-all-timers", "signal:kill-signal", "set-timer:kill"],
+    not: ["remove-pidfile"],
     check: (n) => assert.equal(n.restartsLeft, 5),
   },
   {
@@ -380,6 +381,7 @@ const ROWS: Row[] = [
     spec: { restart: true },
     event: { type: "stop" },
     to: "idle",
+    effects: ["remove-pidfile"],
     not: ["spawn", "signal:kill-signal"],
   },
   {
@@ -402,7 +404,7 @@ const ROWS: Row[] = [
     from: { state: "stopping", afterStop: "idle" },
     event: { type: "group-gone" },
     to: "idle",
-    effects: ["close-notify"],
+    effects: ["remove-pidfile", "close-notify"],
   },
   {
     name: "stopping + kill timer → SIGKILL",
