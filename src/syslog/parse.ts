@@ -8,9 +8,11 @@ import { Facility, type LogRecord, Severity } from "../log/record.ts";
 /** Messages longer than this (in UTF-16 units) are split into several records (Decision 6). */
 export const MAX_MESSAGE_LENGTH = 8192;
 
-// The original's regex, `s` so an embedded newline stays inside one record.
+// The original's regex, `s` so an embedded newline stays inside one record; it also takes an
+// empty host field (two spaces), which nginx sends before it knows its host name and which the
+// original turned into format errors that lost the tag.
 const RFC3164 =
-  /^<(\d{1,3})>(\w{3} [ 0-9][0-9] \d\d:\d\d:\d\d) (?:([^ :[]+) )?([^ :[]+)([:[ ].+)$/s;
+  /^<(\d{1,3})>(\w{3} [ 0-9][0-9] \d\d:\d\d:\d\d) (?:([^ :[]+) | )?([^ :[]+)([:[ ].+)$/s;
 // `<PRI>1 TIMESTAMP HOST APP PROCID MSGID ` then structured data and the message.
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) /;
 // `<PRI>tag: msg` or `<PRI>tag[pid]: msg`, as some minimal syslog() implementations send.

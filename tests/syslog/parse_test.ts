@@ -36,6 +36,16 @@ const CASES: [string, string, Expect][] = [
     { facility: 1, severity: 5, host: "myhost", tag: "app", rest: ": text here" },
   ],
   [
+    "RFC 3164 with an empty host field (nginx before it knows its host name)",
+    "<189>Nov 28 12:46:08  nginx: 2026/11/28 12:46:08 [notice] 32#32: nginx/1.22.1",
+    {
+      facility: 23,
+      severity: 5,
+      tag: "nginx",
+      rest: ": 2026/11/28 12:46:08 [notice] 32#32: nginx/1.22.1",
+    },
+  ],
+  [
     "an absolute tag",
     "<30>Jun 15 02:09:33 /usr/sbin/foo[12]: x",
     { facility: 3, severity: 6, tag: "foo", rest: "[12]: x" },
