@@ -980,13 +980,21 @@ export class Supervisor {
           (dr.snap.pid === undefined && dr.snap.mainPid === undefined &&
             dr.snap.state !== "stopping");
       });
-      if (dependentsDown) {
-        queueMicrotask(() => this.dispatch(name, { type: "stop" }));
+      // Every dispatch comes back here before the queued stops run; without this guard each
+      // call would queue another stop for every service still running (quadratic at 500).
+      if (dependentsDown && !this.#stopQueued.has(name)) {
+        this.#stopQueued.add(name);
+        queueMicrotask(() => {
+          this.#stopQueued.delete(name);
+          this.dispatch(name, { type: "stop" });
+        });
       }
     }
     if (!anyLive) this.#finalSweep();
   }
 
+  /** Services whose shutdown `stop` is queued and not yet dispatched. */
+  #stopQueued = new Set<string>();
   #sweeping = false;
   #finalSweep(): void {
     if (this.#sweeping) return;
