@@ -54,7 +54,13 @@ export function realProcesses(spawner: Spawner): ProcessPort {
         // Gone already: nothing to signal.
       }
     },
-    groupAlive: (pgid) => groupAlive(pgid),
+    groupAlive: (pgid) => {
+      // Stopping 500 services polls each group several times; a /proc scan per poll made the
+      // shutdown quadratic (seconds). kill(-pgid, 0) and the leader's own stat answer almost
+      // every poll; the scan stays for the rare group that outlives its leader or holds zombies.
+      if (!groupExists(pgid)) return false;
+      return pidAlive(pgid) || groupAlive(pgid);
+    },
     pidAlive: (pid) => pidAlive(pid),
     hasChildren: () => listProcesses().some((p) => p.ppid === self && p.state !== "Z"),
     leftovers: () =>
@@ -62,6 +68,25 @@ export function realProcesses(spawner: Spawner): ProcessPort {
         p,
       ) => p.pid),
   };
+}
+
+const ESRCH = 3;
+const LIBC_SYMBOLS = {
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+let libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"] | undefined;
+
+/**
+ * kill(-pgid, 0): false only when no process (zombies included) is left in the group. Deno.kill
+ * cannot send signal 0, hence libc; opened on first use so importing needs no FFI permission.
+ */
+function groupExists(pgid: number): boolean {
+  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
+  if (libc.kill(-pgid, 0) === 0) return true;
+  const errno = libc.__errno_location();
+  // EPERM and the like: the group exists but is not ours to signal.
+  return errno === null || new Deno.UnsafePointerView(errno).getInt32() !== ESRCH;
 }
 
 /**
