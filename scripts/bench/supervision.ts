@@ -26,10 +26,10 @@
  *
  * usage: scripts/deno run -A --unstable-net scripts/bench/supervision.ts [--sizes 10,100,500]
  *        [--chain-deep 100] [--idle-seconds 10] [--runs 1] [--peers chaperone,s6,supervisord]
- *        [--max-seconds 900]
+ *        [--max-seconds 900] [--chaperone-flags="<extra deno run flags, e.g. --v8-flags=...>"]
  */
 import { parseArgs } from "node:util";
-import { CHAPERONE, type Pid1, startPid1 } from "../../tests/_helpers/pid1.ts";
+import { CHAPERONE, type Pid1, REPO, startPid1 } from "../../tests/_helpers/pid1.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const enc = new TextEncoder();
@@ -154,6 +154,16 @@ function statusKiB(pid: number, key: "VmRSS" | "VmHWM"): number {
   }
 }
 
+// Proportional set size: shared pages (s6-supervise's 500 copies of one binary) counted once.
+function pssKiB(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`));
+    return m ? Number(m[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function comm(pid: number): string {
   try {
     return Deno.readTextFileSync(`/proc/${pid}/comm`).trim();
@@ -185,7 +195,7 @@ interface SizeResult {
   idleCpuMs: number;
   rssKiB: number;
   hwmKiB: number;
-  treeRssKiB: number;
+  treePssKiB: number;
   treeIdleCpuMs: number;
   stopMs: number;
   graceful: number;
@@ -211,7 +221,22 @@ const CHAPERONE_PEER: Peer = {
     }
     await Deno.mkdir(`${dir}/chaperone.d`);
     await Deno.writeTextFile(`${dir}/chaperone.d/bench.conf`, lines.join("\n") + "\n");
-    return [CHAPERONE, "--config", `${dir}/chaperone.d`];
+    if (chaperoneFlags.length === 0) return [CHAPERONE, "--config", `${dir}/chaperone.d`];
+    // The launcher's own command line, with the extra flags before main.ts.
+    const flags = (await Deno.readTextFile(`${REPO}/scripts/runtime-flags`)).split("\n")
+      .map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+    return [
+      `${REPO}/scripts/deno`,
+      "run",
+      "--quiet",
+      ...flags,
+      ...chaperoneFlags,
+      "--config",
+      `${REPO}/deno.json`,
+      `${REPO}/main.ts`,
+      "--config",
+      `${dir}/chaperone.d`,
+    ];
   },
 };
 
@@ -265,6 +290,8 @@ const SUPERVISORD_PEER: Peer = {
 const PEERS = [CHAPERONE_PEER, S6_PEER, SUPERVISORD_PEER];
 
 let serviceBinary = "";
+/** Extra `deno run` flags for Chaperone (--chaperone-flags), to try runtime options. */
+let chaperoneFlags: string[] = [];
 let socketPath = "";
 
 function svcCommand(_dir: string, s: ServiceDef): string {
@@ -324,7 +351,7 @@ async function runSize(
     const treeIdleCpuMs = sum(idle1) - sum(idle0);
     const rssKiB = statusKiB(hostPid, "VmRSS");
     const hwmKiB = statusKiB(hostPid, "VmHWM");
-    const treeRssKiB = sum(supervisionTree(hostPid).map((p) => statusKiB(p, "VmRSS")));
+    const treePssKiB = sum(supervisionTree(hostPid).map(pssKiB));
     if (reports.up.size !== n || reports.term.size !== 0) {
       throw new Error(`${peer.name}: services restarted or stopped while idle`);
     }
@@ -345,7 +372,7 @@ async function runSize(
       idleCpuMs,
       rssKiB,
       hwmKiB,
-      treeRssKiB,
+      treePssKiB,
       treeIdleCpuMs,
       stopMs,
       graceful: reports.term.size,
@@ -397,7 +424,7 @@ function medianResult(runs: SizeResult[]): SizeResult {
     idleCpuMs: pick("idleCpuMs"),
     rssKiB: pick("rssKiB"),
     hwmKiB: pick("hwmKiB"),
-    treeRssKiB: pick("treeRssKiB"),
+    treePssKiB: pick("treePssKiB"),
     treeIdleCpuMs: pick("treeIdleCpuMs"),
     stopMs: pick("stopMs"),
     graceful: Math.min(...runs.map((r) => r.graceful)),
@@ -431,12 +458,14 @@ async function main(): Promise<number> {
       runs: { type: "string", default: "1" },
       peers: { type: "string", default: PEERS.map((p) => p.name).join(",") },
       "max-seconds": { type: "string", default: "900" },
+      "chaperone-flags": { type: "string", default: "" },
     },
   });
   const sizes = values.sizes.split(",").map(Number);
   const deep = Number(values["chain-deep"]);
   const idleSeconds = Number(values["idle-seconds"]);
   const runs = Number(values.runs);
+  chaperoneFlags = values["chaperone-flags"].split(/\s+/).filter((f) => f !== "");
   const wanted = values.peers.split(",").map((s) => s.trim());
   const peers = PEERS.filter((p) =>
     wanted.includes(p.name) || wanted.includes(p.name.replace(/-.*/, ""))
@@ -478,8 +507,8 @@ async function main(): Promise<number> {
             `(${res.graceful}/${n} got SIGTERM, exit ${res.exitCode}), RSS ${
               fmtMiB(res.rssKiB)
             } MiB ` +
-            `(HWM ${fmtMiB(res.hwmKiB)}, tree ${
-              fmtMiB(res.treeRssKiB)
+            `(HWM ${fmtMiB(res.hwmKiB)}, tree PSS ${
+              fmtMiB(res.treePssKiB)
             }), idle CPU ${res.idleCpuMs} ms ` +
             `(tree ${res.treeIdleCpuMs}), start CPU ${res.startCpuMs} ms`,
         );
@@ -533,7 +562,7 @@ function printTables(
     "vs s6",
     "got SIGTERM",
     "RSS MiB (HWM)",
-    "tree RSS MiB",
+    "tree PSS MiB",
     `idle CPU ms/${idleSeconds}s (tree)`,
     "start CPU ms",
   ]);
@@ -552,7 +581,7 @@ function printTables(
         b ? ratio(r.stopMs, b.stopMs) : "–",
         `${r.graceful}/${n}`,
         `${fmtMiB(r.rssKiB)} (${fmtMiB(r.hwmKiB)})`,
-        fmtMiB(r.treeRssKiB),
+        fmtMiB(r.treePssKiB),
         `${r.idleCpuMs} (${r.treeIdleCpuMs})`,
         String(r.startCpuMs),
       ]);
@@ -562,7 +591,7 @@ function printTables(
     say("");
     say("Growth with N (figure at N divided by the figure at the previous N):");
     say("");
-    row(["supervisor", "N", "ready", "stop", "RSS", "tree RSS", "start CPU"]);
+    row(["supervisor", "N", "ready", "stop", "RSS", "tree PSS", "start CPU"]);
     row(Array(7).fill("---"));
     for (const peer of peers) {
       const m = sizeResults.get(peer.name);
@@ -576,7 +605,7 @@ function printTables(
           ratio(b.readyMs, a.readyMs),
           ratio(b.stopMs, a.stopMs),
           ratio(b.rssKiB, a.rssKiB),
-          ratio(b.treeRssKiB, a.treeRssKiB),
+          ratio(b.treePssKiB, a.treePssKiB),
           ratio(b.startCpuMs, a.startCpuMs),
         ]);
       }
