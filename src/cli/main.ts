@@ -3,26 +3,24 @@
  * sdnotify, sdnotify-exec) and maps errors to exit codes. The only place that knows them all.
  */
 import { parseCommandLine, UsageError } from "./options.ts";
-import { runCommand } from "./run.ts";
-import { checkCommand } from "./check.ts";
-import { ctlCommand } from "./ctl.ts";
-import { envcpCommand } from "./envcp.ts";
-import { sdnotifyCommand } from "./sdnotify.ts";
-import { sdnotifyExecCommand } from "./sdnotify_exec.ts";
-import { INETD_EXEC, inetdExecCommand } from "./inetd_exec.ts";
+import { INETD_EXEC } from "./inetd_exec.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
-/** Subcommands, also reachable through argv[0] (symlinks in an image). */
-const SUBCOMMANDS: Record<string, Command> = {
-  ctl: ctlCommand,
-  telchap: ctlCommand,
-  check: checkCommand,
-  envcp: envcpCommand,
-  sdnotify: sdnotifyCommand,
-  "sdnotify-exec": sdnotifyExecCommand,
+/**
+ * Subcommands, also reachable through argv[0] (symlinks in an image). Each is loaded only when
+ * chosen: `ctl` (a HEALTHCHECK every few seconds) then skips compiling the whole supervisor,
+ * the YAML parser and node:util's polyfills, which took most of its run time.
+ */
+const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
+  ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),
+  telchap: () => import("./ctl.ts").then((m) => m.ctlCommand),
+  check: () => import("./check.ts").then((m) => m.checkCommand),
+  envcp: () => import("./envcp.ts").then((m) => m.envcpCommand),
+  sdnotify: () => import("./sdnotify.ts").then((m) => m.sdnotifyCommand),
+  "sdnotify-exec": () => import("./sdnotify_exec.ts").then((m) => m.sdnotifyExecCommand),
   // Internal: how an inetd connection's command is started (selected by CHAPERONE_ARGV0 only).
-  [INETD_EXEC]: inetdExecCommand,
+  [INETD_EXEC]: () => import("./inetd_exec.ts").then((m) => m.inetdExecCommand),
 };
 
 /** argv[0] as invoked (a symlink's own name), from /proc; falls back to the executable. */
@@ -49,7 +47,7 @@ export async function main(args: string[]): Promise<number> {
   Deno.env.delete("CHAPERONE_ARGV0");
   const base = argv0.split("/").pop() ?? "chaperone";
   const byName = base !== "chaperone" ? SUBCOMMANDS[base] : undefined;
-  if (byName && base !== "check" && base !== "ctl") return await byName(args);
+  if (byName && base !== "check" && base !== "ctl") return await (await byName())(args);
   try {
     const cl = parseCommandLine(args, { chapOptions: Deno.env.get("_CHAP_OPTIONS"), argv0: base });
     switch (cl.kind) {
@@ -60,12 +58,12 @@ export async function main(args: string[]): Promise<number> {
         write("stdout", cl.text);
         return 0;
       case "subcommand": {
-        const cmd = SUBCOMMANDS[cl.name];
-        if (!cmd) throw new UsageError(`unknown subcommand ${cl.name}`);
-        return await cmd([...cl.args]);
+        const load = SUBCOMMANDS[cl.name];
+        if (!load) throw new UsageError(`unknown subcommand ${cl.name}`);
+        return await (await load())([...cl.args]);
       }
       case "run":
-        return await runCommand(cl.options, argv0);
+        return await (await import("./run.ts")).runCommand(cl.options, argv0);
     }
   } catch (err) {
     if (err instanceof UsageError) {
