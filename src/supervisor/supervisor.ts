@@ -553,7 +553,11 @@ export class Supervisor {
   }
 
   #cwdFor(r: Runtime): string | undefined {
-    return r.spec.directory ?? (r.spec.user ? r.spec.user.home : undefined);
+    if (r.spec.directory !== undefined) return r.spec.directory;
+    const home = r.spec.user?.home;
+    // As the original (its chdir errors were ignored), a home that does not exist is no
+    // reason to fail: `nobody`'s home is /nonexistent. The service starts in our cwd instead.
+    return home !== undefined && isDirectory(home) ? home : undefined;
   }
 
   /** The enable check of spec 5.1: optional or ignore_failures services whose program is missing are disabled. */
@@ -1058,6 +1062,14 @@ export class Supervisor {
     }
     this.#log.debug("Final termination phase.");
     this.#finish(ending);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
   }
 }
 

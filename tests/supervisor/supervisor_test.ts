@@ -236,3 +236,18 @@ Deno.test("Supervisor treats a missed WATCHDOG=1 heartbeat as a failure", async 
   assert.deepEqual(procs.procs[0]!.signals, [15], "a missed heartbeat terminates it");
   assert.equal(sup.view("w.service")!.snap.state, "backoff", "and the restart policy applies");
 });
+
+Deno.test("Supervisor starts a user's service in its home, or in chaperone's cwd when the home is missing", async () => {
+  const user = (home: string) => ({ uid: 65534, gid: 65534, name: "nobody", home });
+  const { sup, procs } = build([
+    spec("homed.service", { type: "oneshot", user: user(Deno.cwd()) }),
+    spec("homeless.service", { type: "oneshot", user: user("/nonexistent/chaperone-test") }),
+    spec("placed.service", { type: "oneshot", user: user(Deno.cwd()), directory: "/" }),
+  ]);
+  sup.start();
+  await flush();
+  const cwd = (argv0: string) => procs.of(argv0)?.request.cwd;
+  assert.equal(cwd("homed"), Deno.cwd());
+  assert.equal(cwd("homeless"), undefined);
+  assert.equal(cwd("placed"), "/");
+});
