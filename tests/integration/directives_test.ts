@@ -237,6 +237,25 @@ ${DEBUG_LOG}`,
 });
 
 Deno.test({
+  name: "uid: a user whose home does not exist runs in chaperone's directory, as the original",
+  ignore,
+  fn: () =>
+    withScenario(
+      `who.service: { type: oneshot, uid: nobody, command: "bash -c 'id -u >$T/uid; pwd >$T/cwd'" }\n`,
+      {},
+      async ({ run, read }) => {
+        assert.equal(await run.waitExit(), 0, run.output);
+        assert.equal(
+          read("uid").trim(),
+          String(Deno.readTextFileSync("/etc/passwd").match(/^nobody:x:(\d+):/m)![1]),
+        );
+        // nobody's home is /nonexistent; the PID 1 helper runs chaperone in /.
+        assert.equal(read("cwd").trim(), "/");
+      },
+    ),
+});
+
+Deno.test({
   name: "directory: a service without a user runs in the given directory",
   ignore,
   fn: () =>
