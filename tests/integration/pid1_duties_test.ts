@@ -152,7 +152,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "SIGHUP and SIGUSR1 sent to PID 1 are forwarded to the command's process group",
+  name: "SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT and SIGWINCH sent to PID 1 reach the command's group",
   ignore,
   fn: () =>
     withScenario(
@@ -161,19 +161,21 @@ Deno.test({
         args: [
           "bash",
           "-c",
-          'trap "echo hup >>$T/sig" HUP; trap "echo usr1 >>$T/sig" USR1; echo ready >$T/ready; while :; do sleep 0.1; done',
+          'for s in HUP USR1 USR2 QUIT WINCH; do trap "echo $s >>$T/sig" $s; done; echo ready >$T/ready; while :; do sleep 0.1; done',
         ],
       },
       async ({ run, read, waitForFile }) => {
         await waitForFile("ready", /ready/);
-        await run.kill("SIGHUP");
-        await waitForFile("sig", /hup/);
-        await run.kill("SIGUSR1");
-        await waitForFile("sig", /hup\nusr1\n/);
+        let expected = "";
+        for (const sig of ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGWINCH"] as const) {
+          await run.kill(sig);
+          expected += `${sig.slice(3)}\n`;
+          await waitForFile("sig", new RegExp(`^${expected}$`));
+        }
         await run.kill("SIGTERM");
         assert.equal(await run.waitExit(), 0, run.output);
         // Only the command receives them, not the other services.
-        assert.equal(read("sig"), "hup\nusr1\n");
+        assert.equal(read("sig"), expected);
       },
     ),
 });

@@ -97,6 +97,48 @@ ${DEBUG_LOG}`,
 });
 
 Deno.test({
+  name: "forking service whose pidfile never appears fails after process_timeout",
+  ignore,
+  fn: () =>
+    withScenario(
+      `d.service: { type: forking, process_timeout: 0.5, pidfile: "$(T)/never.pid", command: "daemon sleep 30" }
+${DEBUG_LOG}`,
+      {},
+      async ({ run }) => {
+        assert.equal(await run.waitExit(), 1, run.output);
+        assertInOrder(run.stdout, [
+          /d\.service did not find pid file '.*never\.pid' before 0\.5sec process_timeout expired/,
+          "system startup cancelled",
+          "Final termination phase",
+        ]);
+      },
+    ),
+});
+
+Deno.test({
+  name: "simple service with a pidfile is supervised through the pid it names",
+  ignore,
+  fn: () =>
+    withScenario(
+      `s.service: {
+  pidfile: "$(T)/s.pid", startup_pause: 0.1,
+  command: "bash -c 'daemon --pidfile $T/s.pid $T/job.sh; exec sleep 60'",
+}
+${DEBUG_LOG}`,
+      { files: { "job.sh": "#!/bin/bash\nsleep 1\nexit 4\n" } },
+      async ({ run, read, waitForFile }) => {
+        await waitForFile("s.pid", /^\d+\n$/);
+        await run.waitForOutput(`s.service changing PID to ${read("s.pid").trim()}`);
+        await run.waitForOutput("s.service successfully started");
+        // The attached pid's exit is the service's exit: a failure, logged with its status.
+        await run.waitForOutput("s.service terminated abnormally with <ProcStatus exit_status=4>");
+        await run.kill("SIGTERM");
+        assert.equal(await run.waitExit(), 0, run.output);
+      },
+    ),
+});
+
+Deno.test({
   name: "forking service fails start-up when its launcher exits non-zero",
   ignore,
   fn: () =>
