@@ -325,3 +325,33 @@ ${DEBUG_LOG}`,
       },
     ),
 });
+
+Deno.test({
+  name: "optional: a program that exists but is not executable is still an error",
+  ignore,
+  fn: () =>
+    withScenario(
+      `bad.service: { optional: true, command: "$(T)/not-executable" }\n`,
+      { files: { "not-executable": "#!/bin/sh\necho hi\n" } },
+      async ({ run }) => {
+        assert.equal(await run.waitExit(), 1, run.output);
+        assert.match(run.stderr, /system startup cancelled due to error: .*not-executable/);
+      },
+    ),
+});
+
+Deno.test({
+  name: "after: a disabled prerequisite counts as satisfied",
+  ignore,
+  fn: () =>
+    withScenario(
+      `off.service: { type: oneshot, enabled: false, command: "bash -c 'echo off >>$T/log'" }
+on.service: { type: oneshot, after: off.service, command: "bash -c 'echo on >>$T/log'" }
+`,
+      {},
+      async ({ run, read }) => {
+        assert.equal(await run.waitExit(), 0, run.output);
+        assert.equal(read("log"), "on\n");
+      },
+    ),
+});

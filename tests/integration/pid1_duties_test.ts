@@ -179,3 +179,69 @@ Deno.test({
       },
     ),
 });
+
+Deno.test({
+  name: "SIGTERM during start-up stops what runs and never starts the waiting dependents",
+  ignore,
+  fn: () =>
+    withScenario(
+      `slow.service: { type: oneshot, command: "bash -c 'echo slow >>$T/log; exec sleep 30'" }
+later.service: { type: oneshot, after: slow.service, command: "bash -c 'echo later >>$T/log'" }
+${DEBUG_LOG}`,
+      {},
+      async ({ run, read, waitForFile }) => {
+        await waitForFile("log", /slow/);
+        const began = Date.now();
+        await run.kill("SIGTERM");
+        assert.equal(await run.waitExit(), 0, run.output);
+        assert.ok(Date.now() - began < 3000, `took ${Date.now() - began} ms`);
+        assert.equal(read("log"), "slow\n");
+      },
+    ),
+});
+
+Deno.test({
+  name: "a second SIGINT kills everything at once instead of waiting for the timeout",
+  ignore,
+  fn: () =>
+    withScenario(
+      `settings: { shutdown_timeout: 20 }
+stubborn.service: { command: "bash -c 'trap \\"\\" TERM INT; echo up >$T/up; while :; do sleep 0.1; done'" }
+${DEBUG_LOG}`,
+      {},
+      async ({ run, waitForFile }) => {
+        await waitForFile("up", /up/);
+        await run.waitForOutput("all services started");
+        const began = Date.now();
+        await run.kill("SIGINT");
+        await run.waitForOutput("Request made to kill system. (forced)");
+        await run.kill("SIGINT");
+        assert.equal(await run.waitExit(), 130, run.output);
+        assert.ok(Date.now() - began < 5000, `took ${Date.now() - began} ms`);
+      },
+    ),
+});
+
+Deno.test({
+  name: "SIGTERM with 20 well-behaved services exits as soon as they are gone (no fixed sleeps)",
+  ignore,
+  fn: () => {
+    let config = "";
+    for (let i = 0; i < 20; i++) {
+      config += `s${i}.service: { command: "bash -c 'echo up >$T/up${i}; exec sleep 60'" }\n`;
+    }
+    return withScenario(config, {}, async ({ run, read }) => {
+      await waitFor(() => {
+        for (let i = 0; i < 20; i++) if (read(`up${i}`) === "") return undefined;
+        return true;
+      });
+      await waitFor(async () =>
+        (await run.ctl("status")).stdout.match(/running/g)?.length === 20 || undefined
+      );
+      const began = Date.now();
+      await run.kill("SIGTERM");
+      assert.equal(await run.waitExit(), 0, run.output);
+      assert.ok(Date.now() - began < 1500, `took ${Date.now() - began} ms`);
+    });
+  },
+});
