@@ -195,3 +195,33 @@ Deno.test({
       },
     ),
 });
+
+Deno.test({
+  name: "ctl --timeout gives up on a reply that does not come and --help prints the usage",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(
+      `${CONFIG}slow.service: { type: notify, command: "sleep 1000", enabled: false }\n`,
+      async (p) => {
+        const started = Date.now();
+        assertCtl(
+          await p.ctl("--timeout", "1", "start", "--enable", "--wait", "slow"),
+          1,
+          "",
+          "chaperone ctl: no reply from chaperone at /dev/chaperone.sock within 1000 ms\n",
+        );
+        assert.ok(Date.now() - started < 10_000);
+        // The server is not stuck on the abandoned request.
+        assert.equal((await statusRows(p)).get("slow.service")?.status, "activating");
+        const help = await p.ctl("--help");
+        assert.equal(help.code, 0);
+        assert.match(help.stdout, /^Usage: chaperone ctl \[--socket PATH\] \[--timeout SECONDS\]/);
+        const usage = await p.ctl("--timeout", "soon", "status");
+        assert.equal(usage.code, 1);
+        assert.match(
+          usage.stderr,
+          /^chaperone ctl: --timeout needs a number of seconds, not "soon"/,
+        );
+      },
+    ),
+});

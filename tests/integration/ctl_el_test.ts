@@ -63,10 +63,12 @@ ${DEBUG_LOGGING}`,
         assertInOrder(p.stdout, [
           "test4-apache.service changing PID to",
           "test4-apache.service successfully started",
-          "test4-apache.service received reset",
           "VERIFY: apache not running",
           "Final termination phase",
         ]);
+        // The killed daemon is a zombie (gone for the script) a moment before PID 1 reaps it,
+        // so the reset line may come before or after the script's verdict.
+        assertInOrder(p.stdout, ["test4-apache.service received reset", "Final termination phase"]);
         // The reply races the reset line (the script echoes it after ctl returns).
         assert.match(p.stdout, /^VERIFY: services stopping\.$/m);
         assert.match(p.stdout, /test4-apache\.service exit status/);
