@@ -15,6 +15,7 @@ import { isHealthyStatus } from "../control/protocol.ts";
 import type { Logger } from "../log/logger.ts";
 import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
 import { briefStatus } from "../process/exit_status.ts";
+import { cronNickname } from "../config/cron_interval.ts";
 import type { DependencyGraph } from "../supervisor/graph.ts";
 import type { ServiceView, Supervisor } from "../supervisor/supervisor.ts";
 
@@ -62,9 +63,21 @@ export function statusString(v: ServiceView): string {
   }
 }
 
+/** `YYYY-MM-DD HH:MM:SS` in local time (cron schedules follow local time and TZ). */
+function localTime(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 function note(v: ServiceView): string | null {
   if (v.spec.type === "notify") return v.statusText ?? null;
-  if (v.spec.type === "cron") return v.spec.interval ?? null;
+  if (v.spec.type === "cron") {
+    const interval = v.spec.interval ?? "";
+    const expanded = cronNickname(interval);
+    const spec = expanded === undefined ? interval : `${interval} (${expanded})`;
+    return v.nextRun ? `${spec}; next ${localTime(v.nextRun)}` : spec;
+  }
   if (v.spec.type === "inetd") {
     let text = `waiting on port ${v.spec.port}`;
     if (v.listener && v.listener.requests > 0) text += `; req recvd = ${v.listener.requests}`;

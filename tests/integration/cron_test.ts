@@ -44,6 +44,9 @@ Deno.test({
       assert.ok(row.nextRun !== null, JSON.stringify(row));
       const until = Date.parse(row.nextRun) - Date.now();
       assert.ok(until > -1000 && until <= 1500, `next run in ${until} ms`);
+      assert.match(row.note ?? "", /^\* \* \* \* \* \*; next \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      const table = await p.ctl("status");
+      assert.match(table.stdout, /tick\.service .*\* \* \* \* \* \*; next \d{4}-/);
 
       // A run lasts 2.5 s: the ticks in between are skipped with a warning, not overlapped.
       await p.waitForOutput(
