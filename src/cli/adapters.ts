@@ -6,7 +6,7 @@ import type { Spawner } from "../process/spawn.ts";
 import { resolveExecutable } from "../process/spawn.ts";
 import { groupAlive, listProcesses, pidAlive } from "../process/proc_table.ts";
 import { denoSignal } from "../process/signals.ts";
-import { fromCommandStatus } from "../process/exit_status.ts";
+import { type ExitStatus, fromCommandStatus } from "../process/exit_status.ts";
 import type {
   CronJob,
   CronPort,
@@ -26,6 +26,8 @@ import {
   withInheritedFd,
 } from "../process/tcp_listener.ts";
 import { inetdExecInvocation } from "./inetd_exec.ts";
+import { spawnWithSocket } from "../process/spawn_with_socket.ts";
+import type { Reaper } from "../process/reaper.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
@@ -137,7 +139,7 @@ export const realCron: CronPort = {
  * connection's command is started through the `__inetd-exec` helper so that the accepted
  * socket itself becomes its fds 0, 1 and 2 (spec §5.2.6).
  */
-export function realInetd(spawner: Spawner): InetdPort {
+export function realInetd(spawner: Spawner, reaper?: Pick<Reaper, "subscribe">): InetdPort {
   return {
     listen(port: number, onConnection: (conn: InetdConnection) => void): InetdListener {
       const listener = listenTcp(port);
@@ -145,7 +147,7 @@ export function realInetd(spawner: Spawner): InetdPort {
       (async () => {
         for await (const accepted of listener.accept()) {
           requests++;
-          onConnection(inetdConnection(spawner, accepted));
+          onConnection(inetdConnection(spawner, reaper, accepted));
         }
       })();
       return {
@@ -161,7 +163,11 @@ export function realInetd(spawner: Spawner): InetdPort {
   };
 }
 
-function inetdConnection(spawner: Spawner, accepted: AcceptedSocket): InetdConnection {
+function inetdConnection(
+  spawner: Spawner,
+  reaper: Pick<Reaper, "subscribe"> | undefined,
+  accepted: AcceptedSocket,
+): InetdConnection {
   let open = true;
   const release = () => {
     if (!open) return;
@@ -174,6 +180,17 @@ function inetdConnection(spawner: Spawner, accepted: AcceptedSocket): InetdConne
     spawn(req: InetdProcessRequest): ProcessHandle {
       if (!open) throw new Error("Cannot start a process for a closed connection");
       try {
+        if (reaper && req.uid === undefined && req.gid === undefined) {
+          // The fast road: posix_spawn with the socket as stdio; the reaper collects the exit.
+          const pid = spawnWithSocket(accepted.fd, req);
+          const status = new Promise<ExitStatus>((resolve) => {
+            const unsubscribe = reaper.subscribe(pid, (s) => {
+              unsubscribe();
+              resolve(s);
+            });
+          });
+          return { pid, status, stdin: null, stdout: null, stderr: null };
+        }
         const helper = inetdExecInvocation(accepted.fd, req.argv);
         const h = withInheritedFd(accepted.fd, () =>
           spawner.spawn({

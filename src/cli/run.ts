@@ -254,7 +254,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     processes: realProcesses(spawner),
     notify: notifyPort,
     cron: realCron,
-    inetd: realInetd(spawner),
+    inetd: realInetd(spawner, reaper),
     clock: {
       now: () => Date.now(),
       setTimeout: (fn, ms) => setTimeout(fn, ms),

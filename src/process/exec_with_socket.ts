@@ -29,7 +29,7 @@ function lastError(lib: Libc): string {
 const encoder = new TextEncoder();
 
 /** A NULL-terminated char*[] over `strings`; `keep` holds the buffers alive for the call. */
-function cStringArray(strings: readonly string[], keep: Uint8Array[]): BigUint64Array {
+export function cStringArray(strings: readonly string[], keep: Uint8Array[]): BigUint64Array {
   const pointers = new BigUint64Array(strings.length + 1);
   strings.forEach((s, i) => {
     const bytes = encoder.encode(`${s}\0`);

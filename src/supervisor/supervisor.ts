@@ -286,6 +286,10 @@ export class Supervisor {
   /** An orphan (or attached pid) was reaped by the reaper. */
   onReaped(pid: number, status: ExitStatus): void {
     for (const r of this.#rt.values()) {
+      // An inetd connection's process started outside Deno: its handle learns the status.
+      for (const c of r.inetdChildren) if (c.pid === pid) return;
+    }
+    for (const r of this.#rt.values()) {
       if (r.snap.mainPid === pid) {
         this.#log.debug(
           `${r.spec.name} attached PID ${pid} exited with ${formatProcStatus(status)}`,

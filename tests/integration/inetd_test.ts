@@ -102,6 +102,8 @@ echo to-stderr >&2
       );
       assert.equal(row.state, "scheduled");
       await p.waitForOutput(`echo.service received connection on port ${echo}; attempting start`);
+      // Started outside Deno.Command, yet their exits are not reported as unknown orphans.
+      assert.doesNotMatch(p.output, /Caught subprocess termination from unknown pid/);
     }, { files: { "info.sh": script } });
   },
 });
@@ -230,5 +232,23 @@ ${DEBUG_LOGGING}`,
       await p.dispose();
       await Deno.remove(dir, { recursive: true });
     }
+  },
+});
+
+Deno.test({
+  name: "inetd with a uid starts the command as that user, the socket still as fds 0-2",
+  ignore: !canRunAsPid1,
+  fn: async () => {
+    const port = freePort();
+    const config = `
+who.service: { type: inetd, port: ${port}, uid: nobody,
+  command: "sh -c 'id -u; cat; readlink /proc/self/fd/1'" }
+${DEBUG_LOGGING}`;
+    await withChaperone(config, async () => {
+      const out = (await roundTrip(port, "through the helper\n")).split("\n");
+      assert.equal(out[0], "65534");
+      assert.equal(out[1], "through the helper");
+      assert.match(out[2] ?? "", /^socket:\[\d+\]$/);
+    });
   },
 });
