@@ -170,10 +170,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     write("stdout", graph.format() + "\n");
     return 0;
   }
-  if (opts.ignoreFailures) {
-    logger.warn("ignoring failures on all service startups due to --ignore-failures");
-  }
-
   // Syslog and logging sections.
   // As PID 1 of a container /dev is ours. Under --force on a host, never take over a /dev/log
   // that already exists (the host's syslog): use the per-user runtime directory instead.
@@ -200,12 +196,19 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     return 1;
   }
   // Chaperone's own messages go to the logging sections, plus stderr (warnings) as before.
+  // Chaperone's warnings reach stderr when no logging section exists (ours: the original then
+  // showed nothing), or when syslog is off and no section prints to the console (spec 4.3).
+  const warnToStderr = config.logging.length === 0 ||
+    (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
   sink.target = {
     write(record) {
       router.write(record);
-      if (config.logging.length === 0 || !config.settings.enableSyslog) stderrSink.write(record);
+      if (warnToStderr) stderrSink.write(record);
     },
   };
+  if (opts.ignoreFailures) {
+    logger.warn("ignoring failures on all service startups due to --ignore-failures");
+  }
   let syslog: { close(): Promise<void> } | undefined;
   if (config.settings.enableSyslog) {
     try {
@@ -331,7 +334,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   await syslog?.close();
   reaper.close();
   router.flush();
-  router.close();
+  await router.close();
   host?.close();
   try {
     Deno.removeSync(paths.notifyDir); // only when empty: every notify socket removes itself

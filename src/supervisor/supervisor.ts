@@ -232,14 +232,16 @@ export class Supervisor {
   startService(name: string): Promise<{ ok: boolean; reason?: string | undefined }> {
     const r = this.#rt.get(name);
     if (!r) return Promise.resolve({ ok: false, reason: `no such service: ${name}` });
+    let resolveDone!: (result: { ok: boolean; reason?: string | undefined }) => void;
     const done = new Promise<{ ok: boolean; reason?: string | undefined }>((resolve) =>
-      r.settleWaiters.push(resolve)
+      resolveDone = resolve
     );
+    r.settleWaiters.push(resolveDone);
     this.#startWithPrerequisites(name, new Set());
     this.#evaluateWaiting();
     if (r.snap.state !== "waiting" && r.snap.state !== "starting") {
-      // Nothing to wait for (already satisfied or not startable).
-      r.settleWaiters = r.settleWaiters.filter((w) => w !== undefined);
+      // Settled already, or not startable: nothing to wait for, so drop the waiter.
+      r.settleWaiters = r.settleWaiters.filter((w) => w !== resolveDone);
       return Promise.resolve({ ok: isSatisfied(r.snap.state) || r.snap.state === "backoff" });
     }
     return done;
