@@ -3,9 +3,11 @@
  * accepts and completes, against `socat TCP-LISTEN:<port>,fork,reuseaddr EXEC:cat` (Debian
  * package socat) in the same run. Each connection sends one line, half-closes, reads the echo
  * until end of file and checks it; C clients do this concurrently until N connections are
- * done. Chaperone runs as PID 1 of its own PID and mount namespace (as in the black-box
- * tests), so the machine's /dev/log and control socket are untouched. Clients use loopback
- * only; both servers listen on a free high port for the length of the run.
+ * done. A second inetd service with `uid: nobody` measures the `__inetd-exec` helper road
+ * (used when a user must be switched). Chaperone runs as PID 1 of its own PID and mount
+ * namespace (as in the black-box tests), so the machine's /dev/log and control socket are
+ * untouched. Clients use loopback only; the servers listen on free high ports for the length
+ * of the run.
  *
  * usage: scripts/deno run -A --unstable-net scripts/bench/inetd.ts [--count N]
  *        [--concurrency C] [--runs R]
@@ -77,9 +79,13 @@ const concurrency = Number(values.concurrency);
 const runs = Number(values.runs);
 
 const chapPort = freePort();
+const helperPort = freePort();
 const socatPort = freePort();
 const dir = await tempTree({
-  "chaperone.d/10.conf": `echo.service: { type: inetd, port: ${chapPort}, command: "cat" }\n`,
+  // With a uid, each connection goes through the __inetd-exec helper (posix_spawn cannot
+  // switch user), so that road is measured too.
+  "chaperone.d/10.conf": `echo.service: { type: inetd, port: ${chapPort}, command: "cat" }
+helper.service: { type: inetd, port: ${helperPort}, uid: nobody, command: "cat" }\n`,
 });
 const chaperone = startPid1(["--config", `${dir}/chaperone.d`]);
 const socat = new Deno.Command("socat", {
@@ -96,21 +102,22 @@ const guard = setTimeout(() => {
 }, 10 * 60_000);
 try {
   await waitListening(chapPort);
+  await waitListening(helperPort);
   await waitListening(socatPort);
   say(`${count} connections, ${concurrency} concurrent clients, best of ${runs} runs`);
-  const best = { chaperone: 0, socat: 0 };
+  const best = { chaperone: 0, helper: 0, socat: 0 };
   for (let r = 0; r < runs; r++) {
     best.socat = Math.max(best.socat, await flood(socatPort, count, concurrency));
     best.chaperone = Math.max(best.chaperone, await flood(chapPort, count, concurrency));
+    best.helper = Math.max(best.helper, await flood(helperPort, count, concurrency));
   }
   say(`| server | connections/s | ratio to socat |`);
   say(`|---|---:|---:|`);
   say(`| socat fork EXEC:cat | ${best.socat.toFixed(0)} | 1.00 |`);
-  say(
-    `| Chaperone inetd, cat | ${best.chaperone.toFixed(0)} | ${
-      (best.chaperone / best.socat).toFixed(2)
-    } |`,
-  );
+  const row = (name: string, rate: number) =>
+    say(`| ${name} | ${rate.toFixed(0)} | ${(rate / best.socat).toFixed(2)} |`);
+  row("Chaperone inetd, cat", best.chaperone);
+  row("Chaperone inetd, cat, uid nobody (helper)", best.helper);
 } finally {
   clearTimeout(guard);
   socat.kill("SIGTERM");
