@@ -242,7 +242,21 @@ export function transition(
           // A kill timer left from an overstaying run must not hit the next run.
           fx.push({ type: "cancel-timer", timer: "kill" });
           if (spec.exitKills) fx.push({ type: "exit-kills", status: e.status });
-          if (!isNormal(e.status)) {
+          if (isNormal(e.status)) {
+            // Budgets count consecutive failed runs (Decision 10).
+            return move({ ...rest, lastExit: e.status, restartsLeft: spec.restartLimit });
+          }
+          if (spec.ignoreFailures) {
+            log("debug", `${spec.name} abnormal process exit ignored due to ignore_failures=true`);
+          } else if (spec.restart && s.restartsLeft > 0 && !spec.exitKills) {
+            // As the original: with `restart` a failed run is repeated after restart_delay.
+            log(
+              "info",
+              `${spec.name} pausing between restart retries (${s.restartsLeft - 1} left)`,
+            );
+            fx.push({ type: "set-timer", timer: "restart", ms: ms(spec.restartDelay) });
+            return move({ ...rest, lastExit: e.status, restartsLeft: s.restartsLeft - 1 });
+          } else {
             log("warn", `${spec.name} terminated abnormally with ${procStatus(e.status)}`);
           }
           return move({ ...rest, lastExit: e.status });
@@ -339,6 +353,12 @@ export function transition(
           return failStart(reason, alive);
         }
         case "restart":
+          if (s.state === "scheduled" && spec.type === "cron") {
+            if (s.pid !== undefined) return stay(); // a tick started a run meanwhile
+            log("info", `cron service ${spec.name} running CMD ( ${spec.command} )`);
+            fx.push({ type: "spawn" });
+            return move({ restarts: s.restarts + 1 });
+          }
           if (s.state !== "backoff") return stay();
           if (spec.type === "notify") fx.push({ type: "open-notify" });
           fx.push({ type: "spawn" });
@@ -396,6 +416,7 @@ export function transition(
         return stay();
       }
       log("info", `cron service ${spec.name} running CMD ( ${spec.command} )`);
+      fx.push({ type: "cancel-timer", timer: "restart" });
       fx.push({ type: "spawn" });
       return stay();
 
