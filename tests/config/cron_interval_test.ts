@@ -52,3 +52,28 @@ Deno.test("scheduleCron() ticks on a seconds schedule until stopped", async () =
   }
   assert.equal(schedule.nextRun(), null);
 });
+
+Deno.test("scheduleCron() follows local time as TZ sets it", async () => {
+  const script = `
+    import { scheduleCron } from "${new URL("../../src/config/cron_interval.ts", import.meta.url)}";
+    const s = scheduleCron("0 9 * * *", () => {});
+    console.log(s.nextRun()!.getUTCHours());
+    s.stop();`;
+  const hourFor = async (tz: string) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        "--quiet",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        script,
+      ],
+      env: { TZ: tz, NO_COLOR: "1" },
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    return Number(new TextDecoder().decode(out.stdout).trim());
+  };
+  // 09:00 local is 00:00 UTC in Tokyo (UTC+9, no DST) and 09:00 UTC in UTC itself.
+  assert.equal(await hourFor("Asia/Tokyo"), 0);
+  assert.equal(await hourFor("UTC"), 9);
+});
