@@ -11,6 +11,19 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A file's positions grouped by section, so merging stays linear in the config's size. */
+function bySection(positions: ReadonlyMap<string, SourcePos>): Map<string, Map<string, SourcePos>> {
+  const out = new Map<string, Map<string, SourcePos>>();
+  for (const [key, pos] of positions) {
+    const slash = key.indexOf("/");
+    const section = slash < 0 ? key : key.slice(0, slash);
+    let m = out.get(section);
+    if (!m) out.set(section, m = new Map());
+    m.set(key, pos);
+  }
+  return out;
+}
+
 function dropPositions(positions: Map<string, SourcePos>, prefix: string): void {
   for (const key of [...positions.keys()]) if (key.startsWith(prefix)) positions.delete(key);
 }
@@ -18,21 +31,22 @@ function dropPositions(positions: Map<string, SourcePos>, prefix: string): void 
 /** Merges files in the given order into one RawConfig; pure. */
 export function mergeConfigFiles(files: readonly ConfigFile[]): RawConfig {
   const sections = new Map<string, RawSection>();
-  const positions = new Map<string, SourcePos>();
+  const sectionPositions = new Map<string, Map<string, SourcePos>>();
   for (const file of files) {
+    const filePositions = bySection(file.positions);
     for (const [name, value] of file.sections) {
       const incoming: RawSection = value ?? {};
       const earlier = sections.get(name);
-      const sectionPos = file.positions.get(name);
+      const mine = filePositions.get(name) ?? new Map<string, SourcePos>();
       if (earlier === undefined || name.endsWith(".service")) {
         sections.set(name, { ...incoming });
-        dropPositions(positions, `${name}/`);
-        if (sectionPos) positions.set(name, sectionPos);
-        for (const [key, pos] of file.positions) {
-          if (key.startsWith(`${name}/`)) positions.set(key, pos);
-        }
+        sectionPositions.set(name, new Map(mine));
         continue;
       }
+      const positions = sectionPositions.get(name) ?? new Map<string, SourcePos>();
+      sectionPositions.set(name, positions);
+      const sectionPos = mine.get(name);
+      if (sectionPos && !positions.has(name)) positions.set(name, sectionPos);
       const merged: RawSection = { ...earlier };
       for (const [directive, v] of Object.entries(incoming)) {
         const old = merged[directive];
@@ -43,12 +57,14 @@ export function mergeConfigFiles(files: readonly ConfigFile[]): RawConfig {
           merged[directive] = v;
           dropPositions(positions, `${prefix}/`);
         }
-        for (const [key, pos] of file.positions) {
+        for (const [key, pos] of mine) {
           if (key === prefix || key.startsWith(`${prefix}/`)) positions.set(key, pos);
         }
       }
       sections.set(name, merged);
     }
   }
+  const positions = new Map<string, SourcePos>();
+  for (const m of sectionPositions.values()) for (const [k, v] of m) positions.set(k, v);
   return { sections, positions, files: files.map((f) => f.file) };
 }
