@@ -6,7 +6,7 @@ import type { Spawner } from "../process/spawn.ts";
 import { resolveExecutable } from "../process/spawn.ts";
 import { groupAlive, listProcesses, pidAlive } from "../process/proc_table.ts";
 import { denoSignal } from "../process/signals.ts";
-import { type ExitStatus, fromCommandStatus } from "../process/exit_status.ts";
+import type { ExitStatus } from "../process/exit_status.ts";
 import type {
   CronJob,
   CronPort,
@@ -35,7 +35,6 @@ export function realProcesses(spawner: Spawner): ProcessPort {
   return {
     resolve: (argv0, path, cwd) => resolveExecutable(argv0, path, cwd ? { cwd } : {}),
     spawn(req: ProcessRequest): ProcessHandle {
-      if (req.stdin === "piped") return spawnWithStdin(spawner, req);
       const h = spawner.spawn({
         argv: req.argv,
         env: req.env,
@@ -47,7 +46,7 @@ export function realProcesses(spawner: Spawner): ProcessPort {
         ...(req.uid !== undefined ? { uid: req.uid } : {}),
         ...(req.gid !== undefined ? { gid: req.gid } : {}),
       });
-      return { pid: h.pid, status: h.status, stdin: null, stdout: h.stdout, stderr: h.stderr };
+      return { pid: h.pid, status: h.status, stdout: h.stdout, stderr: h.stderr };
     },
     signal(pid, signo, { group }) {
       try {
@@ -89,42 +88,6 @@ function groupExists(pgid: number): boolean {
   const errno = libc.__errno_location();
   // EPERM and the like: the group exists but is not ours to signal.
   return errno === null || new Deno.UnsafePointerView(errno).getInt32() !== ESRCH;
-}
-
-/**
- * Spawns with a piped stdin (inetd connections). Goes through Deno.Command directly but
- * registers nothing with the reaper: Deno owns the pid until its status resolves, and the
- * reaper only touches zombies it is told are unowned, so the pid is kept in `spawner`'s set
- * by wrapping the status.
- */
-function spawnWithStdin(spawner: Spawner, req: ProcessRequest): ProcessHandle {
-  const [program, ...args] = req.argv;
-  if (program === undefined) throw new TypeError("Cannot spawn: argv is empty");
-  const opts: Deno.CommandOptions = {
-    args,
-    env: { ...req.env },
-    clearEnv: true,
-    detached: req.detached,
-    stdin: "piped",
-    stdout: req.stdout,
-    stderr: req.stderr,
-  };
-  if (req.cwd !== undefined) opts.cwd = req.cwd;
-  if (req.uid !== undefined) opts.uid = req.uid;
-  if (req.gid !== undefined) opts.gid = req.gid;
-  const child = new Deno.Command(program, opts).spawn();
-  const release = spawner.adopt(child.pid);
-  const status = child.status.then((s) => {
-    release();
-    return fromCommandStatus(s);
-  });
-  return {
-    pid: child.pid,
-    status,
-    stdin: child.stdin,
-    stdout: req.stdout === "piped" ? child.stdout : null,
-    stderr: req.stderr === "piped" ? child.stderr : null,
-  };
 }
 
 /** CronPort over croner (through config/cron_interval.ts, the one file that imports it). */
@@ -189,7 +152,7 @@ function inetdConnection(
               resolve(s);
             });
           });
-          return { pid, status, stdin: null, stdout: null, stderr: null };
+          return { pid, status, stdout: null, stderr: null };
         }
         const helper = inetdExecInvocation(accepted.fd, req.argv);
         const h = withInheritedFd(accepted.fd, () =>
@@ -204,7 +167,7 @@ function inetdConnection(
             ...(req.uid !== undefined ? { uid: req.uid } : {}),
             ...(req.gid !== undefined ? { gid: req.gid } : {}),
           }));
-        return { pid: h.pid, status: h.status, stdin: null, stdout: null, stderr: null };
+        return { pid: h.pid, status: h.status, stdout: null, stderr: null };
       } finally {
         // The child holds its own copy now; ours would keep the connection open after it exits.
         release();

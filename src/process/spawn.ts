@@ -117,15 +117,6 @@ export class Spawner {
     };
   }
 
-  /**
-   * Marks a pid that Deno.Command spawned outside this class as owned (so the reaper leaves it
-   * to Deno); returns the function that releases it once its status is known.
-   */
-  adopt(pid: number): () => void {
-    this.#owned.add(pid);
-    return () => this.#owned.delete(pid);
-  }
-
   /** True while `pid` was spawned here and Deno has not yet delivered its status. */
   owns(pid: number): boolean {
     return this.#owned.has(pid);

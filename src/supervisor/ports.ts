@@ -13,7 +13,7 @@ export interface ProcessRequest {
   readonly gid?: number | undefined;
   /** Own session and process group (every non-interactive service, Decision 5). */
   readonly detached: boolean;
-  readonly stdin: "inherit" | "null" | "piped";
+  readonly stdin: "inherit" | "null";
   readonly stdout: "piped" | "inherit";
   readonly stderr: "piped" | "inherit";
 }
@@ -22,7 +22,6 @@ export interface ProcessRequest {
 export interface ProcessHandle {
   readonly pid: number;
   readonly status: Promise<ExitStatus>;
-  readonly stdin: WritableStream<Uint8Array> | null;
   readonly stdout: ReadableStream<Uint8Array> | null;
   readonly stderr: ReadableStream<Uint8Array> | null;
 }

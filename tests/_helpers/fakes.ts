@@ -91,7 +91,7 @@ export class FakeProcesses implements ProcessPort {
       },
     };
     this.procs.push(p);
-    return { pid: p.pid, status, stdin: null, stdout: null, stderr: null };
+    return { pid: p.pid, status, stdout: null, stderr: null };
   }
   signal(pid: number, signo: number): void {
     const p = this.procs.find((x) => x.pid === pid);

@@ -205,11 +205,3 @@ Deno.test("Spawner.spawn() with stdin piped hands the caller the child's stdin",
   assert.equal(await new Response(child.stdout).text(), "hello\n");
   assert.deepEqual(await child.status, { code: 0, signal: null });
 });
-
-Deno.test("Spawner.adopt() marks a pid as owned until released", () => {
-  const spawner = new Spawner();
-  const release = spawner.adopt(4_000_000);
-  assert.equal(spawner.owns(4_000_000), true);
-  release();
-  assert.equal(spawner.owns(4_000_000), false);
-});

@@ -24,7 +24,7 @@ class FakeConnection implements InetdConnection {
     if (this.fails) throw new Error("executable 'nope' not found");
     this.requests.push(request);
     const status = new Promise<ExitStatus>((resolve) => (this.end = resolve));
-    return { pid: 321, status, stdin: null, stdout: null, stderr: null };
+    return { pid: 321, status, stdout: null, stderr: null };
   }
   close(): void {
     this.closed = true;
