@@ -30,7 +30,10 @@ const IS_RUNNING = `
 # is_running PIDFILE: the daemon named in the pidfile is alive (not gone, not a zombie).
 is_running() {
   pid=$(cat "$1" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status"
+  [ -n "$pid" ] || return 1
+  # One read of the state: a process that vanishes mid-check counts as gone.
+  state=$(sed -n 's/^State:[[:space:]]*\\(.\\).*/\\1/p' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$state" ] && [ "$state" != Z ]
 }
 # wait_gone PIDFILE: give the reaper up to 5 s to collect the killed daemon.
 wait_gone() {
