@@ -28,6 +28,7 @@ mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5
 mknod -m 666 /dev/full c 1 7; mknod -m 666 /dev/random c 1 8
 mknod -m 666 /dev/urandom c 1 9; mknod -m 666 /dev/tty c 5 0
 mkdir -p /dev/pts /dev/shm; mount -t tmpfs -o mode=1777,size=16m shm /dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts /dev/pts && ln -s pts/ptmx /dev/ptmx || true
 ln -s /proc/self/fd /dev/fd
 ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout; ln -s /proc/self/fd/2 /dev/stderr
 exec "$@"
