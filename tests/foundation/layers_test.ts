@@ -8,15 +8,16 @@ const SRC = new URL("../../src/", import.meta.url);
 
 /** Folder → folders (or single files) it may import. */
 const ALLOWED: Record<string, string[]> = {
+  sys: [],
   log: [],
-  config: ["log", "process/users.ts", "process/signals.ts"],
-  process: ["log", "config/schema.ts"],
-  notify: ["log"],
-  syslog: ["log", "config/schema.ts"],
-  control: ["log", "config/shell_words.ts"],
-  service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
-  supervisor: ["log", "config", "process", "notify", "service"],
-  cli: ["log", "config", "process", "notify", "syslog", "control", "service", "supervisor"],
+  config: ["sys", "log", "process/users.ts", "process/signals.ts"],
+  process: ["sys", "log", "config/schema.ts"],
+  notify: ["sys", "log"],
+  syslog: ["sys", "log", "config/schema.ts"],
+  control: ["sys", "log", "config/shell_words.ts"],
+  service: ["sys", "log/record.ts", "config/schema.ts", "process/exit_status.ts"],
+  supervisor: ["sys", "log", "config", "process", "notify", "service"],
+  cli: ["sys", "log", "config", "process", "notify", "syslog", "control", "service", "supervisor"],
 };
 
 function* sources(dir: URL, rel = ""): Generator<[string, string]> {
