@@ -1,0 +1,189 @@
+/**
+ * Reliability of logging: a flood into /dev/log while the control socket is used (every reply
+ * within 200 ms, every line written), and log files that are deleted, moved, lose their
+ * directory, cannot be created, or sit on a full disk (/dev/full): one warning each, recovery
+ * when possible, no crash.
+ */
+import assert from "node:assert/strict";
+import { canRunAsPid1, waitFor } from "../_helpers/pid1.ts";
+import { withScenario } from "../integration/_scenario.ts";
+import { devPath, figure, timedRequest } from "./_fuzz.ts";
+
+const ignore = !canRunAsPid1;
+const FLOOD = 100_000;
+
+Deno.test({
+  name:
+    "a 100,000-line flood into /dev/log loses nothing while ctl status, stop and start answer in 200 ms",
+  ignore,
+  fn: () =>
+    withScenario(
+      `flood.logging: { selector: "local0.*", file: "$(T)/flood.log" }
+web.service: { command: "sleep 1000" }
+`,
+      {},
+      async ({ run, dir, read }) => {
+        await waitFor(async () => {
+          try {
+            return (await timedRequest(run, { cmd: "status" })).reply.ok ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        }, { timeoutMs: 20_000, what: "the control socket", detail: () => run.output });
+        const target = await devPath(run, "log");
+        await waitFor(() => {
+          try {
+            return Deno.statSync(target).isSocket ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        }, { what: "/dev/log" });
+        const client = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/client.sock` });
+        const encoder = new TextEncoder();
+        let sent = 0;
+        let flooding = true;
+        // Settles with the error rather than rejecting, so a failed send cannot go unhandled
+        // while the control loop runs.
+        const flood = (async (): Promise<unknown> => {
+          try {
+            for (; sent < FLOOD; sent++) {
+              await client.send(encoder.encode(`<134>flood[7]: message ${sent}`), {
+                transport: "unixpacket",
+                path: target,
+              });
+            }
+          } catch (e) {
+            return e;
+          } finally {
+            flooding = false;
+          }
+          return undefined;
+        })();
+        const latencies: number[] = [];
+        const commands = [
+          { cmd: "status", json: true },
+          { cmd: "stop", services: ["web"] },
+          { cmd: "status" },
+          { cmd: "start", services: ["web"] },
+        ];
+        const began = performance.now();
+        for (let i = 0; flooding || i < commands.length; i++) {
+          const { reply, ms } = await timedRequest(run, commands[i % commands.length]);
+          assert.equal(reply.ok, true, JSON.stringify(reply));
+          latencies.push(ms);
+        }
+        const floodError = await flood;
+        if (floodError !== undefined) throw floodError;
+        const floodSeconds = (performance.now() - began) / 1000;
+        client.close();
+        const lines = await waitFor(() => {
+          const got = read("flood.log").split("\n").filter((l) => l.includes("flood[7]: message "));
+          return got.length >= FLOOD ? got : undefined;
+        }, {
+          timeoutMs: 20_000,
+          what: `${FLOOD} lines in flood.log`,
+          detail: () => `${read("flood.log").split("\n").length} lines`,
+        });
+        assert.equal(lines.length, FLOOD);
+        const seen = new Set(lines.map((l) => Number(/message (\d+)$/.exec(l)![1])));
+        assert.equal(seen.size, FLOOD);
+        latencies.sort((a, b) => a - b);
+        const max = latencies[latencies.length - 1]!;
+        const p50 = latencies[Math.floor(latencies.length / 2)]!;
+        figure(
+          "log flood",
+          `${FLOOD} datagrams in ${floodSeconds.toFixed(1)} s, ${lines.length} lines written; ` +
+            `${latencies.length} control requests during it: median ${p50.toFixed(1)} ms, max ${
+              max.toFixed(1)
+            } ms`,
+        );
+        assert.ok(max < 200, `slowest control reply ${max} ms`);
+        await run.kill("SIGTERM");
+        assert.equal(await run.waitExit(), 0, run.output);
+      },
+    ),
+});
+
+Deno.test({
+  name:
+    "log files deleted, moved, without their directory, uncreatable or on /dev/full: warned once, recovered",
+  ignore,
+  fn: () =>
+    withScenario(
+      `app.logging: { selector: "*.info", file: "$(T)/logs/app.log" }
+full.logging: { selector: "*.info", file: "/dev/full" }
+console.logging: { selector: "*.info", stdout: true }
+ticker.service: { command: "bash -c 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.02; done'" }
+`,
+      {},
+      async ({ run, dir, read }) => {
+        const log = `${dir}/logs/app.log`;
+        const ticks = (name = "logs/app.log") =>
+          read(name).split("\n").filter((l) => / tick \d+$/.test(l)).length;
+        const grows = async (what: string) => {
+          const base = ticks();
+          await waitFor(() => ticks() > base + 5 ? true : undefined, {
+            timeoutMs: 5000,
+            what,
+            detail: () => run.output.slice(-2000),
+          });
+        };
+        await grows("ticks in app.log");
+        const steps: string[] = [];
+        // Deleted: a new file with the same name within a second or so.
+        await Deno.remove(log);
+        await waitFor(() => ticks() > 5 ? true : undefined, { what: "app.log after deletion" });
+        steps.push("deleted");
+        // Moved: the next lines go to a new file; the moved one stops growing.
+        await Deno.rename(log, `${dir}/app.log.1`);
+        await waitFor(() => ticks() > 5 ? true : undefined, { what: "app.log after a move" });
+        const moved = ticks("app.log.1");
+        await grows("app.log after the move");
+        assert.ok(ticks("app.log.1") - moved <= 60, "the moved file kept growing");
+        steps.push("moved");
+        // Its directory removed: created again.
+        await Deno.remove(`${dir}/logs`, { recursive: true });
+        await waitFor(() => ticks() > 5 ? true : undefined, { what: "app.log in a new logs/" });
+        steps.push("directory removed");
+        // The directory cannot be created (a file is in its way): one warning, then recovery.
+        await Deno.remove(`${dir}/logs`, { recursive: true });
+        await Deno.writeTextFile(`${dir}/logs`, "in the way\n");
+        await run.waitForOutput(/cannot open log file \S+\/logs\/app\.log/, 5000);
+        // Let it keep failing for a while (three rotation checks' worth of lines) before counting.
+        const consoleTicks = () =>
+          run.stdout.split("\n").filter((l) => / tick \d+$/.test(l)).length;
+        const failingSince = consoleTicks();
+        await waitFor(() => consoleTicks() > failingSince + 150 ? true : undefined, {
+          timeoutMs: 10_000,
+          what: "150 lines while the file cannot be created",
+        });
+        const beforeRecovery = run.stdout;
+        await Deno.remove(`${dir}/logs`);
+        await run.waitForOutput(/log file \S+\/logs\/app\.log is writable again/, 5000);
+        await grows("app.log after recovery");
+        steps.push("uncreatable, then recovered");
+        const warnings = (text: string, re: RegExp) => text.split("\n").filter((l) => re.test(l));
+        assert.equal(
+          warnings(beforeRecovery, /cannot open log file \S+\/logs\/app\.log/).length,
+          1,
+          beforeRecovery.slice(-3000),
+        );
+        // /dev/full took every one of those lines and failed each time: one warning only.
+        const full = warnings(run.stdout, /cannot write log file \/dev\/full/);
+        assert.equal(full.length, 1, run.stdout.slice(-3000));
+        assert.match(full[0]!, /No space left on device|ENOSPC|os error 28/);
+        const status = await run.ctl("status");
+        assert.equal(status.code, 0, status.stderr);
+        assert.match(status.stdout, /ticker\.service\s+true\s+running/);
+        figure(
+          "log file faults",
+          `${steps.join(", ")}; ${ticks()} ticks in the current file; ` +
+            `1 warning for the uncreatable file, 1 for /dev/full over ${
+              run.stdout.split("\n").filter((l) => / tick \d+$/.test(l)).length
+            } lines`,
+        );
+        await run.kill("SIGTERM");
+        assert.equal(await run.waitExit(), 0, run.output.slice(-3000));
+      },
+    ),
+});
