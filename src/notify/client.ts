@@ -10,61 +10,37 @@
  * or dead receiver produces an error instead of blocking the event loop.
  */
 
+import { lastError, lazyLibc, sockaddrUn } from "../sys/libc.ts";
+
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
-const SUN_PATH_MAX = 108;
 
-const LIBC_SYMBOLS = {
+const openLibc = lazyLibc({
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   sendto: {
     parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
     result: "isize",
   },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-let libc: Libc | undefined;
-
-/** Opens libc on first use, so that importing this module needs no FFI permission. */
-function openLibc(): Libc {
-  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  return libc;
-}
+});
 
 /**
  * Builds a sockaddr_un for a NOTIFY_SOCKET value: a path, or `@name` for the abstract
  * namespace (a leading NUL byte, no terminator). Throws RangeError when it does not fit.
  */
 export function notifySocketAddress(spec: string): Uint8Array {
-  const encoder = new TextEncoder();
-  const abstract = spec.startsWith("@");
-  const name = encoder.encode(abstract ? spec.slice(1) : spec);
   if (spec === "" || spec === "@") {
     throw new RangeError(`Invalid notify socket "${spec}": empty name`);
   }
-  // Abstract names take a leading NUL; paths a trailing one.
-  if (name.length + 1 > SUN_PATH_MAX) {
-    throw new RangeError(`Invalid notify socket "${spec}": name longer than 107 bytes`);
-  }
-  const address = new Uint8Array(2 + 1 + name.length);
-  new DataView(address.buffer).setUint16(0, AF_UNIX, true);
-  address.set(name, abstract ? 3 : 2);
-  return address;
+  return spec.startsWith("@") ? sockaddrUn(spec.slice(1), { abstract: true }) : sockaddrUn(spec);
 }
 
 /** errno after a failed libc call, as the matching Deno error class. */
-function lastError(lib: Libc, context: string): Error {
-  const pointer = lib.__errno_location();
-  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
-  const text = lib.strerror(errno);
-  const reason = text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
+function sendError(context: string): Error {
+  const { errno, message: reason } = lastError(openLibc());
   const message = `${context}: ${reason}`;
   switch (errno) {
     case 2: // ENOENT
@@ -92,7 +68,7 @@ export function sendNotify(socketSpec: string, message: string): void {
   const lib = openLibc();
   const context = `Cannot send to notify socket "${socketSpec}"`;
   const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw lastError(lib, context);
+  if (fd < 0) throw sendError(context);
   try {
     const sent = lib.sendto(
       fd,
@@ -102,7 +78,7 @@ export function sendNotify(socketSpec: string, message: string): void {
       address,
       address.length,
     );
-    if (sent < 0) throw lastError(lib, context);
+    if (sent < 0) throw sendError(context);
   } finally {
     lib.close(fd);
   }

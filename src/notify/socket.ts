@@ -17,6 +17,7 @@
  * is why chaperone's own per-service sockets are always filesystem sockets.
  */
 
+import { lastError, lazyLibc } from "../sys/libc.ts";
 import { notifySocketAddress } from "./client.ts";
 import { type NotifyMessage, parseNotify } from "./protocol.ts";
 
@@ -177,35 +178,15 @@ const EINTR = 4;
 const POLL_MS = 100;
 const MAX_DATAGRAM = 65536;
 
-const LIBC_SYMBOLS = {
+// Opened on first use, so that filesystem sockets need no FFI permission.
+const openLibc = lazyLibc({
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   // Off the event loop: it blocks for up to POLL_MS.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-let libc: Libc | undefined;
-
-/** Opens libc on first use, so that filesystem sockets need no FFI permission. */
-function openLibc(): Libc {
-  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  return libc;
-}
-
-/** errno of the last failed call on this thread, with its message. */
-function lastError(lib: Libc): { errno: number; message: string } {
-  const pointer = lib.__errno_location();
-  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
-  const text = lib.strerror(errno);
-  const message = text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
-  return { errno, message };
-}
+});
 
 /**
  * An AF_UNIX datagram socket bound to an abstract name. Datagrams are read with
@@ -214,7 +195,7 @@ function lastError(lib: Libc): { errno: number; message: string } {
  * reused fd number is never polled.
  */
 class AbstractDatagramSocket implements DatagramSource {
-  #lib: Libc;
+  #lib: ReturnType<typeof openLibc>;
   #fd: number;
   #closed = false;
   #polling = false;
