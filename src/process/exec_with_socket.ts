@@ -9,22 +9,13 @@
  * stop signals reach the command itself.
  */
 
-const LIBC_SYMBOLS = {
+import { lastError, lazyLibc } from "../sys/libc.ts";
+
+const openLibc = lazyLibc({
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-function lastError(lib: Libc): string {
-  const pointer = lib.__errno_location();
-  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
-  const text = lib.strerror(errno);
-  return text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
-}
+});
 
 const encoder = new TextEncoder();
 
@@ -50,10 +41,10 @@ export function execWithSocket(
 ): never {
   const program = argv[0];
   if (program === undefined) throw new TypeError("Cannot exec: argv is empty");
-  const lib = Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
+  const lib = openLibc();
   for (const target of [0, 1, 2]) {
     if (lib.dup2(fd, target) < 0) {
-      throw new Error(`Cannot put fd ${fd} on fd ${target}: ${lastError(lib)}`);
+      throw new Error(`Cannot put fd ${fd} on fd ${target}: ${lastError(lib).message}`);
     }
   }
   if (fd > 2) lib.close(fd);
@@ -62,5 +53,5 @@ export function execWithSocket(
   const args = cStringArray(argv, keep);
   const envp = cStringArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), keep);
   lib.execve(path, args, envp);
-  throw new Error(`Cannot execute "${program}": ${lastError(lib)}`);
+  throw new Error(`Cannot execute "${program}": ${lastError(lib).message}`);
 }

@@ -16,37 +16,17 @@
 
 import { type ExitStatus, fromWaitStatus } from "./exit_status.ts";
 import { listProcesses } from "./proc_table.ts";
+import { lastError, lazyLibc } from "../sys/libc.ts";
 
 const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 const ESRCH = 3;
 
-const LIBC_SYMBOLS = {
+const openLibc = lazyLibc({
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-let libc: Libc | undefined;
-
-/** Opens libc on first use, so that importing this module needs no FFI permission. */
-function openLibc(): Libc {
-  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  return libc;
-}
-
-/** errno after a failed libc call, with its message. */
-function lastError(lib: Libc): { errno: number; message: string } {
-  const pointer = lib.__errno_location();
-  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
-  const text = lib.strerror(errno);
-  const message = text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
-  return { errno, message };
-}
+});
 
 /** What the reaper needs from its owner. */
 export interface ReaperOptions {

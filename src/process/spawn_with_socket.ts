@@ -13,6 +13,7 @@
  * which reaps every zombie child the Spawner does not own; the caller subscribes to the pid
  * right after this returns, in the same synchronous turn, so the exit cannot be missed.
  */
+import { errnoText, lazyLibc } from "../sys/libc.ts";
 import { cStringArray } from "./exec_with_socket.ts";
 
 const POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -23,7 +24,7 @@ const ATTR_SIZE = 512;
 const ACTIONS_SIZE = 256;
 const SIGSET_SIZE = 128;
 
-const LIBC_SYMBOLS = {
+const openLibc = lazyLibc({
   posix_spawn: {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
@@ -39,18 +40,7 @@ const LIBC_SYMBOLS = {
   posix_spawn_file_actions_addchdir_np: { parameters: ["buffer", "buffer"], result: "i32" },
   sigfillset: { parameters: ["buffer"], result: "i32" },
   sigemptyset: { parameters: ["buffer"], result: "i32" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-let libc: Libc | undefined;
-
-/** Opens libc on first use, so that importing this module needs no FFI permission. */
-function openLibc(): Libc {
-  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  return libc;
-}
+});
 
 const encoder = new TextEncoder();
 
@@ -100,9 +90,8 @@ export function spawnWithSocket(fd: number, request: SocketSpawnRequest): number
     );
     const rc = lib.posix_spawn(pid, encoder.encode(`${program}\0`), actions, attr, argv, envp);
     if (rc !== 0) {
-      const text = lib.strerror(rc);
-      const why = text === null ? `error ${rc}` : Deno.UnsafePointerView.getCString(text);
-      throw new Error(`Cannot start "${program}": ${why}`);
+      // posix_spawn returns the error number instead of setting errno.
+      throw new Error(`Cannot start "${program}": ${errnoText(lib, rc)}`);
     }
     return pid[0]!;
   } finally {

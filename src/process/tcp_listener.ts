@@ -13,6 +13,7 @@
  * accept4() itself runs on the main thread on the non-blocking socket, so errno is ours.
  * A self-pipe wakes the poll when the listener closes.
  */
+import { lastErrno, lastError, lazyLibc } from "../sys/libc.ts";
 
 const AF_INET = 2;
 const SOCK_STREAM = 1;
@@ -30,7 +31,7 @@ const EINTR = 4;
 const ECONNABORTED = 103;
 const SOCKADDR_IN_SIZE = 16;
 
-const LIBC_SYMBOLS = {
+const openLibc = lazyLibc({
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -42,28 +43,7 @@ const LIBC_SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-let libc: Libc | undefined;
-
-/** Opens libc on first use, so that importing this module needs no FFI permission. */
-function openLibc(): Libc {
-  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  return libc;
-}
-
-/** errno after a failed libc call on the main thread, with its message. */
-function lastError(lib: Libc): { errno: number; message: string } {
-  const pointer = lib.__errno_location();
-  const errno = pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
-  const text = lib.strerror(errno);
-  const message = text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
-  return { errno, message };
-}
+});
 
 /** An IPv4 endpoint. */
 export interface TcpEndpoint {
@@ -167,7 +147,7 @@ export function listenTcp(port: number, options: { hostname?: string } = {}): Tc
         peerLen[0] = SOCKADDR_IN_SIZE;
         const conn = lib.accept4(fd, peer, peerLen, SOCK_CLOEXEC);
         if (conn < 0) {
-          const { errno } = lastError(lib);
+          const errno = lastErrno(lib);
           if (errno === EAGAIN) break;
           if (errno === EINTR || errno === ECONNABORTED) continue;
           // Out of fds and the like: pause instead of spinning, then poll again.
