@@ -28,6 +28,7 @@ import {
 import { inetdExecInvocation } from "./inetd_exec.ts";
 import { spawnWithSocket } from "../process/spawn_with_socket.ts";
 import type { Reaper } from "../process/reaper.ts";
+import { lastErrno, lazyLibc } from "../sys/libc.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
@@ -72,22 +73,17 @@ export function realProcesses(spawner: Spawner): ProcessPort {
 }
 
 const ESRCH = 3;
-const LIBC_SYMBOLS = {
-  kill: { parameters: ["i32", "i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-let libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"] | undefined;
+const openLibc = lazyLibc({ kill: { parameters: ["i32", "i32"], result: "i32" } });
 
 /**
  * kill(-pgid, 0): false only when no process (zombies included) is left in the group. Deno.kill
  * cannot send signal 0, hence libc; opened on first use so importing needs no FFI permission.
  */
 function groupExists(pgid: number): boolean {
-  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  if (libc.kill(-pgid, 0) === 0) return true;
-  const errno = libc.__errno_location();
+  const lib = openLibc();
+  if (lib.kill(-pgid, 0) === 0) return true;
   // EPERM and the like: the group exists but is not ours to signal.
-  return errno === null || new Deno.UnsafePointerView(errno).getInt32() !== ESRCH;
+  return lastErrno(lib) !== ESRCH;
 }
 
 /** CronPort over croner (through config/cron_interval.ts, the one file that imports it). */

@@ -8,6 +8,7 @@
  */
 import { splitShellWords } from "../config/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
+import { lastError, lazyLibc } from "../sys/libc.ts";
 import {
   type ControlContext,
   type ControlHandler,
@@ -59,19 +60,16 @@ export function serveControl(
   return new Server(options, handler);
 }
 
+const openLibc = lazyLibc({ mkfifo: { parameters: ["buffer", "u32"], result: "i32" } });
+
 /**
  * Creates the FIFO node. Deno has no mkfifo, and spawning mkfifo(1) would make an external
  * binary a runtime requirement of minimal images; libc's mkfifo(3) is always there.
  */
 function makeFifo(path: string, mode: number): void {
-  const libc = Deno.dlopen("libc.so.6", {
-    mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
-  });
-  try {
-    const result = libc.symbols.mkfifo(new TextEncoder().encode(path + "\0"), mode);
-    if (result !== 0) throw new Deno.errors.AlreadyExists(`Cannot create FIFO "${path}"`);
-  } finally {
-    libc.close();
+  const lib = openLibc();
+  if (lib.mkfifo(new TextEncoder().encode(path + "\0"), mode) !== 0) {
+    throw new Deno.errors.AlreadyExists(`Cannot create FIFO "${path}": ${lastError(lib).message}`);
   }
 }
 

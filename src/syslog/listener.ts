@@ -16,6 +16,7 @@
  */
 import type { LogRecord, LogSink } from "../log/record.ts";
 import type { OutputReporter } from "./outputs.ts";
+import { lastErrno, lastError, lazyLibc, sockaddrUn } from "../sys/libc.ts";
 import { parseSyslog, splitDatagram } from "./parse.ts";
 
 /** Datagrams taken per recvmmsg call. */
@@ -38,13 +39,12 @@ const EAGAIN = 11;
 // Longest stretch of back-to-back synchronous receives before the event loop gets a turn.
 const SYNC_SLICE_MS = 20;
 const MSG_WAITFORONE = 0x10000;
-const SUN_PATH_MAX = 108;
 // Linux LP64 layouts: struct iovec is 16 bytes; struct mmsghdr is a 56-byte msghdr
 // (msg_iov at 16, msg_iovlen at 24, msg_flags at 48) plus msg_len at 56, padded to 64.
 const IOVEC_SIZE = 16;
 const MMSGHDR_SIZE = 64;
 
-const LIBC_SYMBOLS = {
+const openLibc = lazyLibc({
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
@@ -60,31 +60,7 @@ const LIBC_SYMBOLS = {
   },
   shutdown: { parameters: ["i32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-let libc: Libc | undefined;
-
-/** Opens libc on first use, so that importing this module needs no FFI permission. */
-function openLibc(): Libc {
-  libc ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  return libc;
-}
-
-// Only valid right after a synchronous (not `nonblocking`) libc call on this thread.
-function lastErrno(lib: Libc): number {
-  const pointer = lib.__errno_location();
-  return pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
-}
-
-function lastError(lib: Libc): string {
-  const errno = lastErrno(lib);
-  const text = lib.strerror(errno);
-  return text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
-}
+});
 
 /** Options for listenSyslog. */
 export interface ListenSyslogOptions {
@@ -137,17 +113,6 @@ class Batch {
   }
 }
 
-function sockaddrUn(path: string): Uint8Array {
-  const bytes = new TextEncoder().encode(path);
-  if (bytes.length >= SUN_PATH_MAX) {
-    throw new RangeError(`syslog socket path is too long (max ${SUN_PATH_MAX - 1} bytes): ${path}`);
-  }
-  const addr = new Uint8Array(2 + bytes.length + 1);
-  new DataView(addr.buffer).setUint16(0, AF_UNIX, true);
-  addr.set(bytes, 2);
-  return addr;
-}
-
 function dirname(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
@@ -173,9 +138,9 @@ export function listenSyslog(
   }
   Deno.mkdirSync(dirname(path), { recursive: true });
   const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new Error(`cannot create syslog socket: ${lastError(lib)}`);
+  if (fd < 0) throw new Error(`cannot create syslog socket: ${lastError(lib).message}`);
   if (lib.bind(fd, addr, addr.length) < 0) {
-    const why = lastError(lib);
+    const why = lastError(lib).message;
     lib.close(fd);
     throw new Error(`cannot bind syslog socket ${path}: ${why}`);
   }
