@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { expandWithVars, ExpansionError } from "../config/expand.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { isDirWritable } from "./runtime_paths.ts";
+import { pathExists } from "./path_exists.ts";
 
 /** Usage text of `chaperone envcp`. */
 export const ENVCP_USAGE = `Usage: chaperone envcp [options] FILE ...
@@ -56,15 +57,6 @@ class EnvcpError extends Error {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isDirectory(path: string): boolean {
@@ -198,12 +190,12 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
 
     // Every check happens before the first copy, so a refused run leaves nothing half done.
     for (const { dest } of pairs) {
-      if (exists(dest) && !values.overwrite) {
+      if (pathExists(dest) && !values.overwrite) {
         throw new EnvcpError(`file ${dest} exists, won't overwrite`);
       }
     }
     for (const { source } of pairs) {
-      if (!exists(source)) throw new EnvcpError(`file does not exist, ${source}`);
+      if (!pathExists(source)) throw new EnvcpError(`file does not exist, ${source}`);
       if (!isReadable(source)) throw new EnvcpError(`file is not readable, ${source}`);
     }
 

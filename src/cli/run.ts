@@ -25,6 +25,7 @@ import { LogRouter } from "../syslog/router.ts";
 import { listenSyslog } from "../syslog/listener.ts";
 import { serveControl } from "../control/server.ts";
 import { ensureRuntimeDir, isDirWritable, runtimePaths } from "./runtime_paths.ts";
+import { pathExists } from "./path_exists.ts";
 import { supervisorHandler } from "./control_handler.ts";
 import { hostNotifier } from "./host_notify.ts";
 import { parseSignal } from "../process/signals.ts";
@@ -173,7 +174,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   // Syslog and logging sections.
   // As PID 1 of a container /dev is ours. Under --force on a host, never take over a /dev/log
   // that already exists (the host's syslog): use the per-user runtime directory instead.
-  const devWritable = isDirWritable("/dev") && (pid1 || !exists("/dev/log"));
+  const devWritable = isDirWritable("/dev") && (pid1 || !pathExists("/dev/log"));
   const paths = runtimePaths({ devWritable });
   if (paths.runtimeDir !== undefined) {
     ensureRuntimeDir(paths.runtimeDir);
@@ -342,15 +343,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     // Not there, or still in use.
   }
   return ending.code;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function resolveIds(uid?: string, gid?: string): { uid?: number; gid?: number } {
