@@ -6,6 +6,7 @@
  * A misbehaving client (silent, garbage, oversized, vanishing) only ever affects its own
  * connection.
  */
+import { dirname } from "node:path";
 import { splitShellWords } from "../config/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
 import { lastError, lazyLibc } from "../sys/libc.ts";
@@ -90,11 +91,6 @@ function fileId(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function dirname(path: string): string {
-  const cut = path.lastIndexOf("/");
-  return cut <= 0 ? "/" : path.slice(0, cut);
 }
 
 function errorText(error: unknown): string {

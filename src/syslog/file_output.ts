@@ -5,6 +5,7 @@
  * are flushed at most FLUSH_DELAY_MS after the first unflushed one, or when the buffer fills.
  * Failures are reported once per episode and the file keeps being retried.
  */
+import { dirname } from "node:path";
 import { LineBuffer, writeAllSync } from "./line_buffer.ts";
 import { describeError, type OutputReporter } from "./output_reporter.ts";
 import { strftime } from "./strftime.ts";
@@ -198,12 +199,4 @@ function makeParentDirs(path: string, uid: number | undefined, gid: number | und
     Deno.chmodSync(d, mode);
     if (uid !== undefined && uid !== 0) Deno.chownSync(d, uid, gid ?? null);
   }
-}
-
-function dirname(path: string): string {
-  const trimmed = path.replace(/\/+$/, "");
-  const i = trimmed.lastIndexOf("/");
-  if (i < 0) return ".";
-  if (i === 0) return "/";
-  return trimmed.slice(0, i);
 }

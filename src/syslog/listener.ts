@@ -14,6 +14,7 @@
  * failed blocking receive is retried with a short back-off and reported once; close() wakes
  * the blocked receive with shutdown(2), which makes it return at once.
  */
+import { dirname } from "node:path";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import type { OutputReporter } from "./outputs.ts";
 import { lastErrno, lastError, lazyLibc, sockaddrUn } from "../sys/libc.ts";
@@ -111,11 +112,6 @@ class Batch {
   slot(i: number): Uint8Array {
     return this.data.subarray(i * MAX_DATAGRAM, i * MAX_DATAGRAM + this.length(i));
   }
-}
-
-function dirname(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
 }
 
 /**
