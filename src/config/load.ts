@@ -249,7 +249,19 @@ export function parseConfigText(
     for (const dpair of value.items as Pair[]) {
       const directive = keyText(dpair.key);
       const dnode = dpair.value as Node | null;
-      section[directive] = dnode === null ? null : dnode.toJS(doc);
+      try {
+        section[directive] = dnode === null ? null : dnode.toJS(doc);
+      } catch (e) {
+        // The yaml library throws here on an alias whose anchor is missing and on an alias
+        // bomb (more expansions than its maxAliasCount): a problem of this file, not a crash.
+        errors.push(
+          new ConfigError(`YAML error: ${e instanceof Error ? e.message : String(e)}`, {
+            pos: posOf(dpair.key),
+            directive: `${name}: ${directive}`,
+          }),
+        );
+        continue;
+      }
       positions.set(`${name}/${directive}`, posOf(dpair.key));
       if (isMap(dnode)) {
         warnDuplicates(dnode, `${name}: ${directive}: `);
