@@ -8,6 +8,7 @@ import type {
   StatusReply,
 } from "../../src/control/protocol.ts";
 import { serveControl } from "../../src/control/server.ts";
+import { CaptureOutput } from "../_helpers/capture_output.ts";
 
 const UPTIME_CASES: { seconds: number; want: string }[] = [
   { seconds: 0, want: "0:00:00" },
@@ -102,17 +103,6 @@ class FakeHandler implements ControlHandler {
   }
 }
 
-class Capture {
-  stdout = "";
-  stderr = "";
-  out = (text: string) => {
-    this.stdout += text;
-  };
-  err = (text: string) => {
-    this.stderr += text;
-  };
-}
-
 async function withServer(
   handler: ControlHandler,
   fn: (socket: string) => Promise<void>,
@@ -127,7 +117,7 @@ async function withServer(
 }
 
 async function run(args: string[], env: Record<string, string> = {}) {
-  const output = new Capture();
+  const output = new CaptureOutput();
   const code = await ctlCommand(args, { output, env });
   return { code, stdout: output.stdout, stderr: output.stderr };
 }

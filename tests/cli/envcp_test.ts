@@ -1,40 +1,22 @@
 import assert from "node:assert/strict";
 import { envcpCommand } from "../../src/cli/envcp.ts";
+import { withTempDir } from "../_helpers/with_temp_dir.ts";
+import { CaptureOutput } from "../_helpers/capture_output.ts";
 
 const ENV = { HOME: "/home/u", NAME: "world", NESTED: "$(NAME)", EMPTY: "" };
-
-class Capture {
-  stdout = "";
-  stderr = "";
-  out = (text: string) => {
-    this.stdout += text;
-  };
-  err = (text: string) => {
-    this.stderr += text;
-  };
-}
 
 function streamOf(text: string): ReadableStream<Uint8Array> {
   return new Blob([text]).stream();
 }
 
 async function run(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  const output = new Capture();
+  const output = new CaptureOutput();
   const code = await envcpCommand(args, {
     output,
     env: options.env ?? ENV,
     ...(options.stdin !== undefined ? { stdin: streamOf(options.stdin) } : {}),
   });
   return { code, stdout: output.stdout, stderr: output.stderr };
-}
-
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "envcp-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const STDIN_CASES: { args: string[]; input: string; want: string }[] = [
@@ -61,7 +43,7 @@ for (const c of STDIN_CASES) {
 }
 
 Deno.test("envcpCommand() copies one file to another, expanding it", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/in.tpl`, "name=$(NAME)\n");
     const r = await run(["-v", `${dir}/in.tpl`, `${dir}/out.conf`]);
     assert.deepEqual(r, { code: 0, stdout: `envcp ${dir}/in.tpl ${dir}/out.conf\n`, stderr: "" });
@@ -70,7 +52,7 @@ Deno.test("envcpCommand() copies one file to another, expanding it", async () =>
 });
 
 Deno.test("envcpCommand() copies several files into a directory, --strip removing the suffix", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.mkdir(`${dir}/dest`);
     await Deno.writeTextFile(`${dir}/hotel.tpl`, "h $(NAME)");
     await Deno.writeTextFile(`${dir}/plain.conf`, "p $(HOME)");
@@ -89,7 +71,7 @@ Deno.test("envcpCommand() copies several files into a directory, --strip removin
 });
 
 Deno.test("envcpCommand() refuses to overwrite without --overwrite, before copying anything", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.mkdir(`${dir}/dest`);
     await Deno.writeTextFile(`${dir}/a`, "A $(NAME)");
     await Deno.writeTextFile(`${dir}/b`, "B $(NAME)");
@@ -109,7 +91,7 @@ Deno.test("envcpCommand() refuses to overwrite without --overwrite, before copyi
 });
 
 Deno.test("envcpCommand() --archive keeps the source's mode and modification time", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/src`, "x");
     await Deno.chmod(`${dir}/src`, 0o640);
     const mtime = new Date("2020-01-02T03:04:05Z");
@@ -161,7 +143,7 @@ const ERROR_CASES: {
 
 for (const c of ERROR_CASES) {
   Deno.test(`envcpCommand() exits 1 with a message on stdout for ${c.name}`, async () => {
-    await inTempDir(async (dir) => {
+    await withTempDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/a`, "a");
       const r = await run(c.args(dir));
       assert.deepEqual(r, { code: 1, stdout: c.stdout(dir), stderr: "" });
@@ -183,7 +165,7 @@ Deno.test("envcpCommand() reports a failing $(V:?message) as an error", async ()
 });
 
 Deno.test("envcpCommand() as a process copies stdin to stdout with the real environment", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const script = `${dir}/run.ts`;
     const module = new URL("../../src/cli/envcp.ts", import.meta.url).href;
     await Deno.writeTextFile(

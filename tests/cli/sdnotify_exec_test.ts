@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { sendNotify } from "../../src/notify/client.ts";
-import { type NotifySocket, openNotifySocket } from "../../src/notify/socket.ts";
+import { openNotifySocket } from "../../src/notify/socket.ts";
 import { pidAlive } from "../../src/process/proc_table.ts";
+import { withTempDir } from "../_helpers/with_temp_dir.ts";
+import { drainNotify } from "../_helpers/drain_notify.ts";
 
 // sdnotify-exec runs as a program of its own (it may leave its command running when it
 // exits), started from a tiny entry file written into each test's temp dir.
@@ -14,15 +15,6 @@ interface ExecResult {
   err: string;
   ms: number;
   pid: number;
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 async function runExec(
@@ -64,19 +56,6 @@ async function killFromPidFile(file: string): Promise<void> {
   } catch {
     // No pid file: nothing was left running.
   }
-}
-
-const END = "X_TEST_END=1";
-
-/** Everything `listener` received before a final marker datagram. */
-async function drain(listener: NotifySocket): Promise<string[]> {
-  sendNotify(listener.path, END);
-  const received: string[] = [];
-  for await (const datagram of listener) {
-    if (datagram.text === END) break;
-    received.push(datagram.text);
-  }
-  return received;
 }
 
 Deno.test("sdnotifyExecCommand() without a wait mode exits with the command's status", async () => {
@@ -239,7 +218,7 @@ Deno.test("sdnotifyExecCommand() proxies messages to the parent NOTIFY_SOCKET un
     ], { NOTIFY_SOCKET: parent.path });
     assert.equal(proxied.code, 0, proxied.err);
     assert.match(proxied.out, /info: READY=1 \(ignored but passed on\)\n/);
-    assert.deepEqual(await drain(parent), ["STATUS=hi", "READY=1"]);
+    assert.deepEqual(await drainNotify(parent), ["STATUS=hi", "READY=1"]);
     const quiet = await runExec(dir, [
       "--noproxy",
       "--verbose",
@@ -251,7 +230,7 @@ Deno.test("sdnotifyExecCommand() proxies messages to the parent NOTIFY_SOCKET un
     ], { NOTIFY_SOCKET: parent.path });
     assert.equal(quiet.code, 0, quiet.err);
     assert.match(quiet.out, /info: READY=1 \(ignored\)\n/);
-    assert.deepEqual(await drain(parent), []);
+    assert.deepEqual(await drainNotify(parent), []);
   });
 });
 

@@ -1,27 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { sdnotifyCommand } from "../../src/cli/sdnotify.ts";
-import { sendNotify } from "../../src/notify/client.ts";
 import { type NotifySocket, openNotifySocket } from "../../src/notify/socket.ts";
+import { drainNotify } from "../_helpers/drain_notify.ts";
 
 interface Run {
   code: number;
   out: string;
   err: string;
   received: string[];
-}
-
-const END = "X_TEST_END=1";
-
-/** Everything `listener` received before a final marker datagram (datagrams keep their order). */
-async function drain(listener: NotifySocket): Promise<string[]> {
-  sendNotify(listener.path, END);
-  const received: string[] = [];
-  for await (const datagram of listener) {
-    if (datagram.text === END) break;
-    received.push(datagram.text);
-  }
-  return received;
 }
 
 /** Runs sdnotify against a fresh listener and returns what it printed and what arrived. */
@@ -40,7 +27,7 @@ async function run(
       env: socket === undefined ? {} : { NOTIFY_SOCKET: socket },
       pid: 4321,
     });
-    return { code, out, err, received: await drain(listener) };
+    return { code, out, err, received: await drainNotify(listener) };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -123,7 +110,7 @@ Deno.test("sdnotify run as a program reaches a listener through NOTIFY_SOCKET", 
       stderr: "piped",
     }).output();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    assert.deepEqual(await drain(listener), ["STATUS=up", "READY=1"]);
+    assert.deepEqual(await drainNotify(listener), ["STATUS=up", "READY=1"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -2,15 +2,7 @@ import assert from "node:assert/strict";
 import { ControlUnavailableError, sendControl } from "../../src/control/client.ts";
 import { ProtocolError } from "../../src/control/protocol.ts";
 import { serveControl } from "../../src/control/server.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ctl-client-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_helpers/with_temp_dir.ts";
 
 Deno.test("sendControl() returns the server's response", async () => {
   await withTempDir(async (dir) => {

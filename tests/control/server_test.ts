@@ -11,6 +11,7 @@ import {
   readLines,
 } from "../../src/control/protocol.ts";
 import { serveControl } from "../../src/control/server.ts";
+import { withTempDir } from "../_helpers/with_temp_dir.ts";
 
 /** A handler that records what it was asked and answers with the command name. */
 class FakeHandler implements ControlHandler {
@@ -22,15 +23,6 @@ class FakeHandler implements ControlHandler {
     const answer = this.answers.get(request.cmd);
     if (answer) return answer(request);
     return Promise.resolve({ ok: true, text: `did ${JSON.stringify(request)}` });
-  }
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ctl-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { canRunAsPid1, waitFor } from "../_helpers/pid1.ts";
 import { type Scenario, withScenario } from "../integration/_scenario.ts";
+import { freePort } from "../_helpers/free_port.ts";
 
 const DAEMONS = ["redis-server", "redis-cli", "nginx", "curl"];
 
@@ -23,13 +24,6 @@ function hasCommand(name: string): boolean {
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 function nginxConf(port: number): string {
   // Paths are relative to the prefix (`nginx -p DIR/nginx`), so the file needs no temp path.
   return `daemon on;

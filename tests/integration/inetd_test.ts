@@ -6,15 +6,9 @@
 import assert from "node:assert/strict";
 import { canRunAsPid1, CHAPERONE, startPid1, tempTree, waitFor } from "../_helpers/pid1.ts";
 import { DEBUG_LOGGING, statusRows, waitRow, withChaperone } from "./ctl_helpers.ts";
+import { freePort } from "../_helpers/free_port.ts";
 
 /** A TCP port that was free a moment ago (the kernel's choice for port 0). */
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 /** Connects, retrying while the listener is not up yet. */
 function connect(port: number): Promise<Deno.TcpConn> {
   return waitFor(async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type NotifyDatagram, openNotifySocket } from "../../src/notify/socket.ts";
 import { sendNotify } from "../../src/notify/client.ts";
+import { withTempDir } from "../_helpers/with_temp_dir.ts";
 
 /** Collects datagrams from `socket` until `count` have arrived (or 5 s pass). */
 async function take(
@@ -22,15 +23,6 @@ async function take(
     result.push(next.value);
   }
   return result;
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 async function systemdNotify(
