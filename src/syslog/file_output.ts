@@ -150,12 +150,13 @@ export class FileOutput {
       create: true,
       append: !truncate,
       truncate,
-      mode: gid === undefined ? 0o644 : 0o664,
+      mode: gid === undefined ? 0o600 : 0o664,
     });
     this.#firstOpen = false;
     if (!existed) {
-      // The umask must not narrow the documented modes.
-      Deno.chmodSync(path, gid === undefined ? 0o644 : 0o664);
+      // The umask must not change the documented modes. A root-owned log (no gid applies) is
+      // 0600: services running as other users must not read what root's services logged.
+      Deno.chmodSync(path, gid === undefined ? 0o600 : 0o664);
       if (uid !== undefined && uid !== 0) Deno.chownSync(path, uid, gid ?? null);
     }
     return file;

@@ -124,7 +124,7 @@ Deno.test("LogRouter creates missing directories and files with the section's ow
     const noGid = `${dir}/z/plain.log`;
     await new LogRouter([loggingSpec("g", { file: noGid })], options()).close();
     assert.equal(Deno.statSync(`${dir}/z`).mode! & 0o777, 0o755);
-    assert.equal(Deno.statSync(noGid).mode! & 0o777, 0o644);
+    assert.equal(Deno.statSync(noGid).mode! & 0o777, 0o600);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
