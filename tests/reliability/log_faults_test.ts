@@ -62,7 +62,7 @@ web.service: { command: "sleep 1000" }
         const latencies: number[] = [];
         const commands = [
           { cmd: "status", json: true },
-          { cmd: "stop", services: ["web"] },
+          { cmd: "stop", services: ["web"], wait: true },
           { cmd: "status" },
           { cmd: "start", services: ["web"] },
         ];
