@@ -198,6 +198,18 @@ export function transition(
       const rest: Partial<ServiceSnapshot> = isChild ? { pid: undefined } : { mainPid: undefined };
       switch (s.state) {
         case "starting": {
+          // The startup pause had already run out when this exit is handled: its timer is due
+          // but a busy event loop delivered the exit first. Settle the start as the timer would
+          // have, so a crash after the pause is a service failure (restarted by the policy),
+          // not a failed start (never retried) that depends on the order of two due events.
+          if (
+            isChild && spec.type === "simple" && !spec.pidfile && s.phase === "pause" &&
+            s.runStartedAt !== undefined && now - s.runStartedAt >= ms(spec.startupPause)
+          ) {
+            const started = transition(s, { type: "timer", timer: "startup-pause" }, spec, now);
+            const ended = transition(started.next, e, spec, now);
+            return { next: ended.next, effects: [...started.effects, ...ended.effects] };
+          }
           // An exit_kills process ends the system with its own status even while it is still
           // starting (`--task false` exits 1, a task killed by SIGKILL 137: Decision 1).
           if (spec.exitKills && (isMain || spec.type === "simple" || spec.type === "oneshot")) {
