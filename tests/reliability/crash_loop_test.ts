@@ -94,11 +94,13 @@ crash.service: {
             `${probes} status probes during the loop, slowest ${maxMs.toFixed(1)} ms`,
         );
         assert.ok(maxMs < 500, `a status probe took ${maxMs} ms`);
-        // The first few hundred runs grow V8's heap to its working size (~10-15 MB, flat after
-        // ~1,500 runs in a 4,000-run trial); a leak would keep growing in the second half.
+        // The first few hundred runs grow V8's heap to its working size, and RSS moves in steps
+        // of up to ~10 MB as heap pages and the native allocator's arenas are taken and given
+        // back, while the live JavaScript heap stays at ~8 MB (docs/reliability.md). A leak
+        // worth catching (say one 64 KiB pipe buffer kept per run) adds 64 MB over 1,000 runs.
         const half = samples.find((x) => x.restarts >= RESTARTS / 2)!;
-        assert.ok(after - half.rss < 10 * 1024, `RSS grew ${half.rss} -> ${after} KiB`);
-        assert.ok(after - before < 24 * 1024, `RSS grew ${before} -> ${after} KiB`);
+        assert.ok(after - half.rss < 16 * 1024, `RSS grew ${half.rss} -> ${after} KiB`);
+        assert.ok(after - before < 32 * 1024, `RSS grew ${before} -> ${after} KiB`);
         await assertServing(run, 2);
         assert.equal(read("runs").split("\n").length - 1, RESTARTS + 1);
         await run.kill("SIGTERM");
