@@ -318,6 +318,7 @@ export class Supervisor {
       return;
     }
     this.#shuttingDown = true;
+    this.#shutdownStartedAt = this.#deps.clock.now();
     this.#forced = options.forced ?? false;
     this.#ending = ending;
     this.#log.warn(`Request made to kill system.${options.forced ? " (forced)" : ""}`);
@@ -1006,6 +1007,7 @@ export class Supervisor {
   /** Services whose shutdown `stop` is queued and not yet dispatched. */
   #stopQueued = new Set<string>();
   #sweeping = false;
+  #shutdownStartedAt = 0;
   #finalSweep(): void {
     if (this.#sweeping) return;
     this.#sweeping = true;
@@ -1024,7 +1026,14 @@ export class Supervisor {
       else for (const pid of procs.leftovers()) procs.signal(pid, signo, { group: false });
     };
     signalLeft(SIGTERM);
-    const deadline = this.#deps.clock.now() + this.#deps.shutdownTimeout * 1000;
+    // One shutdown_timeout bounds the whole shutdown (Decision 11): leftovers get what remains
+    // of it, and at least a second when the services' own stop already used it up (as the
+    // original waited 1 s after a stop phase that had waited).
+    const now = this.#deps.clock.now();
+    const deadline = Math.max(
+      this.#shutdownStartedAt + this.#deps.shutdownTimeout * 1000,
+      now + Math.min(1000, this.#deps.shutdownTimeout * 1000),
+    );
     let killed = false;
     let delay = 5;
     const poll = () => {

@@ -108,8 +108,10 @@ export class FakeProcesses implements ProcessPort {
   hasChildren(): boolean {
     return this.procs.some((p) => p.alive);
   }
+  /** Processes that are ours but no service's (orphans adopted as PID 1 or subreaper). */
+  orphans: FakeProcess[] = [];
   leftovers(): number[] {
-    return [];
+    return this.orphans.filter((p) => p.alive).map((p) => p.pid);
   }
   /** The live process started for a service (by its command's first word). */
   of(argv0: string): FakeProcess | undefined {

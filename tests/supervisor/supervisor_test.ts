@@ -251,3 +251,30 @@ Deno.test("Supervisor starts a user's service in its home, or in chaperone's cwd
   assert.equal(cwd("homeless"), undefined);
   assert.equal(cwd("placed"), "/");
 });
+
+Deno.test("Supervisor bounds the whole shutdown by one shutdown_timeout, leftovers included", async () => {
+  const { sup, procs, clock } = build([spec("stubborn.service")]);
+  sup.start();
+  await clock.advance(600);
+  procs.dieOn = new Set([9]);
+  const escapee = procs.spawn({
+    argv: ["escapee"],
+    env: {},
+    detached: true,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  procs.orphans.push(procs.procs.find((p) => p.pid === escapee.pid)!);
+  let ended = false;
+  sup.finished.then(() => (ended = true));
+  sup.shutdown({ code: 0, reason: "test" });
+  await flush();
+  await clock.advance(8000);
+  assert.deepEqual(procs.of("stubborn")!.signals, [15, 9], "the service is killed at 8 s");
+  assert.deepEqual(procs.of("escapee")!.signals, [15], "leftovers get SIGTERM next");
+  await clock.advance(1100); // the sweep polls at most every 100 ms
+  assert.deepEqual(procs.of("escapee")!.signals, [15, 9], "and SIGKILL 1 s later, not 8 s");
+  await clock.advance(200);
+  assert.ok(ended);
+});
