@@ -4,8 +4,8 @@
  *
  * Why FFI: as PID 1 (or a child subreaper) chaperone inherits every orphan in its namespace,
  * and Deno only ever waits for the children it spawned itself. Orphans would stay zombies
- * forever. Deno has no waitpid(), prctl() or kill(-1) of its own, so they come from libc here,
- * and this is the only file in src/process that loads it.
+ * forever. Deno has no waitpid(), prctl() or kill(-1) of its own, so they come from libc here
+ * (through sys/libc.ts; the inetd socket files use libc too, for their own reasons).
  *
  * Why not waitpid(-1): it would also collect children of Deno.Command, whose
  * ChildProcess.status then never learns how they ended. So on each SIGCHLD the reaper scans

@@ -15,7 +15,7 @@ const ALLOWED: Record<string, string[]> = {
   notify: ["sys", "log"],
   syslog: ["sys", "log", "config/schema.ts"],
   control: ["sys", "log", "config/shell_words.ts"],
-  service: ["sys", "log/record.ts", "config/schema.ts", "process/exit_status.ts"],
+  service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
   supervisor: ["sys", "log", "config", "process", "notify", "service"],
   cli: ["sys", "log", "config", "process", "notify", "syslog", "control", "service", "supervisor"],
 };
