@@ -23,7 +23,7 @@
  *        [--rounds 30] [--ctl PATH (default: scripts/chaperone)] [--max-seconds 300]
  */
 import { parseArgs } from "node:util";
-import { CHAPERONE, type Pid1, startPid1 } from "../../tests/_helpers/pid1.ts";
+import { CHAPERONE, nsPath, type Pid1, startPid1 } from "../../tests/_helpers/pid1.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const enc = new TextEncoder();
@@ -125,7 +125,7 @@ async function chaperonePart(root: string) {
   try {
     const hostPid = await p.hostPid();
     const json = `{"cmd":"status"}\n`;
-    const sock = `/proc/${hostPid}/root/dev/chaperone.sock`;
+    const sock = nsPath(hostPid, `/dev/chaperone.sock`);
     await until(`${N} Chaperone services running`, async () => {
       const r = await p.exec([CTL, "ctl", "status", "--json"]);
       if (r.code !== 0) return undefined;
@@ -143,7 +143,7 @@ async function chaperonePart(root: string) {
     const flood = (async () => {
       while (flooding) {
         const out = await new Deno.Command(sender, {
-          args: [`/proc/${hostPid}/root/dev/log`, "20000"],
+          args: [nsPath(hostPid, `/dev/log`), "20000"],
           stdout: "null",
           stderr: "piped",
         }).output();

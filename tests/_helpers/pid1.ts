@@ -220,6 +220,11 @@ function match(text: string, pattern: RegExp | string): boolean {
   return typeof pattern === "string" ? text.includes(pattern) : pattern.test(text);
 }
 
+/** A path inside the namespace of `hostPid`, reached from the host through /proc/PID/root. */
+export function nsPath(hostPid: number, path: string): string {
+  return `/proc/${hostPid}/root${path}`;
+}
+
 /** Starts the program as PID 1 with these arguments. */
 export function startPid1(args: string[], options: Pid1Options = {}): Pid1 {
   return new Pid1(args, options);

@@ -105,35 +105,3 @@ Deno.test("a run with a configuration error exits 1 before anything starts", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-Deno.test("--show-dependencies prints the start-order chart and exits 0", async () => {
-  const dir = await tempTree({
-    "c.d/a.conf": `a.service: { command: "true", service_groups: INIT }
-b.service: { command: "true" }
-c.service: { command: "true", service_groups: IDLE }
-d.service: { command: "true", service_groups: IDLE, before: c.service }
-`,
-  });
-  try {
-    const r = await run(["--force", "--show-dependencies", "--config", `${dir}/c.d`]);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(
-      r.out,
-      [
-        "    a | b | d | c",
-        "a | =",
-        "b |  ====",
-        "d |      ====",
-        "c |          ====",
-        "--> depends on...",
-        "a | ",
-        "b | a",
-        "d | a, b",
-        "c | a, b, d",
-        "",
-      ].join("\n"),
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});

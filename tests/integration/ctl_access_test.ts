@@ -4,7 +4,7 @@
  * a non-root user (and admitting a group the settings name).
  */
 import assert from "node:assert/strict";
-import { canRunAsPid1, CHAPERONE, type Pid1 } from "../_helpers/pid1.ts";
+import { canRunAsPid1, CHAPERONE, nsPath, type Pid1 } from "../_helpers/pid1.ts";
 import { assertCtl, statusRows, waitRow, withChaperone } from "./ctl_helpers.ts";
 
 const CONFIG = `web.service: { command: "sleep 1000" }\n`;
@@ -85,7 +85,7 @@ Deno.test({
       const hostPid = await p.hostPid();
       const fromHost = await hostCtl([
         "--socket",
-        `/proc/${hostPid}/root/dev/alt.sock`,
+        nsPath(hostPid, `/dev/alt.sock`),
         "stop",
         "--wait",
         "web",

@@ -1,10 +1,10 @@
 /**
  * Black-box: misbehaving clients of the live control socket (silent, garbage, a 10 MB line,
  * vanishing mid-reply, many at once) never block `ctl` or the supervisor and never crash it.
- * The test connects from the host through the namespace's root (/proc/PID/root/dev/...).
+ * The test connects from the host through the namespace's root (/proc/PID/root, then /dev/...).
  */
 import assert from "node:assert/strict";
-import { canRunAsPid1, type Pid1, waitFor } from "../_helpers/pid1.ts";
+import { canRunAsPid1, nsPath, type Pid1, waitFor } from "../_helpers/pid1.ts";
 import { assertCtl, statusRows, waitRow, withChaperone } from "./ctl_helpers.ts";
 
 // Enough services that one status reply is larger than a socket buffer.
@@ -15,7 +15,7 @@ const MANY = Array.from(
 const CONFIG = `web.service: { command: "sleep 1000" }\n${MANY}\n`;
 
 async function connect(p: Pid1): Promise<Deno.UnixConn> {
-  const path = `/proc/${await p.hostPid()}/root/dev/chaperone.sock`;
+  const path = nsPath(await p.hostPid(), `/dev/chaperone.sock`);
   return await Deno.connect({ transport: "unix", path });
 }
 
