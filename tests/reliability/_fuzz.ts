@@ -3,7 +3,7 @@
  * replayed with CHAPERONE_FUZZ_SEED), byte mutators, figures printed for docs/reliability.md,
  * and direct probes of a PID 1 run (its resident memory, a timed control round trip).
  */
-import { type Pid1, waitFor } from "../_helpers/pid1.ts";
+import { nsPath, type Pid1, waitFor } from "../_helpers/pid1.ts";
 
 /** A small deterministic generator (mulberry32): same seed, same sequence. */
 export class Rng {
@@ -132,7 +132,7 @@ export async function pid1RssKb(p: Pid1): Promise<number> {
 
 /** The path of a socket inside the run's private /dev, reachable from the host. */
 export async function devPath(p: Pid1, name: string): Promise<string> {
-  return `/proc/${await p.hostPid()}/root/dev/${name}`;
+  return nsPath(await p.hostPid(), `/dev/${name}`);
 }
 
 /**

@@ -6,7 +6,7 @@
  * supervisor still answers `ctl status`. CHAPERONE_FUZZ_SEED=<n> replays the round.
  */
 import assert from "node:assert/strict";
-import { canRunAsPid1, type Pid1 } from "../_helpers/pid1.ts";
+import { canRunAsPid1, nsPath, type Pid1 } from "../_helpers/pid1.ts";
 import { withScenario } from "../integration/_scenario.ts";
 import { decodeRequest, decodeResponse, MAX_REQUEST_BYTES } from "../../src/control/protocol.ts";
 import { assertServing, devPath, figure, fuzzSeed, mutateBytes, Rng } from "./_fuzz.ts";
@@ -239,7 +239,7 @@ other.service: { command: "sleep 1000" }
         await assertServing(run, 2);
         let pwned = false;
         try {
-          Deno.statSync(`/proc/${await run.hostPid()}/root/tmp/pwned`);
+          Deno.statSync(nsPath(await run.hostPid(), `/tmp/pwned`));
           pwned = true;
         } catch {
           // Expected: nothing ran the words as a shell command.
