@@ -7,27 +7,21 @@
  */
 import type { ServiceSpec } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
-import { Facility, type LogRecord, type LogSink, Severity } from "../log/record.ts";
-import { makeRecord } from "../log/logger.ts";
+import { Facility, type LogSink } from "../log/record.ts";
 import { type ExitStatus, formatProcStatus, toExitCode } from "../process/exit_status.ts";
 import { transition } from "../service/machine.ts";
-import type { MachineSpec } from "../service/machine.ts";
 import {
   type Effect,
-  initialSnapshot,
   isSatisfied,
   type ServiceEvent,
   type ServiceSnapshot,
-  type TimerName,
 } from "../service/state.ts";
 import type { DependencyGraph } from "./graph.ts";
 import type {
   Clock,
-  CronJob,
   CronPort,
   HostNotify,
   InetdConnection,
-  InetdListener,
   InetdPort,
   NotifyChannel,
   NotifyPort,
@@ -35,8 +29,17 @@ import type {
   ProcessPort,
   TimerId,
 } from "./ports.ts";
-import { readLines } from "./read_lines.ts";
 import { serveInetdConnection } from "./inetd_connection.ts";
+import { createRuntime, type ServiceRuntime as Runtime, type SettleResult } from "./runtime.ts";
+import { watchAttached, watchGroup, watchPidfile } from "./watchers.ts";
+import { pipeServiceOutput } from "./service_output.ts";
+import { notifyEvents } from "./notify_events.ts";
+import { hostStatus } from "./host_status.ts";
+import { shutdownStep } from "./shutdown_step.ts";
+import { finalSweep } from "./final_sweep.ts";
+import { disableReason, serviceArgv, serviceCwd, spawnRequest } from "./service_command.ts";
+import { isReady, prerequisiteVerdict } from "./prerequisite_verdict.ts";
+import { exitVerdict } from "./exit_verdict.ts";
 
 /** Extra variables given to a service's environment at each spawn. */
 export interface SpawnExtras {
@@ -70,28 +73,6 @@ export interface SupervisorDeps {
   readonly statusInterval: number; // s
 }
 
-/** Runtime of one service. */
-interface Runtime {
-  spec: ServiceSpec;
-  machine: MachineSpec;
-  snap: ServiceSnapshot;
-  enabled: boolean;
-  timers: Map<TimerName, TimerId>;
-  child?: ProcessHandle | undefined;
-  /** Process group to signal and watch (our child's pid when detached). */
-  pgid?: number | undefined;
-  notify?: NotifyChannel | undefined;
-  cronJob?: CronJob | undefined;
-  listener?: InetdListener | undefined;
-  inetdChildren: Set<ProcessHandle>;
-  statusText?: string | undefined;
-  /** Waiters for the next settle of this service (ctl start --wait). */
-  settleWaiters: Array<(result: { ok: boolean; reason?: string | undefined }) => void>;
-  /** Waiters for the end of a stop (ctl stop --wait). */
-  stopWaiters: Array<() => void>;
-  startAttempted: boolean;
-}
-
 /** How the system ended, for the exit status contract (Decision 1). */
 export interface Ending {
   readonly code: number;
@@ -122,6 +103,10 @@ export class Supervisor {
   #startedAt: number;
   #remainActiveWarned = false;
   #statusTimer: TimerId | undefined;
+  #shutdownStartedAt = 0;
+  /** Services whose shutdown `stop` is queued and not yet dispatched. */
+  #stopQueued = new Set<string>();
+  #sweeping = false;
   #decoder = new TextDecoder();
   /** Resolves with the exit code once everything is gone. */
   readonly finished: Promise<Ending>;
@@ -132,34 +117,7 @@ export class Supervisor {
     this.#startedAt = deps.clock.now();
     this.finished = new Promise((resolve) => (this.#finish = resolve));
     for (const spec of deps.services) {
-      const machine: MachineSpec = {
-        name: spec.name,
-        type: spec.type,
-        restart: spec.restart,
-        restartLimit: spec.restartLimit,
-        restartDelay: spec.restartDelay,
-        processTimeout: spec.processTimeout,
-        startupPause: spec.startupPause,
-        ignoreFailures: spec.ignoreFailures,
-        exitKills: spec.exitKills,
-        pidfile: spec.pidfile,
-        stopTimeout: deps.shutdownTimeout,
-        command: spec.command,
-        ...(spec.type === "notify" && spec.watchdogTimeout
-          ? { watchdogMs: Math.round(spec.watchdogTimeout * 1000) }
-          : {}),
-      };
-      this.#rt.set(spec.name, {
-        spec,
-        machine,
-        snap: initialSnapshot(spec.name, spec.restartLimit, deps.clock.now()),
-        enabled: spec.enabled,
-        timers: new Map(),
-        inetdChildren: new Set(),
-        settleWaiters: [],
-        stopWaiters: [],
-        startAttempted: false,
-      });
+      this.#rt.set(spec.name, createRuntime(spec, deps.shutdownTimeout, deps.clock.now()));
     }
   }
 
@@ -189,7 +147,7 @@ export class Supervisor {
       nextRun: r.cronJob?.nextRun() ?? undefined,
       listener: r.listener ? { port: r.listener.port, requests: r.listener.requests } : undefined,
       inetdRunning: r.inetdChildren.size,
-      ready: this.#isReady(r),
+      ready: isReady(name, (n) => this.#deps.graph.prerequisitesOf(n), (n) => this.#rt.get(n)),
     };
   }
 
@@ -229,13 +187,11 @@ export class Supervisor {
   }
 
   /** Starts a service (and its enabled prerequisites) at run time. */
-  startService(name: string): Promise<{ ok: boolean; reason?: string | undefined }> {
+  startService(name: string): Promise<SettleResult> {
     const r = this.#rt.get(name);
     if (!r) return Promise.resolve({ ok: false, reason: `no such service: ${name}` });
-    let resolveDone!: (result: { ok: boolean; reason?: string | undefined }) => void;
-    const done = new Promise<{ ok: boolean; reason?: string | undefined }>((resolve) =>
-      resolveDone = resolve
-    );
+    let resolveDone!: (result: SettleResult) => void;
+    const done = new Promise<SettleResult>((resolve) => resolveDone = resolve);
     r.settleWaiters.push(resolveDone);
     this.#startWithPrerequisites(name, new Set());
     this.#evaluateWaiting();
@@ -431,9 +387,14 @@ export class Supervisor {
           }
         }
         return;
-      case "watch-group":
-        this.#watchGroup(r);
+      case "watch-group": {
+        const { clock, processes } = this.#deps;
+        watchGroup({ clock, processes, active: () => r.snap.state === "stopping" }, r.pgid, () => {
+          this.dispatch(name, { type: "group-gone" });
+          this.#checkExit();
+        });
         return;
+      }
       case "schedule":
         this.#schedule(r);
         return;
@@ -498,7 +459,11 @@ export class Supervisor {
       progress = false;
       for (const r of this.#rt.values()) {
         if (r.snap.state !== "waiting") continue;
-        const verdict = this.#prerequisiteVerdict(r);
+        const verdict = prerequisiteVerdict(
+          this.#deps.graph.prerequisitesOf(r.spec.name),
+          (p) => this.#rt.get(p),
+          this.#startupPending,
+        );
         if (verdict === "wait") continue;
         if (typeof verdict === "object") {
           this.dispatch(r.spec.name, { type: "deps-failed", dependency: verdict.failed });
@@ -517,19 +482,6 @@ export class Supervisor {
     }
   }
 
-  #prerequisiteVerdict(r: Runtime): "ready" | "wait" | { failed: string } {
-    for (const p of this.#deps.graph.prerequisitesOf(r.spec.name)) {
-      const pr = this.#rt.get(p);
-      if (!pr || !pr.enabled) continue;
-      const st = pr.snap.state;
-      if (isSatisfied(st)) continue;
-      if (st === "failed") return { failed: p };
-      if (st === "idle" && !this.#startupPending.has(p)) continue;
-      return "wait";
-    }
-    return "ready";
-  }
-
   /** The IDLE delay applies once, to the IDLE group as a whole (Decision 14). */
   #beginIdleDelay(): void {
     if (this.#idleDelayState !== "pending") return;
@@ -542,29 +494,9 @@ export class Supervisor {
     }, Math.max(0, d * 1000));
   }
 
-  #isReady(r: Runtime): boolean {
-    if (!r.enabled || r.snap.state === "failed") return false;
-    if (isSatisfied(r.snap.state)) return true;
-    return this.#deps.graph.prerequisitesOf(r.spec.name).every((p) => {
-      const pr = this.#rt.get(p);
-      return !pr || !pr.enabled || this.#isReady(pr);
-    });
-  }
-
   #resolveArgv(r: Runtime): string[] {
     const env = this.#deps.envFor(r.spec, { serial: 0, time: 0 });
-    const cwd = this.#cwdFor(r);
-    const [argv0, ...args] = r.spec.argv;
-    if (argv0 === undefined) throw new Error(`service ${r.spec.name} has an empty command`);
-    return [this.#deps.processes.resolve(argv0, env.PATH, cwd), ...args];
-  }
-
-  #cwdFor(r: Runtime): string | undefined {
-    if (r.spec.directory !== undefined) return r.spec.directory;
-    const home = r.spec.user?.home;
-    // As the original (its chdir errors were ignored), a home that does not exist is no
-    // reason to fail: `nobody`'s home is /nonexistent. The service starts in our cwd instead.
-    return home !== undefined && isDirectory(home) ? home : undefined;
+    return serviceArgv(r.spec, env.PATH, this.#deps.processes);
   }
 
   /** The enable check of spec 5.1: optional or ignore_failures services whose program is missing are disabled. */
@@ -573,18 +505,10 @@ export class Supervisor {
     try {
       this.#resolveArgv(r);
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      const missing = !/permission|not executable/i.test(msg);
       if (throwOnError) throw err;
-      if (missing && r.spec.optional) {
-        this.#log.info(
-          `optional service ${r.spec.name} disabled since '${r.spec.argv[0]}' is not present`,
-        );
-        r.enabled = false;
-      } else if (missing && r.spec.ignoreFailures) {
-        this.#log.warn(
-          `(ignored) service ${r.spec.name} executable '${r.spec.argv[0]}' is not present`,
-        );
+      const reason = disableReason(r.spec, err instanceof Error ? err.message : String(err));
+      if (reason) {
+        this.#log[reason.level](reason.message);
         r.enabled = false;
       }
     }
@@ -637,17 +561,9 @@ export class Supervisor {
     this.#logFor(r).debug(`${name} attempting start '${argv.join(" ")}'... `);
     let child: ProcessHandle;
     try {
-      child = this.#deps.processes.spawn({
-        argv,
-        env,
-        cwd: this.#cwdFor(r),
-        uid: r.spec.user?.uid,
-        gid: r.spec.user?.gid,
-        detached: !interactive,
-        stdin: name === "CONSOLE" ? "inherit" : "null",
-        stdout: r.spec.stdout === "log" ? "piped" : "inherit",
-        stderr: r.spec.stderr === "log" ? "piped" : "inherit",
-      });
+      child = this.#deps.processes.spawn(
+        spawnRequest(r.spec, { argv, env, cwd: serviceCwd(r.spec), interactive }),
+      );
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       this.dispatch(name, { type: "spawn-failed", error: msg, notFound: false });
@@ -658,7 +574,7 @@ export class Supervisor {
     }
     r.child = child;
     r.pgid = interactive ? undefined : child.pid;
-    this.#pipeOutput(r, child);
+    pipeServiceOutput(name, child, this.#deps.sink);
     child.status.then((status) => {
       const level = status.code === 0 ? "debug" : "info";
       this.#logFor(r)[level](
@@ -672,52 +588,18 @@ export class Supervisor {
     this.dispatch(name, { type: "spawned", pid: child.pid });
   }
 
-  #pipeOutput(r: Runtime, child: ProcessHandle): void {
-    const tag = r.spec.name.replace(/\.service$/, "");
-    const sink = this.#deps.sink;
-    const target = { sink, threshold: Severity.DEBUG, tag, pid: child.pid };
-    const pump = (stream: ReadableStream<Uint8Array> | null, severity: number) => {
-      if (!stream) return;
-      readLines(stream, (line) => {
-        if (line.trim() === "") return;
-        const rec: LogRecord = makeRecord(target, Facility.DAEMON, severity, line, tag, child.pid);
-        sink.write(rec);
-      }).catch(() => {});
-    };
-    pump(child.stdout, Severity.INFO);
-    pump(child.stderr, Severity.WARN);
-  }
-
   async #readNotify(r: Runtime, channel: NotifyChannel): Promise<void> {
     const name = r.spec.name;
+    const pidAlive = (pid: number) => this.#deps.processes.pidAlive(pid);
     try {
       for await (const m of channel.messages) {
         if (r.notify !== channel) break;
-        if (m.invalid.length > 0) {
-          this.#log.warn(
-            `${name} sent malformed notify lines (dropped): ${m.invalid.slice(0, 3).join(" | ")}`,
-          );
+        const reading = notifyEvents(name, m, pidAlive);
+        if (reading.statusText !== undefined) r.statusText = reading.statusText;
+        for (const step of reading.steps) {
+          if (step.type === "event") this.dispatch(name, step.event);
+          else this.#log[step.level](step.message);
         }
-        if (m.status !== undefined) r.statusText = m.status;
-        if (m.mainPid !== undefined) {
-          if (this.#deps.processes.pidAlive(m.mainPid)) {
-            this.dispatch(name, { type: "main-pid", pid: m.mainPid });
-          } else {
-            this.#log.warn(
-              `${name} attempted to attach the process with PID=${m.mainPid} but there is no such process`,
-            );
-          }
-        }
-        if (m.extendTimeoutUsec !== undefined) {
-          this.dispatch(name, {
-            type: "extend-timeout",
-            ms: Math.ceil(m.extendTimeoutUsec / 1000),
-          });
-        }
-        if (m.watchdog) this.dispatch(name, { type: "watchdog-ping" });
-        if (m.errno !== undefined) this.dispatch(name, { type: "notify-errno", errno: m.errno });
-        if (m.ready) this.dispatch(name, { type: "ready" });
-        if (m.stopping) this.#log.info(`${name} reports it is stopping`);
       }
     } catch (err) {
       this.#log.warn(`${name} notify socket failed: ${err instanceof Error ? err.message : err}`);
@@ -728,77 +610,26 @@ export class Supervisor {
     const file = r.spec.pidfile;
     if (!file) return;
     const name = r.spec.name;
-    let delay = 20;
-    let sawGarbage = false;
-    const poll = () => {
-      if (r.snap.state !== "starting" || r.snap.phase !== "pidfile") return;
-      let text: string | undefined;
-      try {
-        text = Deno.readTextFileSync(file);
-      } catch {
-        text = undefined;
-      }
-      if (text !== undefined) {
-        const pid = Number.parseInt(text.trim(), 10);
-        if (Number.isInteger(pid) && pid > 0 && /^\s*\d+\s*$/.test(text)) {
-          if (this.#deps.processes.pidAlive(pid)) {
-            this.dispatch(name, { type: "main-pid", pid });
-            this.#watchAttached(r, pid);
-            return;
-          }
-          this.dispatch(name, {
-            type: "pidfile-error",
-            error:
-              `${name} attempted to attach the process with PID=${pid} but there is no such process`,
-          });
-          return;
-        }
-        sawGarbage = true;
-      }
-      void sawGarbage;
-      this.#deps.clock.setTimeout(poll, delay);
-      delay = Math.min(delay * 2, 1000);
-    };
-    poll();
-  }
-
-  /**
-   * Watches an attached pid that may not be our child. As PID 1 (or a subreaper) its exit
-   * reaches us through the reaper with the real status; otherwise a slow poll notices it.
-   */
-  #watchAttached(r: Runtime, pid: number): void {
-    const poll = () => {
-      if (r.snap.mainPid !== pid) return;
-      if (this.#deps.processes.pidAlive(pid)) {
-        this.#deps.clock.setTimeout(poll, 1000);
-        return;
-      }
-      // Give the reaper a moment to deliver the real status first.
-      this.#deps.clock.setTimeout(() => {
-        if (r.snap.mainPid === pid) {
-          this.dispatch(r.spec.name, { type: "exited", pid, status: { code: 0, signal: null } });
+    const { clock, processes } = this.#deps;
+    watchPidfile({
+      clock,
+      processes,
+      file,
+      active: () => r.snap.state === "starting" && r.snap.phase === "pidfile",
+      onPid: (pid) => {
+        this.dispatch(name, { type: "main-pid", pid });
+        watchAttached({ clock, processes, active: () => r.snap.mainPid === pid }, pid, () => {
+          this.dispatch(name, { type: "exited", pid, status: { code: 0, signal: null } });
           this.#checkExit();
-        }
-      }, 100);
-    };
-    this.#deps.clock.setTimeout(poll, 1000);
-  }
-
-  /** Stopping ends when the whole process group is gone, not only its leader. */
-  #watchGroup(r: Runtime): void {
-    const pgid = r.pgid;
-    let delay = 5;
-    const poll = () => {
-      if (r.snap.state !== "stopping") return;
-      if (pgid === undefined || !this.#deps.processes.groupAlive(pgid)) {
-        this.dispatch(r.spec.name, { type: "group-gone" });
-        this.#checkExit();
-        return;
-      }
-      this.#deps.clock.setTimeout(poll, delay);
-      delay = Math.min(delay * 2, 100);
-    };
-    poll();
+        });
+      },
+      onDead: (pid) =>
+        this.dispatch(name, {
+          type: "pidfile-error",
+          error:
+            `${name} attempted to attach the process with PID=${pid} but there is no such process`,
+        }),
+    });
   }
 
   /** Starts a cron schedule or an inetd listener; answers `ready` or `spawn-failed`. */
@@ -840,7 +671,7 @@ export class Supervisor {
           serial: ++this.#serial,
           time: Math.floor(this.#deps.clock.now() / 1000),
         }),
-        cwd: this.#cwdFor(r),
+        cwd: serviceCwd(r.spec),
         uid: r.spec.user?.uid,
         gid: r.spec.user?.gid,
       }),
@@ -894,21 +725,7 @@ export class Supervisor {
 
   /** The STATUS= text sent to the host (spec 5.12). */
   statusLine(): string {
-    const up = Math.floor(this.uptime());
-    const hh = String(Math.floor(up / 3600)).padStart(2, "0");
-    const mm = String(Math.floor(up / 60) % 60).padStart(2, "0");
-    const ss = String(up % 60).padStart(2, "0");
-    const rts = [...this.#rt.values()];
-    const started =
-      rts.filter((r) => r.snap.state === "running" || r.snap.state === "finished").length;
-    const scheduled = rts.filter((r) => r.snap.state === "scheduled").length;
-    const failed = rts.filter((r) => r.snap.state === "failed").length;
-    let text = `Uptime ${hh}:${mm}:${ss}; ${started || "No"} service${
-      started === 1 ? "" : "s"
-    } started`;
-    if (scheduled) text += `; ${scheduled} scheduled`;
-    if (failed) text += `; ${failed} failed`;
-    return text;
+    return hostStatus(this.uptime(), [...this.#rt.values()].map((r) => r.snap.state));
   }
 
   #host(message: string): void {
@@ -942,116 +759,71 @@ export class Supervisor {
       return;
     }
     if (!this.#deps.detectExit) return;
-    const rts = [...this.#rt.values()];
-    if (
-      rts.some((r) =>
-        r.snap.pid !== undefined || r.snap.mainPid !== undefined || r.inetdChildren.size > 0
-      )
-    ) return;
-    if (
-      rts.some((r) =>
-        r.snap.state === "starting" || r.snap.state === "backoff" || r.snap.state === "stopping" ||
-        r.snap.state === "waiting"
-      )
-    ) return;
-    if (this.#deps.processes.hasChildren()) return;
-    const scheduled = rts.filter((r) => r.snap.state === "scheduled").map((r) => r.spec.name);
-    if (scheduled.length > 0) {
-      if (!this.#remainActiveWarned) {
-        this.#remainActiveWarned = true;
-        this.#log.warn(
-          `system will remain active since there are scheduled services: ${scheduled.join(", ")}`,
-        );
+    const views = [...this.#rt.values()].map((r) => {
+      const { state, pid, mainPid } = r.snap;
+      return { name: r.spec.name, state, pid, mainPid, inetdRunning: r.inetdChildren.size };
+    });
+    const verdict = exitVerdict(views, () => this.#deps.processes.hasChildren());
+    switch (verdict.type) {
+      case "busy":
+        return;
+      case "scheduled":
+        if (!this.#remainActiveWarned) {
+          this.#remainActiveWarned = true;
+          this.#log.warn(
+            `system will remain active since there are scheduled services: ${
+              verdict.names.join(", ")
+            }`,
+          );
+        }
+        return;
+      case "exit": {
+        this.#log.debug("no child processes present");
+        const code = this.#consoleExit ? toExitCode(this.#consoleExit) : 0;
+        this.shutdown({ code, reason: "all processes exited" });
+        return;
       }
-      return;
+      default: {
+        const _exhaustive: never = verdict;
+        throw new TypeError(`unknown verdict ${JSON.stringify(_exhaustive)}`);
+      }
     }
-    this.#log.debug("no child processes present");
-    const code = this.#consoleExit ? toExitCode(this.#consoleExit) : 0;
-    this.shutdown({ code, reason: "all processes exited" });
   }
 
   #advanceShutdown(): void {
     if (!this.#shuttingDown || this.#ending === undefined) return;
-    // Stop each service once every service that depends on it is down (reverse start order).
-    let anyLive = false;
-    for (const name of this.#deps.graph.order) {
-      const r = this.#rt.get(name);
-      if (!r) continue;
-      const live = r.snap.pid !== undefined || r.snap.mainPid !== undefined ||
-        r.snap.state === "stopping" || r.inetdChildren.size > 0;
-      if (live) anyLive = true;
-      if (r.snap.state === "stopping" || r.snap.state === "idle") continue;
-      if (
-        !live && r.snap.state !== "waiting" && r.snap.state !== "backoff" &&
-        r.snap.state !== "scheduled"
-      ) continue;
-      const dependentsDown = this.#deps.graph.dependentsOf(name).every((d) => {
-        const dr = this.#rt.get(d);
-        return !dr ||
-          (dr.snap.pid === undefined && dr.snap.mainPid === undefined &&
-            dr.snap.state !== "stopping");
-      });
+    const { stop, anyLive } = shutdownStep(
+      this.#deps.graph.order,
+      (name) => this.#deps.graph.dependentsOf(name),
+      (name) => {
+        const r = this.#rt.get(name);
+        if (!r) return undefined;
+        const { state, pid, mainPid } = r.snap;
+        return { state, pid, mainPid, inetdRunning: r.inetdChildren.size };
+      },
+    );
+    for (const name of stop) {
       // Every dispatch comes back here before the queued stops run; without this guard each
       // call would queue another stop for every service still running (quadratic at 500).
-      if (dependentsDown && !this.#stopQueued.has(name)) {
-        this.#stopQueued.add(name);
-        queueMicrotask(() => {
-          this.#stopQueued.delete(name);
-          this.dispatch(name, { type: "stop" });
-        });
-      }
+      if (this.#stopQueued.has(name)) continue;
+      this.#stopQueued.add(name);
+      queueMicrotask(() => {
+        this.#stopQueued.delete(name);
+        this.dispatch(name, { type: "stop" });
+      });
     }
-    if (!anyLive) this.#finalSweep();
-  }
-
-  /** Services whose shutdown `stop` is queued and not yet dispatched. */
-  #stopQueued = new Set<string>();
-  #sweeping = false;
-  #shutdownStartedAt = 0;
-  #finalSweep(): void {
-    if (this.#sweeping) return;
+    if (anyLive || this.#sweeping) return;
     this.#sweeping = true;
-    const procs = this.#deps.processes;
-    const left = () =>
-      this.#deps.isPid1
-        ? procs.hasChildren() || procs.leftovers().length > 0
-        : procs.leftovers().length > 0;
-    if (!left()) {
-      this.#log.debug("No processes remain when attempting to kill system, just stop.");
-      this.#final();
-      return;
-    }
-    const signalLeft = (signo: number) => {
-      if (this.#deps.isPid1) this.#deps.killAll(signo);
-      else for (const pid of procs.leftovers()) procs.signal(pid, signo, { group: false });
-    };
-    signalLeft(SIGTERM);
-    // One shutdown_timeout bounds the whole shutdown (Decision 11): leftovers get what remains
-    // of it, and at least a second when the services' own stop already used it up (as the
-    // original waited 1 s after a stop phase that had waited).
-    const now = this.#deps.clock.now();
-    const deadline = Math.max(
-      this.#shutdownStartedAt + this.#deps.shutdownTimeout * 1000,
-      now + Math.min(1000, this.#deps.shutdownTimeout * 1000),
-    );
-    let killed = false;
-    let delay = 5;
-    const poll = () => {
-      if (!left()) {
-        this.#final();
-        return;
-      }
-      if (!killed && this.#deps.clock.now() >= deadline) {
-        killed = true;
-        this.#log.info(
-          `Some processes remain after ${this.#deps.shutdownTimeout}secs.  Forcing kill`,
-        );
-        signalLeft(SIGKILL);
-      }
-      this.#deps.clock.setTimeout(poll, delay);
-      delay = Math.min(delay * 2, 100);
-    };
-    poll();
+    finalSweep({
+      clock: this.#deps.clock,
+      processes: this.#deps.processes,
+      logger: this.#log,
+      isPid1: this.#deps.isPid1,
+      killAll: (signo) => this.#deps.killAll(signo),
+      shutdownTimeout: this.#deps.shutdownTimeout,
+      shutdownStartedAt: this.#shutdownStartedAt,
+      onDone: () => this.#final(),
+    });
   }
 
   #killEverything(): void {
@@ -1077,14 +849,6 @@ export class Supervisor {
     }
     this.#log.debug("Final termination phase.");
     this.#finish(ending);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
   }
 }
 

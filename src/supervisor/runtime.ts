@@ -1,0 +1,78 @@
+/**
+ * The runtime record of one service: its configuration, its machine snapshot and every handle
+ * the supervisor holds for it (child, timers, notify socket, cron job, inetd listener). Only
+ * the supervisor mutates these records.
+ */
+import type { ServiceSpec } from "../config/schema.ts";
+import type { MachineSpec } from "../service/machine.ts";
+import { initialSnapshot, type ServiceSnapshot, type TimerName } from "../service/state.ts";
+import type { CronJob, InetdListener, NotifyChannel, ProcessHandle, TimerId } from "./ports.ts";
+
+/** The outcome a `ctl start --wait` waiter receives. */
+export interface SettleResult {
+  ok: boolean;
+  reason?: string | undefined;
+}
+
+/** Runtime of one service. */
+export interface ServiceRuntime {
+  spec: ServiceSpec;
+  machine: MachineSpec;
+  snap: ServiceSnapshot;
+  enabled: boolean;
+  timers: Map<TimerName, TimerId>;
+  child?: ProcessHandle | undefined;
+  /** Process group to signal and watch (our child's pid when detached). */
+  pgid?: number | undefined;
+  notify?: NotifyChannel | undefined;
+  cronJob?: CronJob | undefined;
+  listener?: InetdListener | undefined;
+  inetdChildren: Set<ProcessHandle>;
+  statusText?: string | undefined;
+  /** Waiters for the next settle of this service (ctl start --wait). */
+  settleWaiters: Array<(result: SettleResult) => void>;
+  /** Waiters for the end of a stop (ctl stop --wait). */
+  stopWaiters: Array<() => void>;
+  startAttempted: boolean;
+}
+
+/** The part of a service's configuration the state machine needs. */
+export function machineSpecOf(spec: ServiceSpec, stopTimeout: number): MachineSpec {
+  return {
+    name: spec.name,
+    type: spec.type,
+    restart: spec.restart,
+    restartLimit: spec.restartLimit,
+    restartDelay: spec.restartDelay,
+    processTimeout: spec.processTimeout,
+    startupPause: spec.startupPause,
+    ignoreFailures: spec.ignoreFailures,
+    exitKills: spec.exitKills,
+    pidfile: spec.pidfile,
+    stopTimeout,
+    command: spec.command,
+    ...(spec.type === "notify" && spec.watchdogTimeout
+      ? { watchdogMs: Math.round(spec.watchdogTimeout * 1000) }
+      : {}),
+  };
+}
+
+/** A fresh runtime for a service that has not run; `stopTimeout` in s, `now` in ms. */
+export function createRuntime(spec: ServiceSpec, stopTimeout: number, now: number): ServiceRuntime {
+  return {
+    spec,
+    machine: machineSpecOf(spec, stopTimeout),
+    snap: initialSnapshot(spec.name, spec.restartLimit, now),
+    enabled: spec.enabled,
+    timers: new Map(),
+    inetdChildren: new Set(),
+    settleWaiters: [],
+    stopWaiters: [],
+    startAttempted: false,
+  };
+}
+
+/** True while the service has a process of its own: spawned, attached, or still stopping. */
+export function hasProcess(r: ServiceRuntime): boolean {
+  return r.snap.pid !== undefined || r.snap.mainPid !== undefined || r.inetdChildren.size > 0;
+}
