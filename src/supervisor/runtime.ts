@@ -5,8 +5,9 @@
  */
 import type { ServiceSpec } from "../config/schema.ts";
 import type { MachineSpec } from "../service/machine.ts";
-import { initialSnapshot, type ServiceSnapshot, type TimerName } from "../service/state.ts";
-import type { CronJob, InetdListener, NotifyChannel, ProcessHandle, TimerId } from "./ports.ts";
+import { initialSnapshot, type ServiceSnapshot } from "../service/state.ts";
+import type { Clock, CronJob, InetdListener, NotifyChannel, ProcessHandle } from "./ports.ts";
+import { ServiceTimers } from "./service_timers.ts";
 
 /** The outcome a `ctl start --wait` waiter receives. */
 export interface SettleResult {
@@ -20,7 +21,7 @@ export interface ServiceRuntime {
   machine: MachineSpec;
   snap: ServiceSnapshot;
   enabled: boolean;
-  timers: Map<TimerName, TimerId>;
+  readonly timers: ServiceTimers;
   child?: ProcessHandle | undefined;
   /** Process group to signal and watch (our child's pid when detached). */
   pgid?: number | undefined;
@@ -57,22 +58,21 @@ export function machineSpecOf(spec: ServiceSpec, stopTimeout: number): MachineSp
   };
 }
 
-/** A fresh runtime for a service that has not run; `stopTimeout` in s, `now` in ms. */
-export function createRuntime(spec: ServiceSpec, stopTimeout: number, now: number): ServiceRuntime {
+/** A fresh runtime for a service that has not run; `stopTimeout` in s. */
+export function createRuntime(
+  spec: ServiceSpec,
+  stopTimeout: number,
+  clock: Clock,
+): ServiceRuntime {
   return {
     spec,
     machine: machineSpecOf(spec, stopTimeout),
-    snap: initialSnapshot(spec.name, spec.restartLimit, now),
+    snap: initialSnapshot(spec.name, spec.restartLimit, clock.now()),
     enabled: spec.enabled,
-    timers: new Map(),
+    timers: new ServiceTimers(clock),
     inetdChildren: new Set(),
     settleWaiters: [],
     stopWaiters: [],
     startAttempted: false,
   };
-}
-
-/** True while the service has a process of its own: spawned, attached, or still stopping. */
-export function hasProcess(r: ServiceRuntime): boolean {
-  return r.snap.pid !== undefined || r.snap.mainPid !== undefined || r.inetdChildren.size > 0;
 }

@@ -5,30 +5,15 @@
  * the effects it returns. Events raised while effects run are queued, so state is never read
  * and written across an await.
  */
-import type { ServiceSpec } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
-import { Facility, type LogSink } from "../log/record.ts";
+import { Facility } from "../log/record.ts";
 import { type ExitStatus, formatProcStatus, toExitCode } from "../process/exit_status.ts";
 import { transition } from "../service/machine.ts";
-import {
-  type Effect,
-  isSatisfied,
-  type ServiceEvent,
-  type ServiceSnapshot,
-} from "../service/state.ts";
-import type { DependencyGraph } from "./graph.ts";
-import type {
-  Clock,
-  CronPort,
-  HostNotify,
-  InetdConnection,
-  InetdPort,
-  NotifyChannel,
-  NotifyPort,
-  ProcessHandle,
-  ProcessPort,
-  TimerId,
-} from "./ports.ts";
+import { type Effect, isSatisfied, type ServiceEvent } from "../service/state.ts";
+import type { InetdConnection, NotifyChannel, ProcessHandle, TimerId } from "./ports.ts";
+import type { SupervisorDeps } from "./supervisor_deps.ts";
+import { type ServiceView, serviceView } from "./service_view.ts";
+import { signalPlan, type SignalTarget } from "./signal_plan.ts";
 import { serveInetdConnection } from "./inetd_connection.ts";
 import { createRuntime, type ServiceRuntime as Runtime, type SettleResult } from "./runtime.ts";
 import { watchAttached, watchGroup, watchPidfile } from "./watchers.ts";
@@ -41,37 +26,8 @@ import { disableReason, serviceArgv, serviceCwd, spawnRequest } from "./service_
 import { isReady, prerequisiteVerdict } from "./prerequisite_verdict.ts";
 import { exitVerdict } from "./exit_verdict.ts";
 
-/** Extra variables given to a service's environment at each spawn. */
-export interface SpawnExtras {
-  serial: number;
-  time: number;
-  notifySocket?: string | undefined;
-}
-
-/** Everything the supervisor is given. */
-export interface SupervisorDeps {
-  readonly services: readonly ServiceSpec[];
-  readonly graph: DependencyGraph;
-  readonly processes: ProcessPort;
-  readonly notify: NotifyPort;
-  readonly cron: CronPort;
-  readonly inetd: InetdPort;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Where service output lines and records go (the log router). */
-  readonly sink: LogSink;
-  readonly hostNotify?: HostNotify | undefined;
-  /** The public environment of one spawn of a service. */
-  envFor(service: ServiceSpec, extras: SpawnExtras): Record<string, string>;
-  readonly idleDelay: number; // s
-  readonly shutdownTimeout: number; // s
-  readonly detectExit: boolean;
-  /** Chaperone is PID 1 of its namespace: the final sweep may use kill(-1). */
-  readonly isPid1: boolean;
-  /** kill(-1, signo): only called when isPid1. */
-  killAll(signo: number): void;
-  readonly statusInterval: number; // s
-}
+export type { SpawnExtras, SupervisorDeps } from "./supervisor_deps.ts";
+export type { ServiceView } from "./service_view.ts";
 
 /** How the system ended, for the exit status contract (Decision 1). */
 export interface Ending {
@@ -107,7 +63,6 @@ export class Supervisor {
   /** Services whose shutdown `stop` is queued and not yet dispatched. */
   #stopQueued = new Set<string>();
   #sweeping = false;
-  #decoder = new TextDecoder();
   /** Resolves with the exit code once everything is gone. */
   readonly finished: Promise<Ending>;
 
@@ -117,7 +72,7 @@ export class Supervisor {
     this.#startedAt = deps.clock.now();
     this.finished = new Promise((resolve) => (this.#finish = resolve));
     for (const spec of deps.services) {
-      this.#rt.set(spec.name, createRuntime(spec, deps.shutdownTimeout, deps.clock.now()));
+      this.#rt.set(spec.name, createRuntime(spec, deps.shutdownTimeout, deps.clock));
     }
   }
 
@@ -139,16 +94,8 @@ export class Supervisor {
   view(name: string): ServiceView | undefined {
     const r = this.#rt.get(name);
     if (!r) return undefined;
-    return {
-      spec: r.spec,
-      snap: r.snap,
-      enabled: r.enabled,
-      statusText: r.statusText,
-      nextRun: r.cronJob?.nextRun() ?? undefined,
-      listener: r.listener ? { port: r.listener.port, requests: r.listener.requests } : undefined,
-      inetdRunning: r.inetdChildren.size,
-      ready: isReady(name, (n) => this.#deps.graph.prerequisitesOf(n), (n) => this.#rt.get(n)),
-    };
+    const graph = this.#deps.graph;
+    return serviceView(r, isReady(name, (n) => graph.prerequisitesOf(n), (n) => this.#rt.get(n)));
   }
 
   /** Seconds since the supervisor was made. */
@@ -333,40 +280,25 @@ export class Supervisor {
         this.#spawn(r);
         return;
       case "signal": {
-        const signo = fx.signal === "SIGKILL" ? SIGKILL : r.spec.killSignal;
-        if (r.snap.pid !== undefined) {
-          this.#deps.processes.signal(r.snap.pid, signo, { group: r.pgid !== undefined });
-        }
-        if (r.snap.mainPid !== undefined) {
-          this.#deps.processes.signal(r.snap.mainPid, signo, { group: false });
-        }
-        if (fx.signal === "SIGKILL" && r.pgid !== undefined) {
-          this.#deps.processes.signal(r.pgid, SIGKILL, { group: true });
-        }
+        const kill = fx.signal === "SIGKILL";
+        const plan = signalPlan(
+          { ...r.snap, pgid: r.pgid },
+          kill ? SIGKILL : r.spec.killSignal,
+          kill,
+        );
+        this.#signal(plan);
         return;
       }
       case "set-timer": {
-        const old = r.timers.get(fx.timer);
-        if (old !== undefined) this.#deps.clock.clearTimeout(old);
         const timer = fx.timer;
-        r.timers.set(
-          timer,
-          this.#deps.clock.setTimeout(() => {
-            r.timers.delete(timer);
-            this.dispatch(name, { type: "timer", timer });
-          }, fx.ms),
-        );
+        r.timers.set(timer, fx.ms, () => this.dispatch(name, { type: "timer", timer }));
         return;
       }
-      case "cancel-timer": {
-        const id = r.timers.get(fx.timer);
-        if (id !== undefined) this.#deps.clock.clearTimeout(id);
-        r.timers.delete(fx.timer);
+      case "cancel-timer":
+        r.timers.cancel(fx.timer);
         return;
-      }
       case "cancel-all-timers":
-        for (const id of r.timers.values()) this.#deps.clock.clearTimeout(id);
-        r.timers.clear();
+        r.timers.cancelAll();
         return;
       case "open-notify":
         // Opened inside #spawn, which must wait for the socket before starting the process.
@@ -828,38 +760,24 @@ export class Supervisor {
 
   #killEverything(): void {
     for (const r of this.#rt.values()) {
-      if (r.snap.pid !== undefined) {
-        this.#deps.processes.signal(r.snap.pid, SIGKILL, { group: r.pgid !== undefined });
-      }
-      if (r.snap.mainPid !== undefined) {
-        this.#deps.processes.signal(r.snap.mainPid, SIGKILL, { group: false });
-      }
+      this.#signal(signalPlan({ ...r.snap, pgid: r.pgid }, SIGKILL, false));
     }
     if (this.#deps.isPid1) this.#deps.killAll(SIGKILL);
+  }
+
+  #signal(plan: readonly SignalTarget[]): void {
+    for (const t of plan) this.#deps.processes.signal(t.pid, t.signo, { group: t.group });
   }
 
   #final(): void {
     if (!this.#ending) return;
     const ending = this.#ending;
     for (const r of this.#rt.values()) {
-      for (const id of r.timers.values()) this.#deps.clock.clearTimeout(id);
-      r.timers.clear();
+      r.timers.cancelAll();
       r.notify?.close();
       r.notify = undefined;
     }
     this.#log.debug("Final termination phase.");
     this.#finish(ending);
   }
-}
-
-/** A read-only view of one service for status and control. */
-export interface ServiceView {
-  readonly spec: ServiceSpec;
-  readonly snap: ServiceSnapshot;
-  readonly enabled: boolean;
-  readonly statusText: string | undefined;
-  readonly nextRun: Date | undefined;
-  readonly listener: { port: number; requests: number } | undefined;
-  readonly inetdRunning: number;
-  readonly ready: boolean;
 }
