@@ -10,7 +10,8 @@ import { Facility } from "../log/record.ts";
 import { type ExitStatus, formatProcStatus, toExitCode } from "../process/exit_status.ts";
 import { transition } from "../service/machine.ts";
 import { type Effect, isSatisfied, type ServiceEvent } from "../service/state.ts";
-import type { InetdConnection, NotifyChannel, ProcessHandle, TimerId } from "./ports.ts";
+import type { InetdConnection, NotifyChannel, ProcessHandle } from "./ports.ts";
+import { HostReporter } from "./host_reporter.ts";
 import type { SupervisorDeps } from "./supervisor_deps.ts";
 import { type ServiceView, serviceView } from "./service_view.ts";
 import { signalPlan, type SignalTarget } from "./signal_plan.ts";
@@ -47,6 +48,7 @@ export class Supervisor {
   #evaluatePending = false;
   #serial = 0;
   #log: Logger;
+  #host: HostReporter;
   #startupPending = new Set<string>();
   #startupDone = false;
   #startupFailure: string | undefined;
@@ -58,7 +60,6 @@ export class Supervisor {
   #consoleExit: ExitStatus | undefined;
   #startedAt: number;
   #remainActiveWarned = false;
-  #statusTimer: TimerId | undefined;
   #shutdownStartedAt = 0;
   /** Services whose shutdown `stop` is queued and not yet dispatched. */
   #stopQueued = new Set<string>();
@@ -69,6 +70,7 @@ export class Supervisor {
   constructor(deps: SupervisorDeps) {
     this.#deps = deps;
     this.#log = deps.logger;
+    this.#host = new HostReporter(deps.hostNotify, deps.logger, deps.clock);
     this.#startedAt = deps.clock.now();
     this.finished = new Promise((resolve) => (this.#finish = resolve));
     for (const spec of deps.services) {
@@ -225,11 +227,11 @@ export class Supervisor {
     this.#forced = options.forced ?? false;
     this.#ending = ending;
     this.#log.warn(`Request made to kill system.${options.forced ? " (forced)" : ""}`);
-    if (ending.code !== 0 && this.#deps.hostNotify && !this.#startupDone) {
-      this.#host(`ERRNO=${ending.code}`);
+    if (ending.code !== 0 && this.#host.connected && !this.#startupDone) {
+      this.#host.send(`ERRNO=${ending.code}`);
     }
-    this.#host("STOPPING=1");
-    if (this.#statusTimer !== undefined) this.#deps.clock.clearTimeout(this.#statusTimer);
+    this.#host.send("STOPPING=1");
+    this.#host.stopStatus();
     for (const r of this.#rt.values()) {
       r.cronJob?.stop();
       r.cronJob = undefined;
@@ -640,34 +642,14 @@ export class Supervisor {
     this.#startupDone = true;
     if (this.#shuttingDown) return;
     this.#log.info("all services started");
-    this.#host("READY=1");
-    this.#scheduleStatus();
+    this.#host.send("READY=1");
+    this.#host.startStatus(this.#deps.statusInterval, () => this.statusLine());
     this.#checkExit();
-  }
-
-  #scheduleStatus(): void {
-    const every = this.#deps.statusInterval;
-    if (!this.#deps.hostNotify || every <= 0) return;
-    const tick = () => {
-      this.#host(`STATUS=${this.statusLine()}`);
-      this.#statusTimer = this.#deps.clock.setTimeout(tick, every * 1000);
-    };
-    tick();
   }
 
   /** The STATUS= text sent to the host (spec 5.12). */
   statusLine(): string {
     return hostStatus(this.uptime(), [...this.#rt.values()].map((r) => r.snap.state));
-  }
-
-  #host(message: string): void {
-    if (!this.#deps.hostNotify) return;
-    this.#log.debug(`queueing '${message}' to notify socket`);
-    try {
-      this.#deps.hostNotify.send(message);
-    } catch (err) {
-      this.#log.debug(`host notify failed: ${err instanceof Error ? err.message : err}`);
-    }
   }
 
   // ---------------------------------------------------------------- ending
