@@ -10,7 +10,7 @@ import { Facility } from "../log/record.ts";
 import { type ExitStatus, formatProcStatus, toExitCode } from "../process/exit_status.ts";
 import { transition } from "../service/machine.ts";
 import { type Effect, isSatisfied, type ServiceEvent } from "../service/state.ts";
-import type { InetdConnection, NotifyChannel, ProcessHandle } from "./ports.ts";
+import type { InetdConnection, ProcessHandle } from "./ports.ts";
 import { HostReporter } from "./host_reporter.ts";
 import type { SupervisorDeps } from "./supervisor_deps.ts";
 import { type ServiceView, serviceView } from "./service_view.ts";
@@ -18,8 +18,8 @@ import { signalPlan, type SignalTarget } from "./signal_plan.ts";
 import { serveInetdConnection } from "./inetd_connection.ts";
 import { createRuntime, type ServiceRuntime as Runtime, type SettleResult } from "./runtime.ts";
 import { watchAttached, watchGroup, watchPidfile } from "./watchers.ts";
-import { pipeServiceOutput } from "./service_output.ts";
-import { notifyEvents } from "./notify_events.ts";
+import { spawnProcess } from "./spawn_process.ts";
+import { readNotify } from "./notify_reader.ts";
 import { hostStatus } from "./host_status.ts";
 import { shutdownStep } from "./shutdown_step.ts";
 import { finalSweep } from "./final_sweep.ts";
@@ -463,7 +463,14 @@ export class Supervisor {
       this.#deps.notify.open(name, { uid: r.spec.user?.uid, gid: r.spec.user?.gid }).then(
         (channel) => {
           r.notify = channel;
-          this.#readNotify(r, channel);
+          readNotify(channel, {
+            service: name,
+            logger: this.#log,
+            pidAlive: (pid) => this.#deps.processes.pidAlive(pid),
+            active: () => r.notify === channel,
+            onStatus: (text) => r.statusText = text,
+            onEvent: (event) => this.dispatch(name, event),
+          });
           if (r.snap.state === "starting" && r.snap.pid === undefined) this.#spawn(r);
           else channel.close();
         },
@@ -493,11 +500,16 @@ export class Supervisor {
     if (r.machine.watchdogMs) env.WATCHDOG_USEC = String(r.machine.watchdogMs * 1000);
     const interactive = name === "CONSOLE" && Deno.stdin.isTerminal();
     this.#logFor(r).debug(`${name} attempting start '${argv.join(" ")}'... `);
+    const request = spawnRequest(r.spec, { argv, env, cwd: serviceCwd(r.spec), interactive });
+    const ctx = { processes: this.#deps.processes, sink: this.#deps.sink, logger: this.#logFor(r) };
     let child: ProcessHandle;
     try {
-      child = this.#deps.processes.spawn(
-        spawnRequest(r.spec, { argv, env, cwd: serviceCwd(r.spec), interactive }),
-      );
+      child = spawnProcess(ctx, name, request, (ended, status) => {
+        if (name === "CONSOLE") this.#consoleExit = status;
+        if (r.child === ended) r.child = undefined;
+        this.dispatch(name, { type: "exited", pid: ended.pid, status });
+        this.#checkExit();
+      });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       this.dispatch(name, { type: "spawn-failed", error: msg, notFound: false });
@@ -508,36 +520,7 @@ export class Supervisor {
     }
     r.child = child;
     r.pgid = interactive ? undefined : child.pid;
-    pipeServiceOutput(name, child, this.#deps.sink);
-    child.status.then((status) => {
-      const level = status.code === 0 ? "debug" : "info";
-      this.#logFor(r)[level](
-        `${name} exit status for pid=${child.pid} is '${formatProcStatus(status)}'`,
-      );
-      if (name === "CONSOLE") this.#consoleExit = status;
-      if (r.child === child) r.child = undefined;
-      this.dispatch(name, { type: "exited", pid: child.pid, status });
-      this.#checkExit();
-    });
     this.dispatch(name, { type: "spawned", pid: child.pid });
-  }
-
-  async #readNotify(r: Runtime, channel: NotifyChannel): Promise<void> {
-    const name = r.spec.name;
-    const pidAlive = (pid: number) => this.#deps.processes.pidAlive(pid);
-    try {
-      for await (const m of channel.messages) {
-        if (r.notify !== channel) break;
-        const reading = notifyEvents(name, m, pidAlive);
-        if (reading.statusText !== undefined) r.statusText = reading.statusText;
-        for (const step of reading.steps) {
-          if (step.type === "event") this.dispatch(name, step.event);
-          else this.#log[step.level](step.message);
-        }
-      }
-    } catch (err) {
-      this.#log.warn(`${name} notify socket failed: ${err instanceof Error ? err.message : err}`);
-    }
   }
 
   #watchPidfile(r: Runtime): void {
