@@ -147,8 +147,16 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
 
   const services = [...config.services];
   if (opts.command !== undefined) {
-    const consoleSpec = buildConsole(opts, config, exitKills, tty, settingsEnv, user);
-    services.push(consoleSpec);
+    try {
+      services.push(buildConsole(opts, config, exitKills, tty, settingsEnv, user));
+    } catch (err) {
+      // An expansion in the command's arguments failed (`$(X:?message)`, a bad `:/` form).
+      write(
+        "stderr",
+        `Configuration Error: command line: ${err instanceof Error ? err.message : err}\n`,
+      );
+      return 1;
+    }
   }
   if (opts.disableServices) {
     if (opts.command === undefined) {
@@ -370,13 +378,8 @@ function buildConsole(
   settingsEnv: Environment,
   user: Credentials | undefined,
 ): ServiceSpec {
-  const argv = [opts.command ?? "", ...opts.args].map((a) => {
-    try {
-      return settingsEnv.expand(a);
-    } catch {
-      return a;
-    }
-  });
+  // Each argument is expanded (spec 1.7), not re-split; an expansion error is the caller's.
+  const argv = [opts.command ?? "", ...opts.args].map((a) => settingsEnv.expand(a));
   return {
     name: "CONSOLE",
     type: "simple",

@@ -105,3 +105,20 @@ Deno.test("a run with a configuration error exits 1 before anything starts", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a failing expansion in the command's arguments exits 1 before anything starts", async () => {
+  const dir = await tempTree({ "c.d/a.conf": `a.service: { type: oneshot, command: "true" }\n` });
+  try {
+    const r = await run([
+      "--force",
+      "--config",
+      `${dir}/c.d`,
+      "/bin/echo",
+      "$(NOPE:?NOPE is required)",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /Configuration Error: command line: NOPE is required/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
