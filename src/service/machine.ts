@@ -158,7 +158,12 @@ export function transition(
       }
       if (spec.type === "notify") fx.push({ type: "open-notify" });
       fx.push({ type: "spawn" });
-      return move({ state: "starting", phase: undefined, reportedErrno: undefined });
+      return move({
+        state: "starting",
+        phase: undefined,
+        reportedErrno: undefined,
+        pidfileGarbage: undefined,
+      });
 
     case "deps-failed":
       if (s.state !== "waiting") return stay();
@@ -327,6 +332,10 @@ export function transition(
       }
       return move({ mainPid: e.pid });
 
+    case "pidfile-garbage":
+      if (s.state !== "starting" || s.phase !== "pidfile") return stay();
+      return move({ pidfileGarbage: true });
+
     case "pidfile-error":
       if (s.state !== "starting") return stay();
       return failStart(e.error, alive);
@@ -352,8 +361,9 @@ export function transition(
             : "terminating due to 'ignore_failures=False'";
           let reason: string;
           if (s.phase === "pidfile") {
-            reason =
-              `${spec.name} did not find pid file '${spec.pidfile}' before ${t}sec process_timeout expired`;
+            reason = s.pidfileGarbage
+              ? `${spec.name} found pid file '${spec.pidfile}' but contents did not contain an integer`
+              : `${spec.name} did not find pid file '${spec.pidfile}' before ${t}sec process_timeout expired`;
           } else if (spec.type === "notify") {
             reason =
               `notify service '${spec.name}' did not receive ready notification after ${t} second(s), ${how}`;
@@ -374,7 +384,12 @@ export function transition(
           if (s.state !== "backoff") return stay();
           if (spec.type === "notify") fx.push({ type: "open-notify" });
           fx.push({ type: "spawn" });
-          return move({ state: "starting", restarts: s.restarts + 1, reportedErrno: undefined });
+          return move({
+            state: "starting",
+            restarts: s.restarts + 1,
+            reportedErrno: undefined,
+            pidfileGarbage: undefined,
+          });
         case "kill":
           // While stopping, the leader may be gone but members of its group still live (a
           // child that ignores SIGTERM): the group must still get its SIGKILL.

@@ -42,6 +42,8 @@ export type ServiceEvent =
   | { type: "notify-errno"; errno: number }
   | { type: "main-pid"; pid: number }
   | { type: "pidfile-error"; error: string }
+  /** The pidfile exists but holds no number (it may still be written). */
+  | { type: "pidfile-garbage" }
   | { type: "timer"; timer: TimerName }
   | { type: "watchdog-ping" }
   | { type: "extend-timeout"; ms: number }
@@ -91,6 +93,8 @@ export interface ServiceSnapshot {
   readonly runStartedAt?: number | undefined;
   /** The start is part of the initial start-up (failures abort the system). */
   readonly initial: boolean;
+  /** The pidfile was seen holding something other than a pid during this start. */
+  readonly pidfileGarbage?: boolean | undefined;
   /** Start-up phase inside `starting`. */
   readonly phase?: "pause" | "pidfile" | "ready-wait" | "exit-wait" | undefined;
   /** Where to go once `stopping` ends. */

@@ -546,6 +546,7 @@ export class Supervisor {
           error:
             `${name} attempted to attach the process with PID=${pid} but there is no such process`,
         }),
+      onGarbage: () => this.dispatch(name, { type: "pidfile-garbage" }),
     });
   }
 

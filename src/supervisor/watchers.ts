@@ -21,6 +21,8 @@ export interface PidfileWatch extends WatchContext {
   onPid(pid: number): void;
   /** The pidfile named a pid that does not exist. */
   onDead(pid: number): void;
+  /** The pidfile exists but holds no number (yet); called once. */
+  onGarbage?(): void;
 }
 
 /** Longest pause between two reads of a pidfile (ms). */
@@ -39,6 +41,7 @@ const GROUP_MAX_DELAY = 100;
  */
 export function watchPidfile(w: PidfileWatch): void {
   let delay = 20;
+  let garbled = false;
   const poll = () => {
     if (!w.active()) return;
     let text: string | undefined;
@@ -56,6 +59,10 @@ export function watchPidfile(w: PidfileWatch): void {
         }
         w.onDead(pid);
         return;
+      }
+      if (!garbled) {
+        garbled = true;
+        w.onGarbage?.();
       }
     }
     w.clock.setTimeout(poll, delay);

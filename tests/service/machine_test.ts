@@ -257,6 +257,39 @@ const ROWS: Row[] = [
     check: (n) => assert.equal(n.mainPid, 77),
   },
   {
+    name: "starting(pidfile) + pidfile-garbage is remembered for the timeout message",
+    from: { state: "starting", phase: "pidfile" },
+    spec: { type: "forking", pidfile: "/run/d.pid" },
+    event: { type: "pidfile-garbage" },
+    to: "starting",
+    check: (n) => assert.equal(n.pidfileGarbage, true),
+  },
+  {
+    name: "starting(pidfile) + process-timeout after garbage → failed: contents not an integer",
+    from: { state: "starting", phase: "pidfile", pidfileGarbage: true },
+    spec: { type: "forking", pidfile: "/run/d.pid", processTimeout: 2 },
+    event: { type: "timer", timer: "process-timeout" },
+    to: "failed",
+    effects: ["settled:false"],
+    check: (n) =>
+      assert.equal(
+        n.error,
+        "web.service found pid file '/run/d.pid' but contents did not contain an integer",
+      ),
+  },
+  {
+    name: "starting(pidfile) + process-timeout without a file → failed: did not find pid file",
+    from: { state: "starting", phase: "pidfile" },
+    spec: { type: "forking", pidfile: "/run/d.pid", processTimeout: 2 },
+    event: { type: "timer", timer: "process-timeout" },
+    to: "failed",
+    check: (n) =>
+      assert.equal(
+        n.error,
+        "web.service did not find pid file '/run/d.pid' before 2sec process_timeout expired",
+      ),
+  },
+  {
     name: "starting(pidfile) + pidfile-error → failed",
     from: { state: "starting", phase: "pidfile" },
     spec: { type: "forking", pidfile: "/run/d.pid" },

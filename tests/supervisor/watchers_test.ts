@@ -29,12 +29,14 @@ Deno.test("watchPidfile() reports the pid once the file names a live process", a
       active: () => true,
       onPid: (p) => seen.push(`pid ${p}`),
       onDead: (p) => seen.push(`dead ${p}`),
+      onGarbage: () => seen.push("garbage"),
     });
     await clock.advance(500);
     assert.deepEqual(seen, [], "no file yet");
     Deno.writeTextFileSync(file, "12ab\n");
     await clock.advance(1000);
-    assert.deepEqual(seen, [], "garbled content means not written yet");
+    assert.deepEqual(seen, ["garbage"], "garbled content is reported once, and waited on");
+    seen.length = 0;
     Deno.writeTextFileSync(file, `${pid}\n`);
     await clock.advance(1000);
     assert.deepEqual(seen, [`pid ${pid}`]);
