@@ -24,6 +24,8 @@ export interface HandlerContext {
   version: string;
   logger: Logger;
   router: { setForcedLevel(level: number | undefined): void };
+  /** Sets the level below which Chaperone does not even generate its own messages (spec 4.7). */
+  setOwnLevel?(level: number): void;
 }
 
 const short = (name: string) => name.replace(/\.service$/, "");
@@ -170,6 +172,7 @@ export function supervisorHandler(
         if (level === undefined) return { ok: false, error: `Not a valid log level: ${req.level}` };
         forced = level;
         ctx.router.setForcedLevel(level);
+        ctx.setOwnLevel?.(level);
         return {
           ok: true,
           text: `All logging set to include priorities >= *.${

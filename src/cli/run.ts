@@ -303,13 +303,21 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     const gid = config.settings.controlSocketGroup !== undefined
       ? lookupGroup(config.settings.controlSocketGroup)?.gid
       : undefined;
-    control = serveControl({
-      socketPath: paths.controlSocket,
-      fifoPath: paths.controlFifo,
-      mode: config.settings.controlSocketMode,
-      ...(gid !== undefined ? { gid } : {}),
-      logger,
-    }, supervisorHandler(sup, graph, { version: denoJson.version, router, logger }));
+    control = serveControl(
+      {
+        socketPath: paths.controlSocket,
+        fifoPath: paths.controlFifo,
+        mode: config.settings.controlSocketMode,
+        ...(gid !== undefined ? { gid } : {}),
+        logger,
+      },
+      supervisorHandler(sup, graph, {
+        version: denoJson.version,
+        router,
+        logger,
+        setOwnLevel: (level) => target.threshold = level,
+      }),
+    );
   } catch (err) {
     logger.warn(`command service cannot be started: ${err instanceof Error ? err.message : err}`);
   }

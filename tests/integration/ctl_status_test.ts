@@ -194,3 +194,36 @@ default.logging: { selector: "*.info", stdout: true }
       },
     ),
 });
+
+Deno.test({
+  name: "ctl loglevel err also stops Chaperone generating its own info lines",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(
+      `web.service: { command: "sleep 1000" }
+keep.service: { command: "sleep 1000" }
+default.logging: { selector: "*.info", stdout: true }
+`,
+      async (p) => {
+        await waitRow(p, "web.service", (r) => r.status === "running");
+        assertCtl(
+          await p.ctl("loglevel", "err"),
+          0,
+          "All logging set to include priorities >= *.err\n",
+        );
+        const mark = p.stdout.length;
+        assertCtl(await p.ctl("stop", "--wait", "web"), 0, "services stopped.\n");
+        await p.ctl("start", "--wait", "web");
+        assert.doesNotMatch(p.stdout.slice(mark), /web\.service received reset/);
+        assertCtl(
+          await p.ctl("loglevel", "info"),
+          0,
+          "All logging set to include priorities >= *.info\n",
+        );
+        const mark2 = p.stdout.length;
+        assertCtl(await p.ctl("stop", "--wait", "web"), 0, "services stopped.\n");
+        await p.waitForOutput(/web\.service received reset/);
+        assert.match(p.stdout.slice(mark2), /web\.service received reset/);
+      },
+    ),
+});
