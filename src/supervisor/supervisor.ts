@@ -500,6 +500,11 @@ export class Supervisor {
     if (r.machine.watchdogMs) env.WATCHDOG_USEC = String(r.machine.watchdogMs * 1000);
     const interactive = name === "CONSOLE" && Deno.stdin.isTerminal();
     this.#logFor(r).debug(`${name} attempting start '${argv.join(" ")}'... `);
+    if (r.spec.debug) {
+      // The service's `debug: true` (or settings `debug`): show exactly what it is given.
+      const lines = Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
+      this.#logFor(r).debug(`${name} environment: ${lines.join(" ")}`);
+    }
     const request = spawnRequest(r.spec, { argv, env, cwd: serviceCwd(r.spec), interactive });
     const ctx = { processes: this.#deps.processes, sink: this.#deps.sink, logger: this.#logFor(r) };
     let child: ProcessHandle;

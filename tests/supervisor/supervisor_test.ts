@@ -278,3 +278,13 @@ Deno.test("Supervisor bounds the whole shutdown by one shutdown_timeout, leftove
   await clock.advance(200);
   assert.ok(ended);
 });
+
+Deno.test("Supervisor logs a debug service's environment at each spawn", async () => {
+  const services = [spec("d.service", { debug: true }), spec("q.service")];
+  const { sup, sink } = build(services);
+  sup.start();
+  await flush();
+  const lines = sink.messages().filter((m) => m.includes("environment:"));
+  assert.equal(lines.length, 1, sink.messages().join("\n"));
+  assert.match(lines[0]!, /^d\.service environment: /);
+});
