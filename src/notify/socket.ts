@@ -17,7 +17,7 @@
  * is why chaperone's own per-service sockets are always filesystem sockets.
  */
 
-import { lastError, lazyLibc } from "../sys/libc.ts";
+import { bindUnixDatagram, lastError, lazyLibc } from "../sys/libc.ts";
 import { notifySocketAddress } from "./client.ts";
 import { type NotifyMessage, parseNotify } from "./protocol.ts";
 
@@ -167,9 +167,6 @@ function removeStaleSocket(path: string): void {
   Deno.removeSync(path);
 }
 
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
 const POLLIN = 1;
 const EAGAIN = 11;
@@ -180,8 +177,6 @@ const MAX_DATAGRAM = 65536;
 
 // Opened on first use, so that filesystem sockets need no FFI permission.
 const openLibc = lazyLibc({
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   // Off the event loop: it blocks for up to POLL_MS.
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
@@ -205,16 +200,7 @@ class AbstractDatagramSocket implements DatagramSource {
   constructor(name: string) {
     this.#lib = openLibc();
     const address = notifySocketAddress(name);
-    const fd = this.#lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      throw new Error(`Cannot create notify socket "${name}": ${lastError(this.#lib).message}`);
-    }
-    if (this.#lib.bind(fd, address, address.length) !== 0) {
-      const { errno, message } = lastError(this.#lib);
-      this.#lib.close(fd);
-      const text = `Cannot bind notify socket "${name}": ${message}`;
-      throw errno === 98 ? new Deno.errors.AddrInUse(text) : new Error(text);
-    }
+    const fd = bindUnixDatagram(address, `notify socket "${name}"`);
     this.#fd = fd;
     const view = new DataView(this.#pollfd.buffer);
     view.setInt32(0, fd, true);

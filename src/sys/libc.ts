@@ -96,3 +96,30 @@ export function sockaddrUn(path: string, options: SockaddrUnOptions = {}): Uint8
   address.set(name, abstract ? 3 : 2);
   return address;
 }
+
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const EADDRINUSE = 98;
+
+const openSocketLibc = lazyLibc({
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+});
+
+/**
+ * A close-on-exec AF_UNIX datagram socket bound to `address` (from sockaddrUn()); returns its
+ * fd. Throws an Error naming `what` (Deno.errors.AddrInUse when the address is taken).
+ */
+export function bindUnixDatagram(address: Uint8Array, what: string): number {
+  const lib = openSocketLibc();
+  const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new Error(`Cannot create ${what}: ${lastError(lib).message}`);
+  if (lib.bind(fd, address, address.length) !== 0) {
+    const { errno, message } = lastError(lib);
+    lib.close(fd);
+    const text = `Cannot bind ${what}: ${message}`;
+    throw errno === EADDRINUSE ? new Deno.errors.AddrInUse(text) : new Error(text);
+  }
+  return fd;
+}

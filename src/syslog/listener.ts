@@ -17,7 +17,7 @@
 import { dirname } from "node:path";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import type { OutputReporter } from "./outputs.ts";
-import { lastErrno, lastError, lazyLibc, sockaddrUn } from "../sys/libc.ts";
+import { bindUnixDatagram, lastErrno, lazyLibc, sockaddrUn } from "../sys/libc.ts";
 import { parseSyslog, splitDatagram } from "./parse.ts";
 
 /** Datagrams taken per recvmmsg call. */
@@ -27,9 +27,6 @@ export const MAX_DATAGRAM = 64 * 1024;
 /** Minimum time between two reports about malformed or truncated datagrams. */
 export const REPORT_INTERVAL_MS = 10_000;
 
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SHUT_RDWR = 2;
@@ -46,8 +43,6 @@ const IOVEC_SIZE = 16;
 const MMSGHDR_SIZE = 64;
 
 const openLibc = lazyLibc({
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   recvmmsg: {
     parameters: ["i32", "buffer", "u32", "i32", "pointer"],
@@ -133,13 +128,7 @@ export function listenSyslog(
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   Deno.mkdirSync(dirname(path), { recursive: true });
-  const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new Error(`cannot create syslog socket: ${lastError(lib).message}`);
-  if (lib.bind(fd, addr, addr.length) < 0) {
-    const why = lastError(lib).message;
-    lib.close(fd);
-    throw new Error(`cannot bind syslog socket ${path}: ${why}`);
-  }
+  const fd = bindUnixDatagram(addr, `syslog socket ${path}`);
   // A larger queue absorbs bursts while a batch is being routed; failure only costs speed.
   const rcvbuf = new Int32Array([4 * 1024 * 1024]);
   lib.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(rcvbuf.buffer), 4);

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { errnoText, lastErrno, lastError, lazyLibc, sockaddrUn } from "../../src/sys/libc.ts";
+import {
+  bindUnixDatagram,
+  errnoText,
+  lastErrno,
+  lastError,
+  lazyLibc,
+  sockaddrUn,
+} from "../../src/sys/libc.ts";
 
 const EBADF = 9;
 const ENOENT = 2;
@@ -82,5 +89,23 @@ Deno.test("sockaddrUn() builds an address that bind() accepts for a real socket"
   } finally {
     lib.close(fd);
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("bindUnixDatagram() binds a socket file and reports a taken address as AddrInUse", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/d.sock`;
+    const fd = bindUnixDatagram(sockaddrUn(path), "test socket");
+    assert.ok(fd >= 0);
+    assert.ok(Deno.statSync(path).isSocket);
+    assert.throws(
+      () => bindUnixDatagram(sockaddrUn(path), "test socket"),
+      (e: unknown) =>
+        e instanceof Deno.errors.AddrInUse && /Cannot bind test socket/.test(e.message),
+    );
+    openLibc().close(fd);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
