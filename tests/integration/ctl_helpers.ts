@@ -4,20 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { type Pid1, startPid1, tempTree, waitFor } from "../_helpers/pid1.ts";
+import type { ServiceStatus } from "../../src/control/protocol.ts";
 
-/** One row of `ctl status --json`, as the tests read it. */
-export interface StatusRow {
-  name: string;
-  type: string;
-  state: string;
-  status: string;
-  pid: number | null;
-  enabled: boolean;
-  restarts: number;
-  lastExit: string | null;
-  note: string | null;
-  nextRun: string | null;
-}
+/** One row of `ctl status --json` (its fields are asserted one by one in ctl_status_test.ts). */
+export type StatusRow = ServiceStatus;
 
 /** A ctl invocation's outcome. */
 export type CtlResult = { code: number; stdout: string; stderr: string };

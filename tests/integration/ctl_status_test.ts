@@ -172,15 +172,18 @@ Deno.test({
     }),
 });
 
+/** Two long-running services and Chaperone's info (and worse) lines on stdout. */
+const INFO_CONFIG = `web.service: { command: "sleep 1000" }
+keep.service: { command: "sleep 1000" }
+default.logging: { selector: "*.info", stdout: true }
+`;
+
 Deno.test({
   name: "ctl loglevel debug lets debug records through when the logging section asks for info",
   ignore: !canRunAsPid1,
   fn: () =>
     withChaperone(
-      `web.service: { command: "sleep 1000" }
-keep.service: { command: "sleep 1000" }
-default.logging: { selector: "*.info", stdout: true }
-`,
+      INFO_CONFIG,
       async (p) => {
         await waitRow(p, "web.service", (r) => r.status === "running");
         assert.doesNotMatch(p.stdout, /attempting start/);
@@ -200,10 +203,7 @@ Deno.test({
   ignore: !canRunAsPid1,
   fn: () =>
     withChaperone(
-      `web.service: { command: "sleep 1000" }
-keep.service: { command: "sleep 1000" }
-default.logging: { selector: "*.info", stdout: true }
-`,
+      INFO_CONFIG,
       async (p) => {
         await waitRow(p, "web.service", (r) => r.status === "running");
         assertCtl(
