@@ -31,8 +31,7 @@ export interface SpawnRequest {
   readonly gid?: number;
   /** Start the child in its own session and process group (pgid = sid = pid). */
   readonly detached: boolean;
-  /** "piped" gives the caller the child's stdin (inetd connections). */
-  readonly stdin: "inherit" | "null" | "piped";
+  readonly stdin: "inherit" | "null";
   readonly stdout: "piped" | "inherit" | "null";
   readonly stderr: "piped" | "inherit" | "null";
 }
@@ -48,8 +47,6 @@ export interface ChildHandle {
   readonly pid: number;
   /** Resolves once the child has ended; the Spawner stops owning the pid at that moment. */
   readonly status: Promise<ExitStatus>;
-  /** The child's stdin when piped, else null. The caller must close it. */
-  readonly stdin: WritableStream<Uint8Array> | null;
   /** The child's stdout when piped, else null. The caller must consume or cancel it. */
   readonly stdout: ReadableStream<Uint8Array> | null;
   /** The child's stderr when piped, else null. The caller must consume or cancel it. */
@@ -98,7 +95,6 @@ export class Spawner {
     return {
       pid,
       status,
-      stdin: request.stdin === "piped" ? child.stdin : null,
       stdout: request.stdout === "piped" ? child.stdout : null,
       stderr: request.stderr === "piped" ? child.stderr : null,
       kill(sig: number, killOptions: KillOptions = {}): boolean {

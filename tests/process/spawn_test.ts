@@ -194,14 +194,3 @@ Deno.test("resolveExecutable() uses the default PATH when none is given", () => 
   assert.ok(DEFAULT_PATH.split(":").includes("/bin"));
   assert.match(resolveExecutable("sh", undefined), /\/sh$/);
 });
-
-Deno.test("Spawner.spawn() with stdin piped hands the caller the child's stdin", async () => {
-  const spawner = new Spawner();
-  const child = spawner.spawn(request(["/bin/cat"], { stdin: "piped", stdout: "piped" }));
-  assert.ok(child.stdin);
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode("hello\n"));
-  await writer.close();
-  assert.equal(await new Response(child.stdout).text(), "hello\n");
-  assert.deepEqual(await child.status, { code: 0, signal: null });
-});
