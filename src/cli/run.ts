@@ -9,7 +9,7 @@ import { killSwitch } from "./options.ts";
 import { loadConfig } from "../config/mod.ts";
 import { ConfigError, ConfigErrors } from "../config/config_error.ts";
 import type { Config, Credentials, ServiceSpec } from "../config/schema.ts";
-import { Environment } from "../config/env.ts";
+import type { Environment } from "../config/env.ts";
 import { BacktickRunner } from "../config/expand.ts";
 import { createLogger, type LogTarget, StderrSink } from "../log/logger.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
@@ -139,11 +139,8 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   }
 
   // The environments: process → settings → service (spec 3.1).
-  const processEnv = Environment.fromRecord(Deno.env.toObject(), { backticks });
-  const settingsUser = config.settings.uid !== undefined ? lookupUser(config.settings.uid) : user;
-  const settingsEnv = processEnv.derive(config.settings.env, {
-    ...(settingsUser && (config.settings.uid !== undefined || user) ? { user: settingsUser } : {}),
-  });
+  // The environments: process → settings (built by the configuration) → service (spec 3.1).
+  const settingsEnv = config.settingsEnv;
 
   const services = [...config.services];
   if (opts.command !== undefined) {

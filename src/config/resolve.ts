@@ -192,6 +192,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
     settings,
     services,
     logging,
+    settingsEnv,
     ...(options.env._CHAP_CONFIG_DIR !== undefined
       ? { configDir: options.env._CHAP_CONFIG_DIR }
       : {}),

@@ -3,6 +3,8 @@
  * resolved types carry every default applied once, so downstream code never writes `?? 3`.
  */
 
+import type { Environment } from "./env.ts";
+
 /** Where a directive was written: for error messages (`file:line: directive`). */
 export interface SourcePos {
   readonly file: string;
@@ -125,6 +127,11 @@ export interface LoggingSpec {
 /** The whole validated configuration. */
 export interface Config {
   readonly settings: Settings;
+  /**
+   * The settings-level environment (process environment, then settings' env_inherit/env_set/
+   * env_unset and the settings user): the base every service and logging section derives from.
+   */
+  readonly settingsEnv: Environment;
   /** Services in merged-config order. */
   readonly services: readonly ServiceSpec[];
   readonly logging: readonly LoggingSpec[];

@@ -173,7 +173,11 @@ Deno.test({
   ignore: !canRunAsPid1,
   fn: () =>
     withChaperone(
-      `settings: { control_socket_mode: "0660", control_socket_group: nogroup }\n${CONFIG}`,
+      // keep.service stays up: stopping the only service would end the system, and with it
+      // the namespace, before the client has exited.
+      `settings: { control_socket_mode: "0660", control_socket_group: nogroup }
+keep.service: { command: "sleep 1000" }
+${CONFIG}`,
       async (p, dir) => {
         await waitRow(p, "web.service", (r) => r.status === "running");
         const denoDir = await denoDirForNobody(dir);
