@@ -9,7 +9,7 @@ import { killSwitch } from "./options.ts";
 import { loadConfig } from "../config/mod.ts";
 import { ConfigError, ConfigErrors } from "../config/config_error.ts";
 import type { Config, Credentials, ServiceSpec } from "../config/schema.ts";
-import type { Environment } from "../config/env.ts";
+import { type Environment, serviceEnvironment } from "../config/env.ts";
 import { BacktickRunner } from "../config/expand.ts";
 import { createLogger, type LogTarget, StderrSink } from "../log/logger.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
@@ -114,6 +114,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       },
       disableServices: opts.disableServices,
       noConsoleLog: opts.noConsoleLog,
+      noDefaultLogging: opts.task,
       backticks,
       onWarning: (msg) => logger.warn(msg),
     });
@@ -133,7 +134,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   if (config.services.length === 0 && opts.command === undefined) {
     write(
       "stdout",
-      "There are no services configured to run, nor is there a command specified\non the command line to run as an application.  You need to do one or the other.\n",
+      `no services configured in ${config.path}\nThere are no services configured to run, nor is there a command specified\non the command line to run as an application.  You need to do one or the other.\n`,
     );
     return 1;
   }
@@ -188,9 +189,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   let router: LogRouter;
   try {
     router = new LogRouter(config.logging, {
-      expand: (text) => settingsEnv.expand(text),
-      resolveIds: (uid, gid) =>
-        resolveIds(uid ?? config.settings.uid ?? user?.name, gid ?? config.settings.gid),
       report: (severity, message) => logger[severity](message),
       ...(opts.logLevel !== undefined ? { forcedLevel: opts.logLevel } : {}),
     });
@@ -215,12 +213,16 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   if (opts.ignoreFailures) {
     logger.warn("ignoring failures on all service startups due to --ignore-failures");
   }
+  // Variables Chaperone itself gives every service, besides the _CHAP_* ones.
+  const serviceVars: Record<string, string> = {};
   let syslog: { close(): Promise<void> } | undefined;
   if (config.settings.enableSyslog) {
     try {
       syslog = listenSyslog(paths.syslogSocket, router, {
         report: (severity, message) => logger[severity](message),
       });
+      // Services learn where it is: under --force as a user it is not /dev/log (Decision 20).
+      serviceVars.CHAPERONE_SYSLOG_SOCKET = paths.syslogSocket;
       logger.info(`Switching all chaperone logging to ${paths.syslogSocket}`);
     } catch (err) {
       logger.warn(`syslog service cannot be started: ${err instanceof Error ? err.message : err}`);
@@ -248,10 +250,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   const envOf = (spec: ServiceSpec): Environment => {
     let env = serviceEnvs.get(spec.name);
     if (!env) {
-      env = settingsEnv.derive(spec.env, spec.user ? { user: spec.user } : {}).with(
-        "_CHAP_SERVICE",
-        spec.name,
-      );
+      env = serviceEnvironment(settingsEnv, spec);
       serviceEnvs.set(spec.name, env);
     }
     return env;
@@ -276,6 +275,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       let env = envOf(spec)
         .with("_CHAP_SERVICE_SERIAL", String(extras.serial))
         .with("_CHAP_SERVICE_TIME", String(extras.time));
+      for (const [name, value] of Object.entries(serviceVars)) env = env.with(name, value);
       if (extras.notifySocket !== undefined) env = env.with("NOTIFY_SOCKET", extras.notifySocket);
       return env.publicEnv();
     },
@@ -356,22 +356,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     // Not there, or still in use.
   }
   return ending.code;
-}
-
-function resolveIds(uid?: string, gid?: string): { uid?: number; gid?: number } {
-  const out: { uid?: number; gid?: number } = {};
-  if (uid !== undefined) {
-    const u = lookupUser(uid);
-    if (u) {
-      out.uid = u.uid;
-      out.gid = u.gid;
-    }
-  }
-  if (gid !== undefined) {
-    const g = lookupGroup(gid);
-    if (g) out.gid = g.gid;
-  }
-  return out;
 }
 
 /** The command-line command as the CONSOLE service (spec 1.7). */

@@ -6,9 +6,11 @@ export class ConfigError extends Error {
   readonly file: string;
   readonly line: number | undefined;
   readonly directive: string | undefined;
+  /** The section at fault, as written (the directive text shows it with escapes). */
+  readonly section: string | undefined;
   constructor(
     message: string,
-    options: { pos?: SourcePos; directive?: string; cause?: unknown } = {},
+    options: { pos?: SourcePos; directive?: string; section?: string; cause?: unknown } = {},
   ) {
     const where = options.pos
       ? `${options.pos.file}${options.pos.line ? `:${options.pos.line}` : ""}: `
@@ -19,6 +21,7 @@ export class ConfigError extends Error {
     this.file = options.pos?.file ?? "";
     this.line = options.pos?.line;
     this.directive = options.directive;
+    this.section = options.section;
   }
 }
 

@@ -7,7 +7,7 @@
  * Every raw value remembers whether it was written in the configuration. Only those may run
  * backticks (Decision 9); values inherited from the process or from /etc/passwd never do.
  */
-import type { Credentials, EnvSpec } from "./schema.ts";
+import type { Credentials, EnvSpec, ServiceSpec } from "./schema.ts";
 import { BacktickRunner, expandAll, expandDirective, type ExpansionScope } from "./expand.ts";
 import { globMatchAny } from "./glob.ts";
 
@@ -223,4 +223,19 @@ export class Environment {
       runBacktick: this.#runBacktick,
     };
   }
+}
+
+/**
+ * A service's environment without the spawn-time variables (spec §3.1 steps 1–5): the
+ * settings level, the service's user and env directives, then `_CHAP_SERVICE`. The run spawns
+ * with it and `chaperone check` resolves the service's program against its PATH.
+ */
+export function serviceEnvironment(
+  settingsEnv: Environment,
+  spec: Pick<ServiceSpec, "name" | "env" | "user">,
+): Environment {
+  return settingsEnv.derive(spec.env, spec.user ? { user: spec.user } : {}).with(
+    "_CHAP_SERVICE",
+    spec.name,
+  );
 }

@@ -11,12 +11,23 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A file's positions grouped by section, so merging stays linear in the config's size. */
-function bySection(positions: ReadonlyMap<string, SourcePos>): Map<string, Map<string, SourcePos>> {
+/**
+ * A file's positions grouped by section, so merging stays linear in the config's size. Keys
+ * are `section` or `section/directive[/key]`; a section name may itself hold a `/` (an error
+ * that validate.ts reports, with this position), so the section is the known name before a `/`.
+ */
+function bySection(file: ConfigFile): Map<string, Map<string, SourcePos>> {
   const out = new Map<string, Map<string, SourcePos>>();
-  for (const [key, pos] of positions) {
-    const slash = key.indexOf("/");
-    const section = slash < 0 ? key : key.slice(0, slash);
+  for (const [key, pos] of file.positions) {
+    let section = key;
+    if (!file.sections.has(key)) {
+      for (let slash = key.indexOf("/"); slash >= 0; slash = key.indexOf("/", slash + 1)) {
+        if (file.sections.has(key.slice(0, slash))) {
+          section = key.slice(0, slash);
+          break;
+        }
+      }
+    }
     let m = out.get(section);
     if (!m) out.set(section, m = new Map());
     m.set(key, pos);
@@ -33,7 +44,7 @@ export function mergeConfigFiles(files: readonly ConfigFile[]): RawConfig {
   const sections = new Map<string, RawSection>();
   const sectionPositions = new Map<string, Map<string, SourcePos>>();
   for (const file of files) {
-    const filePositions = bySection(file.positions);
+    const filePositions = bySection(file);
     for (const [name, value] of file.sections) {
       const incoming: RawSection = value ?? {};
       const earlier = sections.get(name);

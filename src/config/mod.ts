@@ -7,7 +7,8 @@ import { lookupGroup, lookupUser } from "../process/users.ts";
 import { type ConfigError, ConfigErrors } from "./config_error.ts";
 import { loadConfigFiles } from "./load.ts";
 import { mergeConfigFiles } from "./merge.ts";
-import { resolveConfig, type UserDirectory } from "./resolve.ts";
+import type { UserDirectory } from "./credentials.ts";
+import { resolveConfig } from "./resolve.ts";
 import type { Config } from "./schema.ts";
 import type { BacktickRunner } from "./expand.ts";
 import { validateConfig } from "./validate.ts";
@@ -20,8 +21,10 @@ export interface LoadConfigOptions {
   readonly user?: string;
   readonly extraSettings?: { ignore_failures?: boolean; enable_syslog?: boolean };
   readonly disableServices?: boolean;
-  /** `--no-console-log`: drops `stdout`/`stderr` from logging sections. */
+  /** `--no-console-log`: drops `stdout`/`stderr` from logging sections, and the default one. */
   readonly noConsoleLog?: boolean;
+  /** `--task`: no default console logging section when none is configured (Decision 19). */
+  readonly noDefaultLogging?: boolean;
   /** Runs and caches backtick expansions (pass the run's runner so errors are logged). */
   readonly backticks?: BacktickRunner;
   /** Root holding etc/passwd and etc/group (tests); default `/`. */
@@ -32,6 +35,11 @@ export interface LoadConfigOptions {
 /** What checkConfig found: the configuration when there were no errors, and all problems. */
 export interface CheckResult {
   readonly config?: Config;
+  /**
+   * What did resolve even when there were errors (sections with problems left out), so that
+   * `chaperone check` can go on to check the programs of the services that are fine.
+   */
+  readonly partial?: Config;
   readonly errors: readonly ConfigError[];
   /** The files read, in order. */
   readonly files: readonly string[];
@@ -47,7 +55,7 @@ function userDirectory(root: string | undefined): UserDirectory {
 
 /** Section name of a validation error (`web.service: command` → `web.service`). */
 function sectionOf(error: ConfigError): string | undefined {
-  return error.directive?.split(": ")[0];
+  return error.section ?? error.directive?.split(": ")[0];
 }
 
 /**
@@ -64,7 +72,8 @@ export function configPathFor(path: string, home: string | undefined): string {
 export async function checkConfig(path: string, opts: LoadConfigOptions): Promise<CheckResult> {
   const users = userDirectory(opts.usersRoot);
   const home = opts.user === undefined ? undefined : users.lookupUser(opts.user)?.home;
-  const loaded = await loadConfigFiles(configPathFor(path, home), {
+  const resolvedPath = configPathFor(path, home);
+  const loaded = await loadConfigFiles(resolvedPath, {
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
   if (loaded.errors.length > 0) return { errors: loaded.errors, files: loaded.files };
@@ -81,17 +90,19 @@ export async function checkConfig(path: string, opts: LoadConfigOptions): Promis
     env,
     users,
     skipSections,
+    path: resolvedPath,
     ...(opts.user !== undefined ? { user: opts.user } : {}),
     ...(opts.extraSettings ? { extraSettings: opts.extraSettings } : {}),
     ...(opts.disableServices ? { disableServices: true } : {}),
     ...(opts.noConsoleLog ? { noConsoleLog: true } : {}),
+    ...(opts.noDefaultLogging ? { noDefaultLogging: true } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     ...(opts.backticks ? { backticks: opts.backticks } : {}),
   });
   const errors = [...structural, ...resolved.errors];
   return errors.length > 0
-    ? { errors, files: loaded.files }
-    : { config: resolved.config, errors, files: loaded.files };
+    ? { partial: resolved.config, errors, files: loaded.files }
+    : { config: resolved.config, partial: resolved.config, errors, files: loaded.files };
 }
 
 /** Loads, validates and resolves the configuration at `path`; throws ConfigErrors with all problems. */

@@ -1,15 +1,23 @@
 /**
  * RawConfig → Config (spec §2.6–§2.8, §3.5, §5.8): applies every default once, inherits from
  * `settings`, expands directives against each service's environment, converts `enabled` and
- * `port`, splits `command` into argv and resolves users and groups. Problems that show only after
- * expansion (an `enabled` that is not a boolean, a bad `stdout`, a cron interval, an unknown
- * user) are collected like validate.ts's, each naming file, line and directive.
+ * `port`, splits `command` into argv and resolves users and groups. Logging sections are
+ * resolved completely too (resolve_logging.ts), and the console default of Decision 19 is
+ * added when there is none. Problems that show only after expansion (an `enabled` that is not
+ * a boolean, a bad `stdout`, a cron interval, an unknown user, a bad selector) are collected
+ * like validate.ts's, each naming file, line and directive; `after`/`before` names that match
+ * nothing are warnings (references.ts).
  */
 import { parseSignal } from "../process/signals.ts";
 import { ConfigError } from "./config_error.ts";
+import { groupId, lookupCredentials, type UserDirectory } from "./credentials.ts";
 import { toCronerPattern } from "./cron_interval.ts";
 import { Environment } from "./env.ts";
 import type { BacktickRunner } from "./expand.ts";
+import { enabledOf, expandWith, type SectionContext } from "./section_context.ts";
+import { DEFAULT_LOGGING, resolveLogging } from "./resolve_logging.ts";
+import { warnUnknownReferences } from "./references.ts";
+import { bool, num, str } from "./scalars.ts";
 import type {
   Config,
   Credentials,
@@ -25,11 +33,8 @@ import type {
 import { splitShellWords } from "./shell_words.ts";
 import { parseSocketMode, sectionKind, splitNameList } from "./validate.ts";
 
-/** The user database seam (process/users.ts in production, a temp root in tests). */
-export interface UserDirectory {
-  lookupUser(nameOrId: string): Credentials | undefined;
-  lookupGroup(nameOrId: string): { readonly gid: number } | undefined;
-}
+export type { UserDirectory } from "./credentials.ts";
+export { parseEnabled } from "./scalars.ts";
 
 /** Inputs of resolution besides the raw configuration. */
 export interface ResolveOptions {
@@ -44,8 +49,12 @@ export interface ResolveOptions {
   readonly extraSettings?: { ignore_failures?: boolean; enable_syslog?: boolean };
   /** `--disable-services`: every service is defined but disabled. */
   readonly disableServices?: boolean;
-  /** `--no-console-log`: logging sections lose `stdout` and `stderr`. */
+  /** `--no-console-log`: logging sections lose `stdout` and `stderr`, and there is no default. */
   readonly noConsoleLog?: boolean;
+  /** `--task`: no console default when there is no logging section (Decision 19). */
+  readonly noDefaultLogging?: boolean;
+  /** The configuration path as resolved, for messages (`no services configured in ...`). */
+  readonly path?: string;
   /** Sections that failed validation; they are left out instead of reported twice. */
   readonly skipSections?: ReadonlySet<string>;
   onWarning?(message: string): void;
@@ -67,33 +76,7 @@ export const PROCESS_TIMEOUTS: Readonly<Record<ServiceType, number>> = {
   inetd: 60,
 };
 
-const TRUE_WORDS = ["y", "yes", "true", "on"];
-const FALSE_WORDS = ["n", "no", "false", "off", ""];
 const DIGITS_REGEXP = /^\d+$/;
-
-/** Converts an `enabled` value (§2.7): booleans as they are, strings by word; else undefined. */
-export function parseEnabled(value: unknown): boolean | undefined {
-  if (typeof value === "boolean") return value;
-  if (typeof value !== "string") return undefined;
-  const word = value.trim().toLowerCase();
-  if (TRUE_WORDS.includes(word)) return true;
-  if (FALSE_WORDS.includes(word)) return false;
-  return undefined;
-}
-
-function str(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function bool(value: unknown): boolean | undefined {
-  return typeof value === "boolean" ? value : undefined;
-}
 
 /** The environment directives of one level; an empty `env_inherit` means everything (§2.6). */
 export function envSpecOf(section: RawSection): EnvSpec {
@@ -170,25 +153,37 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
 
   const services: ServiceSpec[] = [];
   const logging: LoggingSpec[] = [];
+  const contextOf = (name: string, pos: SourcePos): SectionContext => ({
+    settings,
+    settingsUser,
+    settingsEnv,
+    options,
+    pos,
+    fail: (directive, message, cause) => fail(name, directive, message, cause),
+  });
   for (const [name, section] of raw.sections) {
     if (skip.has(name)) continue;
     const kind = sectionKind(name);
     if (kind === "service") {
-      const spec = resolveService(name, section, {
-        settings,
-        settingsUser,
-        settingsEnv,
-        options,
-        pos: posOf(name),
-        fail: (directive, message, cause) => fail(name, directive, message, cause),
-      });
+      const spec = resolveService(name, section, contextOf(name, posOf(name)));
       if (spec !== undefined) services.push(spec);
     } else if (kind === "logging") {
-      logging.push(resolveLogging(name, section, settings, options, posOf(name)));
+      const spec = resolveLogging(name, section, contextOf(name, posOf(name)));
+      if (spec !== undefined) logging.push(spec);
     }
   }
+  const anyLogging = [...raw.sections.keys()].some((name) => sectionKind(name) === "logging");
+  if (!anyLogging && !options.noConsoleLog && !options.noDefaultLogging) {
+    // Decision 19: without any logging section, behave as if `default.logging` sent *.info to
+    // stdout, so that `docker logs` shows what the services and the syslog socket receive.
+    const { name, section, pos } = DEFAULT_LOGGING;
+    const spec = resolveLogging(name, section, contextOf("settings", pos));
+    if (spec !== undefined) logging.push({ ...spec, builtin: true });
+  }
+  if (options.onWarning) warnUnknownReferences(raw, posOf, options.onWarning);
 
   const config: Config = {
+    path: options.path ?? raw.files.at(-1) ?? "",
     settings,
     services,
     logging,
@@ -198,13 +193,6 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
       : {}),
   };
   return { config, errors };
-}
-
-function groupId(nameOrId: string, users: UserDirectory): number | undefined {
-  const group = users.lookupGroup(nameOrId);
-  if (group !== undefined) return group.gid;
-  // A numeric gid is taken as it is (§3.1), like setgid() would.
-  return DIGITS_REGEXP.test(nameOrId) ? Number(nameOrId) : undefined;
 }
 
 function resolveSettings(s: RawSection, options: ResolveOptions): Settings {
@@ -234,19 +222,10 @@ function resolveSettings(s: RawSection, options: ResolveOptions): Settings {
   };
 }
 
-interface ServiceContext {
-  readonly settings: Settings;
-  readonly settingsUser: Credentials | undefined;
-  readonly settingsEnv: Environment;
-  readonly options: ResolveOptions;
-  readonly pos: SourcePos;
-  fail(directive: string, message: string, cause?: unknown): void;
-}
-
 function resolveService(
   name: string,
   s: RawSection,
-  ctx: ServiceContext,
+  ctx: SectionContext,
 ): ServiceSpec | undefined {
   const { settings, options } = ctx;
   let ok = true;
@@ -263,28 +242,17 @@ function resolveService(
   const uidText = expandWith(ctx.settingsEnv, str(s.uid), "uid", fail);
   if (uidText !== undefined) {
     const gidText = expandWith(ctx.settingsEnv, str(s.gid), "gid", fail);
-    const found = options.users.lookupUser(uidText);
-    let gid = found?.gid;
-    let gidKnown = true;
-    if (gidText !== undefined) {
-      gid = groupId(gidText, options.users);
-      gidKnown = gid !== undefined;
-    }
-    if (found === undefined || !gidKnown) {
-      const what = found === undefined
-        ? ["uid", `user '${uidText}' does not exist`]
-        : ["gid", `group '${gidText}' does not exist`];
-      if (!optional) {
-        fail(what[0]!, what[1]!);
-      } else if (DIGITS_REGEXP.test(uidText) && (gidText === undefined || gid !== undefined)) {
-        // An optional service keeps numeric ids it cannot look up, without user variables.
-        serviceUser = { uid: Number(uidText), gid: gid ?? Number(uidText) };
-      } else {
-        enabledByUser = false;
-        options.onWarning?.(`optional service ${name} disabled: ${what[1]}`);
-      }
+    const found = lookupCredentials(uidText, gidText, options.users);
+    if (found.user !== undefined) {
+      serviceUser = found.user;
+    } else if (!optional) {
+      fail(found.problem.directive, found.problem.message);
+    } else if (DIGITS_REGEXP.test(uidText) && (gidText === undefined || found.gid !== undefined)) {
+      // An optional service keeps numeric ids it cannot look up, without user variables.
+      serviceUser = { uid: Number(uidText), gid: found.gid ?? Number(uidText) };
     } else {
-      serviceUser = { ...found, gid: gid! };
+      enabledByUser = false;
+      options.onWarning?.(`optional service ${name} disabled: ${found.problem.message}`);
     }
   }
 
@@ -305,17 +273,7 @@ function resolveService(
     fail("command", (err as Error).message, err);
   }
 
-  let enabled = true;
-  if (typeof s.enabled === "boolean") {
-    enabled = s.enabled;
-  } else if (typeof s.enabled === "string") {
-    const text = expand("enabled");
-    if (text !== undefined) {
-      const parsed = parseEnabled(text);
-      if (parsed === undefined) fail("enabled", `invalid boolean parameter: '${text}'`);
-      else enabled = parsed;
-    }
-  }
+  const enabled = enabledOf(s.enabled, (text) => expandWith(env, text, "enabled", fail), fail);
 
   const outputMode = (directive: "stdout" | "stderr"): "log" | "inherit" => {
     const text = expand(directive);
@@ -392,50 +350,5 @@ function resolveService(
     debug: bool(s.debug) ?? settings.debug,
     env: envSpec,
     pos: ctx.pos,
-  };
-}
-
-function expandWith(
-  env: Environment,
-  text: string | undefined,
-  directive: string,
-  fail: (directive: string, message: string, cause?: unknown) => void,
-): string | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return env.expand(text);
-  } catch (err) {
-    fail(directive, (err as Error).message, err);
-    return undefined;
-  }
-}
-
-function resolveLogging(
-  name: string,
-  s: RawSection,
-  settings: Settings,
-  options: ResolveOptions,
-  pos: SourcePos,
-): LoggingSpec {
-  const selector = str(s.selector);
-  const file = str(s.file);
-  const syslogHost = str(s.syslog_host);
-  const logrecHostname = str(s.logrec_hostname) ?? settings.logrecHostname;
-  const uid = str(s.uid) ?? settings.uid;
-  const gid = str(s.gid) ?? (str(s.uid) === undefined ? settings.gid : undefined);
-  return {
-    name,
-    selector: selector === undefined || selector.trim() === "" ? "*.*" : selector,
-    ...(file !== undefined ? { file } : {}),
-    stdout: !options.noConsoleLog && (bool(s.stdout) ?? false),
-    stderr: !options.noConsoleLog && (bool(s.stderr) ?? false),
-    ...(syslogHost !== undefined ? { syslogHost } : {}),
-    enabled: typeof s.enabled === "string" ? s.enabled : bool(s.enabled) ?? true,
-    overwrite: bool(s.overwrite) ?? false,
-    extended: bool(s.extended) ?? false,
-    ...(logrecHostname !== undefined ? { logrecHostname } : {}),
-    ...(uid !== undefined ? { uid } : {}),
-    ...(gid !== undefined ? { gid } : {}),
-    pos,
   };
 }

@@ -3,6 +3,7 @@
  * resolved types carry every default applied once, so downstream code never writes `?? 3`.
  */
 
+import type { Selector } from "../log/selector.ts";
 import type { Environment } from "./env.ts";
 
 /** Where a directive was written: for error messages (`file:line: directive`). */
@@ -107,20 +108,29 @@ export interface ServiceSpec {
   readonly pos: SourcePos;
 }
 
-/** A resolved logging section (spec §2.8). Expansion happens when syslog starts. */
+/**
+ * A resolved logging section (spec §2.8): expanded with the settings environment when the
+ * configuration is loaded, its selector parsed, its owner looked up, so a bad section is a
+ * configuration error that `chaperone check` reports like any other.
+ */
 export interface LoggingSpec {
   readonly name: string;
-  readonly selector: string;
+  readonly selector: Selector;
+  /** File name pattern, expanded; strftime codes are applied when the file is opened. */
   readonly file?: string;
   readonly stdout: boolean;
   readonly stderr: boolean;
   readonly syslogHost?: string;
-  readonly enabled: string | boolean;
+  /** false: the section has no outputs (its selector is still checked). */
+  readonly enabled: boolean;
   readonly overwrite: boolean;
   readonly extended: boolean;
   readonly logrecHostname?: string;
-  readonly uid?: string;
-  readonly gid?: string;
+  /** Owner of the files and directories the section creates (none, or 0: root's). */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** The console section used when the configuration has none (Decision 19). */
+  readonly builtin?: boolean;
   readonly pos: SourcePos;
 }
 
@@ -135,6 +145,8 @@ export interface Config {
   /** Services in merged-config order. */
   readonly services: readonly ServiceSpec[];
   readonly logging: readonly LoggingSpec[];
+  /** The configuration path as resolved (`--config` against `/` or the user's home). */
+  readonly path: string;
   /** Directory of the config path (`_CHAP_CONFIG_DIR`), when it exists. */
   readonly configDir?: string;
 }

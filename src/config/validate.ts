@@ -1,13 +1,16 @@
 /**
  * Structural validation of the merged configuration (spec §2.4–§2.8, with Decision 7's
- * leniencies): section names, known directives, value types, name rules, required directives
- * and signal names. Values that are expanded at load time (`enabled`, `stdout`, `port`,
+ * leniencies): section names, known directives (with a "did you mean" for typos), value
+ * types, name rules (names.ts: no `/` or control characters in section names, valid variable
+ * names, no NUL in values), required directives and signal names. Values that are expanded at load time (`enabled`, `stdout`, `port`,
  * `interval`, user names …) are checked by resolve.ts after expansion. Every problem is
  * collected, none thrown, so `chaperone check` can print them all.
  */
 import { parseSignal } from "../process/signals.ts";
 import { ConfigError } from "./config_error.ts";
+import { envNameProblem, envPatternProblem, escapeControls, sectionNameProblem } from "./names.ts";
 import type { RawConfig, RawSection, SourcePos } from "./schema.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** The value shapes a directive may take. */
 export type DirectiveType =
@@ -214,10 +217,13 @@ export function validateConfig(
     (directive === undefined ? undefined : raw.positions.get(`${section}/${directive}`)) ??
       raw.positions.get(section) ?? fallback;
   const fail: Fail = (section, directive, message, posPath = directive) => {
+    // Names are shown with escapes: a newline in one must not split the message.
+    const shown = escapeControls(section);
     errors.push(
       new ConfigError(message, {
         pos: posOf(section, posPath),
-        directive: directive === undefined ? section : `${section}: ${directive}`,
+        directive: directive === undefined ? shown : `${shown}: ${escapeControls(directive)}`,
+        section,
       }),
     );
   };
@@ -225,14 +231,26 @@ export function validateConfig(
   for (const [name, section] of raw.sections) {
     const kind = sectionKind(name);
     if (kind === undefined) {
-      fail(name, undefined, "unknown section; expected settings, <name>.service or <name>.logging");
+      fail(
+        name,
+        undefined,
+        `unknown section; expected settings, <name>.service or <name>.logging${
+          didYouMean(name, sectionCandidates(name))
+        }`,
+      );
       continue;
+    }
+    if (kind === "service" || kind === "logging") {
+      const problem = sectionNameProblem(name);
+      if (problem !== undefined) fail(name, undefined, problem);
     }
     switch (kind) {
       case "ignored": {
         const pos = posOf(name);
         options.onWarning?.(
-          `${pos.file}${pos.line ? `:${pos.line}` : ""}: ${name}: ignored (not a .logging section)`,
+          `${pos.file}${pos.line ? `:${pos.line}` : ""}: ${
+            escapeControls(name)
+          }: ignored (not a .logging section)`,
         );
         continue;
       }
@@ -265,6 +283,13 @@ type Fail = (
   posPath?: string,
 ) => void;
 
+/** What a mistyped section name may have meant: `settings`, or its base with each suffix. */
+function sectionCandidates(name: string): string[] {
+  const dot = name.lastIndexOf(".");
+  const base = dot > 0 ? name.slice(0, dot) : name;
+  return ["settings", `${base}.service`, `${base}.logging`];
+}
+
 function checkReservedName(name: string, suffix: string, fail: Fail): void {
   const base = name.slice(0, -suffix.length);
   if (isUpperCaseName(base)) {
@@ -285,7 +310,7 @@ function checkDirectives(
         ? ` (did you mean '${HINTS[directive]}'?)`
         : directive === "idle_delay"
         ? " (idle_delay is a settings directive)"
-        : "";
+        : didYouMean(directive, Object.keys(table));
       fail(name, directive, `unknown directive${hint}`);
       continue;
     }
@@ -293,17 +318,38 @@ function checkDirectives(
     if (problem !== undefined) {
       fail(name, directive, problem);
     } else if (type === "string-map") {
-      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-        // Decision 7: scalars become strings; nested structures cannot be a variable's value.
-        if (typeof v === "object" && v !== null) {
-          fail(
-            name,
-            `${directive}: ${key}`,
-            `expected a string, got ${describeValue(v)}`,
-            `${directive}/${key}`,
-          );
-        }
+      checkVariables(name, directive, value as Record<string, unknown>, fail);
+    } else if (type === "string-list") {
+      // env_inherit and env_unset: globs over variable names.
+      for (const pattern of value as string[]) {
+        const bad = envPatternProblem(pattern);
+        if (bad !== undefined) fail(name, directive, bad);
       }
+    } else if (typeof value === "string" && value.includes("\0")) {
+      fail(name, directive, NUL_PROBLEM);
+    }
+  }
+}
+
+const NUL_PROBLEM = "a value cannot contain a NUL character";
+
+/** env_set: every key a valid variable name, every value a scalar without NUL. */
+function checkVariables(
+  name: string,
+  directive: string,
+  vars: Record<string, unknown>,
+  fail: Fail,
+): void {
+  for (const [key, v] of Object.entries(vars)) {
+    const where = `${directive}/${key}`;
+    const bad = envNameProblem(key);
+    if (bad !== undefined) {
+      fail(name, directive, bad, where);
+    } else if (typeof v === "object" && v !== null) {
+      // Decision 7: scalars become strings; nested structures cannot be a variable's value.
+      fail(name, `${directive}: ${key}`, `expected a string, got ${describeValue(v)}`, where);
+    } else if (typeof v === "string" && v.includes("\0")) {
+      fail(name, `${directive}: ${key}`, NUL_PROBLEM, where);
     }
   }
 }

@@ -2,27 +2,18 @@
  * The log router: every record (a /dev/log datagram, a service output line, Chaperone's own
  * message) goes to each logging section, in configuration order, whose selector matches it,
  * and from there to the section's outputs (spec §4.6, Decisions 8 and 14). The router works
- * the same whether or not the /dev/log listener runs.
+ * the same whether or not the /dev/log listener runs. Sections arrive fully resolved by the
+ * configuration (expanded, selector parsed, owner looked up): building them cannot fail.
  */
 import type { LoggingSpec } from "../config/schema.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
+import { compileSelector, type Selector, type SelectorPredicate } from "../log/selector.ts";
 import { formatLine, type LineFormat } from "./format_line.ts";
-import { LoggingSectionError } from "./logging_section_error.ts";
 import { ConsoleOutput, FileOutput, type OutputReporter, RemoteOutput } from "./outputs.ts";
 import { MAX_MESSAGE_LENGTH, splitLongRecord } from "./parse.ts";
-import {
-  compileSelector,
-  parseSelector,
-  type Selector,
-  type SelectorPredicate,
-} from "./selector.ts";
 
 /** What the router needs from the rest of the program. */
 export interface LogRouterOptions {
-  /** Expands `$(...)` in a section's expanded directives (selector, file, enabled, logrec_hostname, syslog_host). */
-  expand(text: string, section: LoggingSpec): string;
-  /** Resolves a section's raw `uid`/`gid` (names or numbers) to numbers. */
-  resolveIds(uid?: string, gid?: string): { uid?: number; gid?: number };
   /** Receives the router's own problems (an unwritable file ...), once per episode. */
   report?: OutputReporter;
   /** The machine's hostname for lines whose record names none (default Deno.hostname()). */
@@ -45,22 +36,6 @@ interface Section {
   readonly remotes: readonly RemoteOutput[];
 }
 
-const TRUE_WORDS = new Set(["y", "yes", "true", "on"]);
-const FALSE_WORDS = new Set(["n", "no", "false", "off", ""]);
-
-function toBool(value: string | boolean, name: string, spec: LoggingSpec): boolean {
-  if (typeof value === "boolean") return value;
-  const word = value.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  throw new LoggingSectionError(
-    spec.name,
-    name,
-    `invalid boolean parameter for '${name}': '${value}'`,
-    { pos: spec.pos },
-  );
-}
-
 function internFormat(formats: Map<string, LineFormat>, format: LineFormat): LineFormat {
   const key = `${format.extended}\0${format.logrecHostname ?? ""}`;
   const known = formats.get(key);
@@ -76,7 +51,7 @@ export class LogRouter implements LogSink {
   #forcedLevel: number | undefined;
   #closed = false;
 
-  /** Compiles every section (throws LoggingSectionError for an invalid one) and opens its outputs. */
+  /** Compiles every section's selector and opens its outputs. */
   constructor(specs: readonly LoggingSpec[], options: LogRouterOptions) {
     const report: OutputReporter = options.report ?? (() => {});
     const hostname = options.hostname ?? Deno.hostname();
@@ -86,34 +61,16 @@ export class LogRouter implements LogSink {
     // record once for all of them.
     const formats = new Map<string, LineFormat>();
     for (const spec of specs) {
-      const selectorText = options.expand(spec.selector, spec);
-      let selector: Selector;
-      try {
-        selector = parseSelector(selectorText);
-      } catch (e) {
-        throw new LoggingSectionError(spec.name, "selector", (e as Error).message, {
-          pos: spec.pos,
-          cause: e,
-        });
-      }
-      const enabled = toBool(
-        typeof spec.enabled === "string" ? options.expand(spec.enabled, spec) : spec.enabled,
-        "enabled",
-        spec,
-      );
-      const logrecHostname = spec.logrecHostname === undefined
-        ? undefined
-        : options.expand(spec.logrecHostname, spec);
       const lineOutputs: (FileOutput | ConsoleOutput)[] = [];
       const remotes: RemoteOutput[] = [];
-      if (enabled) {
-        if (spec.file !== undefined && spec.file !== "") {
-          const pattern = options.expand(spec.file, spec);
-          const ids = options.resolveIds(spec.uid, spec.gid);
+      if (spec.enabled) {
+        if (spec.file !== undefined) {
+          const pattern = spec.file;
           lineOutputs.push(this.#shared(`file:${pattern}`, () => {
             const f = new FileOutput({
               pattern,
-              ...ids,
+              ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
+              ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
               overwrite: spec.overwrite,
               report,
               ...(options.now ? { now: options.now } : {}),
@@ -138,8 +95,8 @@ export class LogRouter implements LogSink {
             ) as ConsoleOutput,
           );
         }
-        if (spec.syslogHost !== undefined && spec.syslogHost !== "") {
-          const host = options.expand(spec.syslogHost, spec);
+        if (spec.syslogHost !== undefined) {
+          const host = spec.syslogHost;
           remotes.push(
             this.#shared(`remote:${host}`, () => new RemoteOutput(host, report)) as RemoteOutput,
           );
@@ -147,12 +104,12 @@ export class LogRouter implements LogSink {
       }
       built.push({
         name: spec.name,
-        selector,
-        predicate: compileSelector(selector, this.#forcedLevel),
+        selector: spec.selector,
+        predicate: compileSelector(spec.selector, this.#forcedLevel),
         format: internFormat(formats, {
           extended: spec.extended,
           hostname,
-          ...(logrecHostname ? { logrecHostname } : {}),
+          ...(spec.logrecHostname ? { logrecHostname: spec.logrecHostname } : {}),
         }),
         lineOutputs,
         remotes,

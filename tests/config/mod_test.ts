@@ -41,7 +41,8 @@ Deno.test("loadConfig() reads a directory in order and merges it (lamp sample)",
     "apache2.logging",
   ]);
   const apacheLog = config.logging.find((l) => l.name === "apache2.logging")!;
-  assert.equal(apacheLog.selector, "local1.err");
+  assert.equal(apacheLog.selector.text, "local1.err");
+  assert.equal(apacheLog.file, `${FIXTURES}lamp/log/apache2/error-%d.log`);
   assert.equal(apacheLog.stderr, true);
   assert.deepEqual(warnings, [
     `${FIXTURES}lamp/120-apache2.conf:24: duplicate key 'apache2.logging' (the later one wins)`,
@@ -85,8 +86,10 @@ Deno.test("loadConfig() enables services from environment expansions (cron sampl
 Deno.test("loadConfig() returns an empty configuration for a missing path", async () => {
   const config = await loadConfig("/nonexistent/chaperone.d", options());
   assert.deepEqual(config.services, []);
-  assert.deepEqual(config.logging, []);
+  // Decision 19: no logging section means the default console section.
+  assert.deepEqual(config.logging.map((l) => [l.name, l.builtin]), [["default.logging", true]]);
   assert.equal(config.configDir, undefined);
+  assert.equal(config.path, "/nonexistent/chaperone.d");
   assert.equal(config.settings.shutdownTimeout, 8);
 });
 
@@ -105,7 +108,7 @@ Deno.test("checkConfig() reports a YAML syntax error with file and line", async 
 
 Deno.test("checkConfig() reports an unknown directive with file, line and directive", async () => {
   assert.deepEqual(await problems("unknown-directive"), [
-    `${FIXTURES}errors/unknown-directive/chaperone.conf:4: web.service: restart_dealy: unknown directive`,
+    `${FIXTURES}errors/unknown-directive/chaperone.conf:4: web.service: restart_dealy: unknown directive (did you mean 'restart_delay'?)`,
   ]);
 });
 

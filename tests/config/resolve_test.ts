@@ -244,7 +244,8 @@ Deno.test("resolveConfig() uses settings uid, else --user, as the default user",
   assert.equal(viaCli.settings.uid, "app");
   assert.deepEqual(viaCli.services[0]!.user, USERS.app);
   assert.equal(viaCli.services[0]!.command, "echo /home/app");
-  assert.equal(viaCli.logging[0]!.uid, "app");
+  assert.equal(viaCli.logging[0]!.uid, 1000);
+  assert.equal(viaCli.logging[0]!.gid, 1000);
 });
 
 Deno.test("resolveConfig() reports unknown users and groups with their directive", () => {
@@ -309,14 +310,120 @@ Deno.test("resolveConfig() resolves logging sections with defaults and settings 
     ].join("\n"),
   );
   const [a, b] = config.logging;
-  assert.equal(a!.selector, "*.*");
+  assert.equal(a!.selector.text, "*.*");
   assert.equal(a!.stdout, true);
-  assert.equal(a!.enabled, "$(X:+1)");
+  assert.equal(a!.enabled, false, "$(X:+1) expands to nothing: false");
   assert.equal(a!.logrecHostname, "box");
+  assert.equal(b!.selector.text, "*.info");
+  assert.equal(b!.enabled, true);
   assert.equal(b!.logrecHostname, "other");
   assert.equal(b!.file, "/var/log/%d.log");
   assert.equal(b!.extended, true);
   assert.equal(b!.overwrite, false);
+});
+
+Deno.test("resolveConfig() expands logging directives with the settings environment", () => {
+  const config = resolveOk(
+    [
+      "settings: { env_set: { LOGS: /var/log/app, SEL: '*.warn', HOST: loghost } }",
+      "a.logging: { selector: '$(SEL)', file: '$(LOGS)/%d.log', syslog_host: '$(HOST):5514',",
+      "  logrec_hostname: '$(HOST)', enabled: '$(LOGS:+yes)' }",
+    ].join("\n"),
+  );
+  const [a] = config.logging;
+  assert.equal(a!.selector.text, "*.warn");
+  assert.equal(a!.file, "/var/log/app/%d.log");
+  assert.equal(a!.syslogHost, "loghost:5514");
+  assert.equal(a!.logrecHostname, "loghost");
+  assert.equal(a!.enabled, true);
+});
+
+Deno.test("resolveConfig() looks up a logging section's owner after expanding it (chaperone-lamp)", () => {
+  const lamp = "apache2.logging: { file: /l/a.log, uid: '$(LOGU:-www)' }";
+  assert.deepEqual(pick(resolveOk(lamp).logging[0]!), { uid: 33, gid: 33 });
+  assert.deepEqual(
+    pick(resolveOk(lamp, { env: { LOGU: "app" } }).logging[0]!),
+    { uid: 1000, gid: 1000 },
+  );
+  assert.deepEqual(
+    pick(resolveOk("a.logging: { file: /l/a.log, uid: www, gid: staff }").logging[0]!),
+    { uid: 33, gid: 50 },
+  );
+  // A gid alone changes the group of the settings user.
+  assert.deepEqual(
+    pick(
+      resolveOk("settings: { uid: app }\na.logging: { file: /l/a.log, gid: staff }").logging[0]!,
+    ),
+    { uid: 1000, gid: 50 },
+  );
+  assert.deepEqual(pick(resolveOk("a.logging: { file: /l/a.log }").logging[0]!), {});
+});
+
+function pick(spec: { uid?: number; gid?: number }) {
+  return {
+    ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
+    ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
+  };
+}
+
+Deno.test("resolveConfig() reports every problem of logging sections with file, line and directive", () => {
+  const result = resolve(
+    [
+      "a.logging: { selector: '*.info;kern.bogus;foo.*', stdout: true }",
+      "b.logging: { selector: 'local1.information', uid: '$(LOGU:-ghost)' }",
+      "c.logging: { enabled: maybe, gid: nogroup }",
+      "d.logging: { file: '$(NEED:?NEED must be set)' }",
+      "e.logging: { enabled: false, selector: kern, uid: ghost }",
+    ].join("\n"),
+  );
+  assert.deepEqual(result.errors.map((e) => e.message), [
+    `${FILE}:1: a.logging: selector: Invalid logging priority, bogus: kern.bogus`,
+    `${FILE}:1: a.logging: selector: Invalid logging facility code, foo: foo.*`,
+    `${FILE}:2: b.logging: selector: Invalid logging priority, information: local1.information`,
+    `${FILE}:2: b.logging: uid: user 'ghost' does not exist`,
+    `${FILE}:3: c.logging: enabled: invalid boolean parameter: 'maybe'`,
+    `${FILE}:3: c.logging: gid: group 'nogroup' does not exist`,
+    `${FILE}:4: d.logging: file: NEED must be set`,
+    // A disabled section's selector is still checked; its owner is not looked up.
+    `${FILE}:5: e.logging: selector: Invalid log spec syntax: kern`,
+  ]);
+});
+
+Deno.test("resolveConfig() adds the default console section only when no logging section exists", () => {
+  const [d] = resolveOk("a.service: { command: x }").logging;
+  assert.equal(d!.name, "default.logging");
+  assert.equal(d!.builtin, true);
+  assert.equal(d!.selector.text, "*.info");
+  assert.equal(d!.stdout, true);
+  assert.equal(d!.stderr, false);
+  assert.equal(d!.file, undefined);
+  assert.equal(resolveOk("settings: { logrec_hostname: h }").logging[0]!.logrecHostname, "h");
+  assert.deepEqual(resolveOk("", { noConsoleLog: true }).logging, []);
+  assert.deepEqual(resolveOk("", { noDefaultLogging: true }).logging, []);
+  const configured = resolveOk("off.logging: { enabled: false, stdout: true }").logging;
+  assert.deepEqual(configured.map((l) => [l.name, l.builtin]), [["off.logging", undefined]]);
+  // x.loggingfoo is not a logging section (spec 2.4), so the default still applies.
+  const ignored = resolveOk("x.loggingfoo: {}", { onWarning: () => {} }).logging;
+  assert.deepEqual(ignored.map((l) => l.name), ["default.logging"]);
+});
+
+Deno.test("resolveConfig() warns about after/before names that match nothing, with a suggestion", () => {
+  const warnings: string[] = [];
+  resolveOk(
+    [
+      "db.service: { command: x, service_groups: database }",
+      "web.service: { command: x, after: 'db, databse, db.servic, default, INIT' }",
+      "api.service: { command: x, before: 'nothing.service, web.service' }",
+    ].join("\n"),
+    { onWarning: (m) => warnings.push(m) },
+  );
+  const tail = " matches no service and no group, so it orders nothing";
+  assert.deepEqual(warnings, [
+    `${FILE}:2: web.service: after: 'db'${tail} (did you mean 'db.service'?)`,
+    `${FILE}:2: web.service: after: 'databse'${tail} (did you mean 'database'?)`,
+    `${FILE}:2: web.service: after: 'db.servic'${tail} (did you mean 'db.service'?)`,
+    `${FILE}:3: api.service: before: 'nothing.service'${tail}`,
+  ]);
 });
 
 Deno.test("resolveConfig() drops console outputs of logging sections with noConsoleLog", () => {

@@ -43,8 +43,84 @@ console.logging: { selector: "*.warn", stdout: true, enabled: "$(X:+true)" }
 
 Deno.test("validateConfig() rejects an unknown directive with file, line and directive", () => {
   assert.deepEqual(validate("web.service: {\n  command: x,\n  restartt: true\n}\n"), [
-    `${FILE}:3: web.service: restartt: unknown directive`,
+    `${FILE}:3: web.service: restartt: unknown directive (did you mean 'restart'?)`,
   ]);
+});
+
+Deno.test("validateConfig() suggests the closest directive for a typo", () => {
+  assert.deepEqual(
+    validate(
+      [
+        "web.service: { comand: x, restrat: true, servcie_groups: a, zzzz: 1 }",
+        "a.logging: { selectr: '*.*', fiel: /x }",
+        "settings: { shutdown_timout: 3 }",
+      ].join("\n"),
+    ),
+    [
+      `${FILE}:1: web.service: comand: unknown directive (did you mean 'command'?)`,
+      `${FILE}:1: web.service: restrat: unknown directive (did you mean 'restart'?)`,
+      `${FILE}:1: web.service: servcie_groups: unknown directive (did you mean 'service_groups'?)`,
+      `${FILE}:1: web.service: zzzz: unknown directive`,
+      `${FILE}:1: web.service: command: required directive is missing`,
+      `${FILE}:2: a.logging: selectr: unknown directive (did you mean 'selector'?)`,
+      `${FILE}:2: a.logging: fiel: unknown directive (did you mean 'file'?)`,
+      `${FILE}:3: settings: shutdown_timout: unknown directive (did you mean 'shutdown_timeout'?)`,
+    ],
+  );
+});
+
+Deno.test("validateConfig() suggests the section a mistyped key probably meant", () => {
+  assert.deepEqual(validate("setings: {}\nweb.servce: {}\nx.loging: {}\nother: {}\n"), [
+    `${FILE}:1: setings: unknown section; expected settings, <name>.service or <name>.logging (did you mean 'settings'?)`,
+    `${FILE}:2: web.servce: unknown section; expected settings, <name>.service or <name>.logging (did you mean 'web.service'?)`,
+    `${FILE}:3: x.loging: unknown section; expected settings, <name>.service or <name>.logging (did you mean 'x.logging'?)`,
+    `${FILE}:4: other: unknown section; expected settings, <name>.service or <name>.logging`,
+  ]);
+});
+
+Deno.test("validateConfig() rejects section names with '/', control characters or too many bytes", () => {
+  const long = `${"a".repeat(193)}.service`; // 201 bytes
+  const ok = `${"é".repeat(96)}.service`; // 200 bytes
+  assert.deepEqual(
+    validate(
+      [
+        `"../../../tmp/x.service": { command: x }`,
+        `"a\\nb.service": { command: x }`,
+        `"bell\\x07.logging": {}`,
+        `"${long}": { command: x }`,
+        `"${ok}": { command: x }`,
+        `"a b.service": { command: x }`,
+      ].join("\n"),
+    ),
+    [
+      `${FILE}:1: ../../../tmp/x.service: a name may not contain '/'`,
+      `${FILE}:2: a\\nb.service: a name may not contain control characters`,
+      `${FILE}:3: bell\\x07.logging: a name may not contain control characters`,
+      `${FILE}:4: ${long}: a name may be at most 200 bytes long (this one has 201)`,
+    ],
+  );
+});
+
+Deno.test("validateConfig() rejects invalid variable names and NUL in values", () => {
+  assert.deepEqual(
+    validate(
+      [
+        "settings: {",
+        "  env_set: { 'A=B': value, '': x, OK: fine },",
+        "  env_inherit: ['PATH', 'X=*'],",
+        "}",
+        'web.service: { command: "a\\0b", env_set: { V: "x\\0y", "C\\nD": 1 }, env_unset: [""] }',
+      ].join("\n"),
+    ),
+    [
+      `${FILE}:2: settings: env_set: 'A=B' is not a variable name: it contains '=' (to set A, write 'A: value')`,
+      `${FILE}:2: settings: env_set: a variable name cannot be empty`,
+      `${FILE}:3: settings: env_inherit: 'X=*' matches no variable: names cannot contain '=' or control characters`,
+      `${FILE}:5: web.service: command: a value cannot contain a NUL character`,
+      `${FILE}:5: web.service: env_set: V: a value cannot contain a NUL character`,
+      `${FILE}:5: web.service: env_set: 'C\\nD' is not a variable name: it contains control characters`,
+    ],
+  );
 });
 
 Deno.test("validateConfig() hints at the documented names of old keys", () => {

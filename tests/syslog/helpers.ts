@@ -1,19 +1,24 @@
 /** Shared helpers for the syslog tests: logging specs, polling with a deadline, records. */
 import type { LoggingSpec } from "../../src/config/schema.ts";
 import type { LogRecord } from "../../src/log/record.ts";
+import { parseSelector } from "../../src/log/selector.ts";
 
-/** A logging section with the schema's defaults. */
-export function loggingSpec(name: string, fields: Partial<LoggingSpec> = {}): LoggingSpec {
+/** A resolved logging section with the schema's defaults; the selector is given as text. */
+export function loggingSpec(
+  name: string,
+  fields: Partial<Omit<LoggingSpec, "selector">> & { selector?: string } = {},
+): LoggingSpec {
+  const { selector = "*.*", ...rest } = fields;
   return {
     name,
-    selector: "*.*",
+    selector: parseSelector(selector),
     stdout: false,
     stderr: false,
     enabled: true,
     overwrite: false,
     extended: false,
     pos: { file: "test.conf", line: 1 },
-    ...fields,
+    ...rest,
   };
 }
 

@@ -167,7 +167,7 @@ Deno.test("listenSyslog() with a LogRouter writes logger's lines to a section's 
     const file = `${dir}/out/syslog.log`;
     await using router = new LogRouter([
       loggingSpec("all", { file, selector: "*.info", extended: true }),
-    ], { expand: (t) => t, resolveIds: () => ({}), hostname: "box" });
+    ], { hostname: "box" });
     await using _listener = listenSyslog(`${dir}/log`, router);
     logger([
       "-u",

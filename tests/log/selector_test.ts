@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compileSelector, parseSelector } from "../../src/syslog/selector.ts";
+import { compileSelector, parseSelector, SelectorError } from "../../src/log/selector.ts";
 import type { LogRecord } from "../../src/log/record.ts";
 
 // Sample records covering every branch: facilities, all severities, tags (mixed case), and
@@ -135,6 +135,19 @@ for (const [selector, message] of INVALID) {
     });
   });
 }
+
+Deno.test("parseSelector() names every bad element, not only the first", () => {
+  assert.throws(() => parseSelector("*.info;kern.bogus;mail.*;foo.*;kern"), (e: unknown) => {
+    assert.ok(e instanceof SelectorError);
+    assert.deepEqual(e.problems, [
+      "Invalid logging priority, bogus: kern.bogus",
+      "Invalid logging facility code, foo: foo.*",
+      "Invalid log spec syntax: kern",
+    ]);
+    assert.equal(e.message, "Invalid logging priority, bogus: kern.bogus");
+    return true;
+  });
+});
 
 // Decision 3: a forced level lowers only positive "at least" terms.
 const FORCED: [string, number, Pred][] = [

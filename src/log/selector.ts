@@ -3,8 +3,11 @@
  * Decision 3. A selector is parsed once into terms and compiled once into a predicate that
  * does no regex compilation and (almost) no allocation per record: the hot path runs for
  * every /dev/log datagram and every section.
+ *
+ * Pure and in layer 0, so that the configuration (which validates selectors when it is
+ * loaded, for `chaperone check` and a run alike) and the log router share this one parser.
  */
-import { FACILITIES, type LogRecord, SEVERITIES } from "../log/record.ts";
+import { FACILITIES, type LogRecord, SEVERITIES } from "./record.ts";
 
 /** What the facility part of an element tests. */
 export type FacilityTest =
@@ -39,10 +42,35 @@ export type SelectorPredicate = (record: LogRecord) => boolean;
 
 const ELEMENT = /^(!?)(?:\/(.+)\/|\[(.+)\]|([,*0-9a-zA-Z]+))\.(!?=?)([*a-zA-Z]+)$/;
 
-/** Parses a selector (an empty one means `*.*`); throws SyntaxError with the original's messages. */
+/** An invalid selector: one message per bad element, in the original's wording. */
+export class SelectorError extends SyntaxError {
+  /** Every element's problem (`message` is the first; `chaperone check` shows them all). */
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(problems[0], options);
+    this.name = "SelectorError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses a selector (an empty one means `*.*`). Throws SelectorError naming every bad element,
+ * not only the first, so a user fixes them all in one pass.
+ */
 export function parseSelector(text: string): Selector {
   const source = text === "" ? "*.*" : text;
-  const terms = source.split(/\s*;\s*/).map(parseElement);
+  const terms: SelectorTerm[] = [];
+  const problems: string[] = [];
+  let cause: unknown;
+  for (const elem of source.split(/\s*;\s*/)) {
+    try {
+      terms.push(parseElement(elem));
+    } catch (e) {
+      problems.push((e as Error).message);
+      cause ??= e;
+    }
+  }
+  if (problems.length > 0) throw new SelectorError(problems, { cause });
   return { text: source, terms };
 }
 
