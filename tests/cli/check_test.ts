@@ -2,6 +2,9 @@
 import assert from "node:assert/strict";
 import { CHAPERONE, REPO, tempTree } from "../_helpers/pid1.ts";
 
+/** The samples' helper programs (daemon, logecho) are found on PATH, as in their el-tests. */
+const PATH = `${REPO}/tests/fixtures/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+
 async function run(
   args: string[],
   cwd = REPO,
@@ -9,7 +12,7 @@ async function run(
   const o = await new Deno.Command(CHAPERONE, {
     args,
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", PATH },
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -22,10 +25,28 @@ const SAMPLES = ["cron", "docsample", "forking", "inetd", "lamp", "notify", "sim
 
 Deno.test("chaperone check accepts every sample configuration", async () => {
   for (const s of SAMPLES) {
+    // The cron sample's nightly backup program is not on this machine (below).
     const r = await run(["check", "--config", `tests/fixtures/configs/${s}`]);
-    assert.equal(r.code, 0, `${s}: ${r.err}`);
-    assert.match(r.out, /: ok \(\d+ files?, \d+ services?/, s);
+    assert.equal(r.code, s === "cron" ? 1 : 0, `${s}: ${r.err}`);
+    if (s !== "cron") assert.match(r.out, /: ok \(\d+ files?, \d+ services?/, s);
+    const skipped = await run([
+      "check",
+      "--skip-programs",
+      "--config",
+      `tests/fixtures/configs/${s}`,
+    ]);
+    assert.equal(skipped.code, 0, `${s}: ${skipped.err}`);
   }
+});
+
+Deno.test("chaperone check resolves every service's program as the run would", async () => {
+  const r = await run(["check", "--config", "tests/fixtures/configs/cron"]);
+  const conf = `${REPO}/tests/fixtures/configs/cron/chaperone.conf`;
+  // (rotate-apache's `service` may exist here or not: it is disabled, a note either way.)
+  assert.deepEqual(r.err.split("\n").filter((l) => l && !l.startsWith("note: ")), [
+    `error: ${conf}:28: nightly.service: command: executable '/usr/local/bin/backup' not found`,
+    `1 problem found in ${REPO}/tests/fixtures/configs/cron`,
+  ]);
 });
 
 /** Each broken fixture: the file, the line and the directive its message must name. */
@@ -34,7 +55,10 @@ const BROKEN: Array<[string, RegExp]> = [
   ["bad-name", /chaperone\.conf:3: WEB\.service: all-uppercase names/],
   ["bad-signal", /chaperone\.conf:3: web\.service: kill_signal: Invalid signal specifier: SIGNOPE/],
   ["missing-command", /chaperone\.conf:3: db\.service: command: required directive is missing/],
-  ["unknown-directive", /chaperone\.conf:4: web\.service: restart_dealy: unknown directive/],
+  [
+    "unknown-directive",
+    /chaperone\.conf:4: web\.service: restart_dealy: unknown directive \(did you mean 'restart_delay'\?\)/,
+  ],
   ["unknown-user", /chaperone\.conf:3: web\.service: uid: user 'nosuchuser' does not exist/],
   ["wrong-type", /chaperone\.conf:5: web\.service: restart_limit: expected a non-negative integer/],
   ["yaml-syntax", /chaperone\.conf:9: YAML syntax error/],
@@ -57,6 +81,111 @@ Deno.test("chaperone check prints every problem, not just the first", async () =
   assert.match(r.err, /20-second\.conf:2: d\.service: stdout/);
 });
 
+Deno.test("chaperone check lists every problem a run would reject, in one pass", async () => {
+  const dir = await tempTree({
+    "c.d/10-services.conf": [
+      `web.service: { command: "/nonexistent/web --serve" }`,
+      `plain.service: { command: "${"$"}(T)/plain.txt" }`,
+      `opt.service: { command: "/nonexistent/opt", optional: true }`,
+      `ign.service: { command: "/nonexistent/ign", ignore_failures: true }`,
+      `who.service: { command: "true", uid: nosuchuser }`,
+      `grp.service: { command: "true", uid: root, gid: nosuchgroup }`,
+      `ok.service: { command: "true" }`,
+      "",
+    ].join("\n"),
+    "c.d/20-logging.conf": [
+      `console.logging: { selector: "*.info;kern.bogus", stdout: true }`,
+      `local.logging: { selector: "local1.information;foo.*", file: /tmp/x.log }`,
+      `owner.logging: { file: /tmp/y.log, uid: "${"$"}(LOGU:-nosuchlogger)" }`,
+      "",
+    ].join("\n"),
+    "plain.txt": "not a program\n",
+  });
+  try {
+    const r = await new Deno.Command(CHAPERONE, {
+      args: ["check", "--config", `${dir}/c.d`],
+      env: { NO_COLOR: "1", PATH, T: dir },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(r.stderr);
+    const s = `${dir}/c.d/10-services.conf`;
+    const l = `${dir}/c.d/20-logging.conf`;
+    assert.equal(r.code, 1, err);
+    assert.deepEqual(err.split("\n").filter((x) => x), [
+      `warning: ${s}:4: ign.service: (ignored) service ign.service executable '/nonexistent/ign' is not present`,
+      `note: ${s}:3: opt.service: optional service opt.service disabled since '/nonexistent/opt' is not present`,
+      `error: ${s}:5: who.service: uid: user 'nosuchuser' does not exist`,
+      `error: ${s}:6: grp.service: gid: group 'nosuchgroup' does not exist`,
+      `error: ${l}:1: console.logging: selector: Invalid logging priority, bogus: kern.bogus`,
+      `error: ${l}:2: local.logging: selector: Invalid logging priority, information: local1.information`,
+      `error: ${l}:2: local.logging: selector: Invalid logging facility code, foo: foo.*`,
+      `error: ${l}:3: owner.logging: uid: user 'nosuchlogger' does not exist`,
+      `error: ${s}:1: web.service: command: executable '/nonexistent/web' not found`,
+      `error: ${s}:2: plain.service: command: executable '${dir}/plain.txt' is not executable (permission denied)`,
+      `8 problems found in ${dir}/c.d`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chaperone check warns about after/before names that match nothing; --strict fails", async () => {
+  const dir = await tempTree({
+    "c.d/a.conf": [
+      `db.service: { command: "true", service_groups: database }`,
+      `web.service: { command: "true", after: "db, databse, cache.service" }`,
+      "",
+    ].join("\n"),
+  });
+  try {
+    const file = `${dir}/c.d/a.conf`;
+    const tail = "matches no service and no group, so it orders nothing";
+    const warnings = [
+      `warning: ${file}:2: web.service: after: 'db' ${tail} (did you mean 'db.service'?)`,
+      `warning: ${file}:2: web.service: after: 'databse' ${tail} (did you mean 'database'?)`,
+      `warning: ${file}:2: web.service: after: 'cache.service' ${tail}`,
+    ];
+    const lenient = await run(["check", "--config", `${dir}/c.d`]);
+    assert.equal(lenient.code, 0, lenient.err);
+    assert.deepEqual(lenient.err.split("\n").filter((x) => x), warnings);
+    assert.match(
+      lenient.out,
+      /: ok \(1 file, 2 services, no logging section: \*\.info goes to stdout\)/,
+    );
+    const strict = await run(["check", "--strict", "--config", `${dir}/c.d`]);
+    assert.equal(strict.code, 1);
+    assert.deepEqual(strict.err.split("\n").filter((x) => x), [
+      ...warnings,
+      `3 warnings in ${dir}/c.d (--strict)`,
+    ]);
+    assert.equal(strict.out, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chaperone check suggests the directive a typo meant", async () => {
+  const dir = await tempTree({
+    "c.d/a.conf": `web.service: { comand: "true", restrat: true }\nsetings: {}\n`,
+  });
+  try {
+    const r = await run(["check", "--config", `${dir}/c.d`]);
+    const file = `${dir}/c.d/a.conf`;
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      new RegExp(
+        `${file}:1: web\\.service: comand: unknown directive \\(did you mean 'command'\\?\\)`,
+      ),
+    );
+    assert.match(r.err, /web\.service: restrat: unknown directive \(did you mean 'restart'\?\)/);
+    assert.match(r.err, /a\.conf:2: setings: unknown section; .* \(did you mean 'settings'\?\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("chaperone check reports a dependency cycle naming the services in it", async () => {
   const dir = await tempTree({
     "c.d/a.conf": `a.service: { command: "true", after: b.service }
@@ -73,7 +202,12 @@ b.service: { command: "true", after: a.service }
 });
 
 Deno.test("chaperone check warns about a duplicate key and keeps the last value", async () => {
-  const r = await run(["check", "--config", "tests/fixtures/configs/errors/duplicate-key"]);
+  const r = await run([
+    "check",
+    "--skip-programs",
+    "--config",
+    "tests/fixtures/configs/errors/duplicate-key",
+  ]);
   assert.equal(r.code, 0);
   assert.match(r.err, /chaperone\.conf:3: web\.service: duplicate key 'command'/);
 });

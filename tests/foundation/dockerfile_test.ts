@@ -44,7 +44,8 @@ Deno.test("Dockerfile links the binary under names that each dispatch to their o
 
 Deno.test("the image's example chaperone.d passes chaperone check", async () => {
   const { code, text } = await chaperone(
-    ["check", "--config", `${REPO}/examples/image/chaperone.d`],
+    // Its programs (/chaperone) are the image's, not this machine's.
+    ["check", "--skip-programs", "--config", `${REPO}/examples/image/chaperone.d`],
     "chaperone",
   );
   assert.equal(code, 0, text);

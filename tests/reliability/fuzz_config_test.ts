@@ -304,7 +304,8 @@ Deno.test("2,000 mutated configurations each load or are rejected naming the fil
     for (const { text, verdict } of sample) {
       await Deno.writeTextFile(file, text);
       const out = await new Deno.Command(CHAPERONE, {
-        args: ["check", "--config", path],
+        // The programs of these configurations are not on this machine; the pipeline is tested.
+        args: ["check", "--skip-programs", "--config", path],
         env: { NO_COLOR: "1", HOME: "/root", PATH: "/usr/bin:/bin" },
         clearEnv: true,
         stdout: "piped",
