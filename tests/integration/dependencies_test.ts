@@ -109,8 +109,9 @@ top.service: { type: oneshot, after: base.service, command: "bash -c 'echo top >
         assert.equal(code, 1);
         // The dependent never ran; the independent service was started and then stopped.
         assert.doesNotMatch(read("log"), /top/);
-        assert.match(run.stderr, /system startup cancelled due to error: .*base\.service/);
-        assert.match(run.stderr, /exit_status=2/);
+        // Without a logging section Chaperone's messages reach stdout too (Decision 19).
+        assert.match(run.output, /system startup cancelled due to error: .*base\.service/);
+        assert.match(run.output, /exit_status=2/);
       },
     ),
 });

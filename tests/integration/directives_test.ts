@@ -335,7 +335,8 @@ Deno.test({
       { files: { "not-executable": "#!/bin/sh\necho hi\n" } },
       async ({ run }) => {
         assert.equal(await run.waitExit(), 1, run.output);
-        assert.match(run.stderr, /system startup cancelled due to error: .*not-executable/);
+        // Without a logging section Chaperone's messages reach stdout too (Decision 19).
+        assert.match(run.output, /system startup cancelled due to error: .*not-executable/);
       },
     ),
 });
