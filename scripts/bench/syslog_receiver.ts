@@ -6,13 +6,14 @@
  * usage: deno run -A --unstable-net syslog_receiver.ts <socket path> <output dir> one|five
  */
 import type { LoggingSpec } from "../../src/config/schema.ts";
+import { parseSelector } from "../../src/log/selector.ts";
 import { listenSyslog } from "../../src/syslog/listener.ts";
 import { LogRouter } from "../../src/syslog/router.ts";
 
 function section(name: string, selector: string, file: string, extended = false): LoggingSpec {
   return {
     name,
-    selector,
+    selector: parseSelector(selector),
     file,
     stdout: false,
     stderr: false,
@@ -41,10 +42,7 @@ if (import.meta.main) {
   if (!socket || !dir || (mode !== "one" && mode !== "five")) {
     throw new TypeError("usage: syslog_receiver.ts <socket path> <output dir> one|five");
   }
-  const router = new LogRouter(benchSections(dir, mode), {
-    expand: (text) => text,
-    resolveIds: () => ({}),
-  });
+  const router = new LogRouter(benchSections(dir, mode), {});
   const listener = listenSyslog(socket, router);
   const stop = new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
   await stop;

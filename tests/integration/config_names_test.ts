@@ -88,3 +88,22 @@ for (const c of CASES) {
       }),
   });
 }
+
+Deno.test({
+  name: "a PID 1 run without services names the configuration path it resolved",
+  ignore,
+  fn: async () => {
+    await withScenario("", {}, async (s) => {
+      assert.equal(await s.run.waitExit(), 1, s.run.output);
+      assert.ok(
+        s.run.stdout.startsWith(`no services configured in ${s.dir}/chaperone.d\n`),
+        s.run.output,
+      );
+    });
+    // A relative --config is resolved against / (or the --user's home), as the original does.
+    await withScenario("", { noConfig: true, args: ["--config", "no/such.d"] }, async (s) => {
+      assert.equal(await s.run.waitExit(), 1, s.run.output);
+      assert.match(s.run.stdout, /^no services configured in \/no\/such\.d$/m);
+    });
+  },
+});
