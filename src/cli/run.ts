@@ -200,8 +200,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     return 1;
   }
   // Chaperone's own messages go to the logging sections, plus stderr (warnings) as before.
-  // Chaperone's warnings reach stderr when no logging section exists (ours: the original then
-  // showed nothing), or when syslog is off and no section prints to the console (spec 4.3).
+  // Chaperone's warnings reach stderr when there is no logging section at all (only with
+  // --no-console-log or --task: otherwise Decision 19's default section prints them), or when
+  // syslog is off and no section prints to the console (spec 4.3).
   const warnToStderr = config.logging.length === 0 ||
     (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
   sink.target = {
