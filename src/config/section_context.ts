@@ -21,7 +21,10 @@ export interface SectionContext {
   readonly fail: Fail;
 }
 
-/** Expands `text` (when given) against `env`; an error is reported through `fail`. */
+/**
+ * Expands `text` (when given) against `env`; an error is reported through `fail`. So is a
+ * result holding NUL (`$(V:/x/\0/)` makes one), which no path, argument or name can carry.
+ */
 export function expandWith(
   env: Environment,
   text: string | undefined,
@@ -29,12 +32,18 @@ export function expandWith(
   fail: Fail,
 ): string | undefined {
   if (text === undefined) return undefined;
+  let value: string;
   try {
-    return env.expand(text);
+    value = env.expand(text);
   } catch (err) {
     fail(directive, (err as Error).message, err);
     return undefined;
   }
+  if (value.includes("\0")) {
+    fail(directive, "expands to a value with a NUL character");
+    return undefined;
+  }
+  return value;
 }
 
 /**

@@ -389,6 +389,17 @@ Deno.test("resolveConfig() reports every problem of logging sections with file, 
   ]);
 });
 
+Deno.test("resolveConfig() rejects a directive that expands to a NUL character", () => {
+  const result = resolve(
+    "a.service: { command: 'echo $(X:/b/\\0/)', env_set: { X: abc } }\n" +
+      "b.logging: { file: '/l/$(HOME:/r/\\0/)' }\n",
+  );
+  assert.deepEqual(result.errors.map((e) => e.message), [
+    `${FILE}:1: a.service: command: expands to a value with a NUL character`,
+    `${FILE}:2: b.logging: file: expands to a value with a NUL character`,
+  ]);
+});
+
 Deno.test("resolveConfig() adds the default console section only when no logging section exists", () => {
   const [d] = resolveOk("a.service: { command: x }").logging;
   assert.equal(d!.name, "default.logging");
