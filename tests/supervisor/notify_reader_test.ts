@@ -31,7 +31,6 @@ function context(active = () => true) {
     ctx: {
       service: "n.service",
       logger: createLogger({ sink, threshold: 7, tag: "chaperone", pid: 1 }),
-      pidAlive: () => true,
       active,
       onStatus: (text: string) => status.push(text),
       onEvent: (event: ServiceEvent) => events.push(event),
