@@ -258,7 +258,7 @@ export function spec(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec
 /** A Supervisor over fresh fakes (detect_exit on, no IDLE delay); returns it with its fakes. */
 export function buildSupervisor(
   services: ServiceSpec[],
-  over: Partial<Pick<SupervisorDeps, "idleDelay" | "detectExit" | "envFor">> = {},
+  over: Partial<Pick<SupervisorDeps, "idleDelay" | "detectExit" | "envFor" | "inetd">> = {},
 ) {
   const clock = new ManualClock();
   const procs = new FakeProcesses();
@@ -272,7 +272,7 @@ export function buildSupervisor(
     processes: procs,
     notify,
     cron,
-    inetd: noInetd,
+    inetd: over.inetd ?? noInetd,
     clock,
     logger,
     sink,

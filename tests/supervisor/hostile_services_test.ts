@@ -33,44 +33,31 @@ Deno.test("a MAINPID naming PID 1 is refused with one warning, and a stop never 
   assert.equal(sup.view("evil.service")!.snap.state, "idle");
 });
 
-Deno.test("a MAINPID naming another service's process is refused; stopping the claimant spares it", async () => {
-  const { sup, procs, notify, sink } = build([
-    spec("victim.service"),
-    spec("evil.service", { type: "notify", user: NOBODY }),
-  ]);
-  sup.start();
-  await flush();
-  const victim = procs.of("victim")!;
-  notify.channels.get("evil.service")!.push({ mainPid: victim.pid, ready: true });
-  await flush();
-  assert.equal(sup.view("evil.service")!.snap.mainPid, undefined);
-  assert.ok(
-    sink.messages().some((m) =>
-      m.includes(
-        `attempted to attach the process with PID=${victim.pid} but it runs as uid 0, not as the service's uid 65534`,
-      )
-    ),
-    sink.messages().join("\n"),
-  );
-  await sup.stopService("evil.service");
-  assert.deepEqual(victim.signals, []);
-  assert.equal(sup.view("evil.service")!.snap.state, "idle", "not stuck in stopping");
-  assert.equal(sup.view("victim.service")!.snap.pid, victim.pid);
-});
-
-Deno.test("a root service cannot name another root service's process either", async () => {
-  const { sup, procs, notify, sink } = build([
-    spec("victim.service"),
-    spec("evil.service", { type: "notify" }),
-  ]);
-  sup.start();
-  await flush();
-  const victim = procs.of("victim")!;
-  notify.channels.get("evil.service")!.push({ mainPid: victim.pid, ready: true });
-  await flush();
-  assert.equal(sup.view("evil.service")!.snap.mainPid, undefined);
-  assert.ok(sink.messages().some((m) => m.includes("but it belongs to victim.service")));
-});
+for (
+  const [who, user, why] of [
+    ["nobody", NOBODY, "but it runs as uid 0, not as the service's uid 65534"],
+    ["a root service", undefined, "but it belongs to victim.service"],
+  ] as const
+) {
+  Deno.test(`a MAINPID from ${who} naming another service's process is refused; stopping the claimant spares it`, async () => {
+    const { sup, procs, notify, sink } = build([
+      spec("victim.service"),
+      spec("evil.service", { type: "notify", ...(user ? { user } : {}) }),
+    ]);
+    sup.start();
+    await flush();
+    const victim = procs.of("victim")!;
+    notify.channels.get("evil.service")!.push({ mainPid: victim.pid, ready: true });
+    await flush();
+    assert.equal(sup.view("evil.service")!.snap.mainPid, undefined);
+    const warning = `evil.service attempted to attach the process with PID=${victim.pid} ${why}`;
+    assert.ok(sink.messages().some((m) => m.includes(warning)), sink.messages().join("\n"));
+    await sup.stopService("evil.service");
+    assert.deepEqual(victim.signals, []);
+    assert.equal(sup.view("evil.service")!.snap.state, "idle", "not stuck in stopping");
+    assert.equal(sup.view("victim.service")!.snap.pid, victim.pid);
+  });
+}
 
 Deno.test("an attached MAINPID of its own is followed; when it vanishes the restart policy applies", async () => {
   const { sup, procs, notify, clock, sink } = build([

@@ -17,20 +17,33 @@ function setup() {
   return { clock, processes, pid: proc.pid };
 }
 
+/**
+ * Watches `<dir>/daemon.pid` (made by `make` first, when given); every report lands in `seen`
+ * as `pid N`, `refused <why>` or `garbage`.
+ */
+function watchFile(
+  dir: string,
+  options: { active?: () => boolean; make?: (f: string) => void } = {},
+) {
+  const { clock, processes, pid } = setup();
+  const file = `${dir}/daemon.pid`;
+  options.make?.(file);
+  const seen: string[] = [];
+  watchPidfile({
+    clock,
+    processes,
+    file,
+    active: options.active ?? (() => true),
+    onPid: (p) => seen.push(`pid ${p}`),
+    onRefused: (why) => seen.push(`refused ${why}`),
+    onGarbage: () => seen.push("garbage"),
+  });
+  return { clock, pid, file, seen };
+}
+
 Deno.test("watchPidfile() reports the pid once the file holds a number", async () => {
   await withTempDir(async (dir) => {
-    const { clock, processes, pid } = setup();
-    const file = `${dir}/daemon.pid`;
-    const seen: string[] = [];
-    watchPidfile({
-      clock,
-      processes,
-      file,
-      active: () => true,
-      onPid: (p) => seen.push(`pid ${p}`),
-      onRefused: (why) => seen.push(`refused ${why}`),
-      onGarbage: () => seen.push("garbage"),
-    });
+    const { clock, pid, file, seen } = watchFile(dir);
     await clock.advance(500);
     assert.deepEqual(seen, [], "no file yet");
     Deno.writeTextFileSync(file, "12ab\n");
@@ -47,20 +60,9 @@ Deno.test("watchPidfile() reports the pid once the file holds a number", async (
 
 Deno.test("watchPidfile() reports any pid: whether it lives and whose it is is the caller's", async () => {
   await withTempDir(async (dir) => {
-    const { clock, processes } = setup();
-    const file = `${dir}/daemon.pid`;
-    Deno.writeTextFileSync(file, "999999");
-    const seen: number[] = [];
-    watchPidfile({
-      clock,
-      processes,
-      file,
-      active: () => true,
-      onPid: (p) => seen.push(p),
-      onRefused: (why) => assert.fail(why),
-    });
+    const { clock, seen } = watchFile(dir, { make: (f) => Deno.writeTextFileSync(f, "999999") });
     await clock.advance(0);
-    assert.deepEqual(seen, [999999]);
+    assert.deepEqual(seen, ["pid 999999"]);
   });
 });
 
@@ -77,22 +79,11 @@ for (
 ) {
   Deno.test(`watchPidfile() refuses a pidfile that is ${what}, at once and once`, async () => {
     await withTempDir(async (dir) => {
-      const { clock, processes } = setup();
-      const file = `${dir}/daemon.pid`;
-      make(file);
-      const seen: string[] = [];
-      watchPidfile({
-        clock,
-        processes,
-        file,
-        active: () => true,
-        onPid: (p) => seen.push(`pid ${p}`),
-        onRefused: (reason) => seen.push(reason),
-      });
+      const { clock, file, seen } = watchFile(dir, { make });
       await clock.advance(5000);
       assert.equal(seen.length, 1, seen.join(" | "));
       assert.match(seen[0]!, why);
-      assert.ok(seen[0]!.startsWith(file), seen[0]);
+      assert.ok(seen[0]!.startsWith(`refused ${file}`), seen[0]);
     });
   });
 }
@@ -103,18 +94,8 @@ function mkfifo(path: string): void {
 
 Deno.test("watchPidfile() stops polling when the watch is no longer active", async () => {
   await withTempDir(async (dir) => {
-    const { clock, processes, pid } = setup();
-    const file = `${dir}/daemon.pid`;
     let active = true;
-    const seen: number[] = [];
-    watchPidfile({
-      clock,
-      processes,
-      file,
-      active: () => active,
-      onPid: (p) => seen.push(p),
-      onRefused: (why) => assert.fail(why),
-    });
+    const { clock, pid, file, seen } = watchFile(dir, { active: () => active });
     await clock.advance(100);
     active = false;
     Deno.writeTextFileSync(file, String(pid));
