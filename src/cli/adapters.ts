@@ -123,7 +123,15 @@ export function realInetd(spawner: Spawner, reaper?: Pick<Reaper, "subscribe">):
       (async () => {
         for await (const accepted of listener.accept()) {
           requests++;
-          onConnection(inetdConnection(spawner, reaper, accepted));
+          const conn = inetdConnection(spawner, reaper, accepted);
+          try {
+            onConnection(conn);
+          } catch (err) {
+            // A bug for one connection must not end the listener: report it (the crash guard
+            // logs it) and go on accepting.
+            conn.close();
+            reportError(err);
+          }
         }
       })();
       return {

@@ -13,7 +13,7 @@
  *   service owns. Processes of other services (their pids, groups, sessions and descendants)
  *   are refused.
  */
-import type { ProcessFacts } from "./ports.ts";
+import type { ProcessFacts, ProcessPort } from "./ports.ts";
 import type { ServiceRuntime } from "./runtime.ts";
 
 /** The processes of one service, as far as ownership goes. */
@@ -80,4 +80,22 @@ export function processesOf(r: ServiceRuntime, claimant: boolean): ServiceProces
     pids: pids.filter((p): p is number => p !== undefined),
     pgid: claimant || live ? r.pgid : undefined,
   };
+}
+
+/** Why `r` may not name `pid` as its main process, judged against every service in `all`. */
+export function refusalFor(
+  r: ServiceRuntime,
+  pid: number,
+  all: Iterable<ServiceRuntime>,
+  processes: Pick<ProcessPort, "self" | "inspect">,
+): string | undefined {
+  const uid = r.spec.user?.uid;
+  return mainPidRefusal({
+    pid,
+    uid: uid === 0 ? undefined : uid,
+    service: processesOf(r, true),
+    others: [...all].filter((o) => o !== r).map((o) => processesOf(o, false)),
+    self: processes.self,
+    inspect: (p) => processes.inspect(p),
+  });
 }

@@ -24,11 +24,17 @@ export async function readNotify(channel: NotifyChannel, ctx: NotifyReaderContex
   try {
     for await (const m of channel.messages) {
       if (!ctx.active()) break;
-      const reading = notifyEvents(ctx.service, m);
-      if (reading.statusText !== undefined) ctx.onStatus(reading.statusText);
-      for (const step of reading.steps) {
-        if (step.type === "event") ctx.onEvent(step.event);
-        else ctx.logger[step.level](step.message);
+      try {
+        const reading = notifyEvents(ctx.service, m);
+        if (reading.statusText !== undefined) ctx.onStatus(reading.statusText);
+        for (const step of reading.steps) {
+          if (step.type === "event") ctx.onEvent(step.event);
+          else ctx.logger[step.level](step.message);
+        }
+      } catch (err) {
+        // A bug while acting on one datagram: the next ones are still read.
+        const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+        ctx.logger.error(`${ctx.service} notify message failed (Chaperone carries on): ${detail}`);
       }
     }
   } catch (err) {

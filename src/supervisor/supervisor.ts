@@ -31,7 +31,7 @@ import { finalSweep } from "./final_sweep.ts";
 import { disableReason, serviceArgv, serviceCwd, spawnRequest } from "./service_command.ts";
 import { isReady, prerequisiteVerdict } from "./prerequisite_verdict.ts";
 import { exitVerdict } from "./exit_verdict.ts";
-import { mainPidRefusal, processesOf } from "./main_pid_refusal.ts";
+import { refusalFor } from "./main_pid_refusal.ts";
 
 export type { SpawnExtras, SupervisorDeps } from "./supervisor_deps.ts";
 export type { ServiceView } from "./service_view.ts";
@@ -591,15 +591,7 @@ export class Supervisor {
    */
   #attach(r: Runtime, pid: number, via: "MAINPID" | "pidfile"): void {
     const name = r.spec.name;
-    const uid = r.spec.user?.uid;
-    const refusal = mainPidRefusal({
-      pid,
-      uid: uid === 0 ? undefined : uid,
-      service: processesOf(r, true),
-      others: [...this.#rt.values()].filter((o) => o !== r).map((o) => processesOf(o, false)),
-      self: this.#deps.processes.self,
-      inspect: (p) => this.#deps.processes.inspect(p),
-    });
+    const refusal = refusalFor(r, pid, this.#rt.values(), this.#deps.processes);
     if (refusal === undefined) {
       this.dispatch(name, { type: "main-pid", pid });
       return;

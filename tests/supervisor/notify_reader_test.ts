@@ -64,3 +64,26 @@ Deno.test("readNotify() logs a failing socket and returns", async () => {
   await readNotify(channel([], new Error("socket gone")), ctx);
   assert.ok(sink.messages().includes("n.service notify socket failed: socket gone"));
 });
+
+Deno.test("readNotify() logs a throw while acting on one datagram and goes on reading", async () => {
+  const { ctx, sink, status } = context();
+  let calls = 0;
+  await readNotify(
+    channel([
+      { status: "one", invalid: [] },
+      { status: "two", invalid: [] },
+    ]),
+    {
+      ...ctx,
+      onStatus: (text: string) => {
+        if (calls++ === 0) throw new TypeError("injected");
+        status.push(text);
+      },
+    },
+  );
+  assert.deepEqual(status, ["two"]);
+  assert.ok(
+    sink.messages().some((m) => /n\.service notify message failed .*TypeError: injected/.test(m)),
+    sink.messages().join("\n"),
+  );
+});
