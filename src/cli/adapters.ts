@@ -4,7 +4,15 @@
  */
 import type { Spawner } from "../process/spawn.ts";
 import { resolveExecutable } from "../process/spawn.ts";
-import { groupAlive, listProcesses, pidAlive } from "../process/proc_table.ts";
+import {
+  groupAlive,
+  isGone,
+  listProcesses,
+  pidAlive,
+  readProcess,
+  realUid,
+} from "../process/proc_table.ts";
+import { followPid } from "../process/pid_watch.ts";
 import { denoSignal } from "../process/signals.ts";
 import type { ExitStatus } from "../process/exit_status.ts";
 import type {
@@ -69,6 +77,15 @@ export function realProcesses(spawner: Spawner): ProcessPort {
       listProcesses().filter((p) => p.pid !== self && p.ppid === self && p.state !== "Z").map((
         p,
       ) => p.pid),
+    inspect(pid) {
+      const info = readProcess(pid);
+      const uid = info ? realUid(pid) : undefined;
+      if (!info || uid === undefined) return undefined;
+      const { ppid, pgid, sid } = info;
+      return { ppid, pgid, sid, uid, running: !isGone(info.state) };
+    },
+    follow: (pid) => followPid(pid),
+    self,
   };
 }
 
@@ -106,7 +123,15 @@ export function realInetd(spawner: Spawner, reaper?: Pick<Reaper, "subscribe">):
       (async () => {
         for await (const accepted of listener.accept()) {
           requests++;
-          onConnection(inetdConnection(spawner, reaper, accepted));
+          const conn = inetdConnection(spawner, reaper, accepted);
+          try {
+            onConnection(conn);
+          } catch (err) {
+            // A bug for one connection must not end the listener: report it (the crash guard
+            // logs it) and go on accepting.
+            conn.close();
+            reportError(err);
+          }
         }
       })();
       return {

@@ -17,6 +17,7 @@ import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
 import { briefStatus } from "../process/exit_status.ts";
 import { cronNickname } from "../config/cron_interval.ts";
 import type { DependencyGraph } from "../supervisor/graph.ts";
+import type { Clock } from "../sys/clock.ts";
 import type { ServiceView, Supervisor } from "../supervisor/supervisor.ts";
 
 /** What the handler needs besides the supervisor. */
@@ -24,11 +25,16 @@ export interface HandlerContext {
   version: string;
   logger: Logger;
   router: { setForcedLevel(level: number | undefined): void };
+  /** The timers' clock (a delayed `ctl shutdown` may be longer than a JavaScript timer takes). */
+  clock: Clock;
   /** Sets the level below which Chaperone does not even generate its own messages (spec 4.7). */
   setOwnLevel?(level: number): void;
 }
 
 const short = (name: string) => name.replace(/\.service$/, "");
+
+/** The answer to a start or restart once a shutdown has begun (nothing would start). */
+const SHUTTING_DOWN = "the system is shutting down: no service can be started";
 
 /** What Supervisor.startService() resolves to. */
 type StartResult = { ok: boolean; reason?: string | undefined };
@@ -183,7 +189,10 @@ export function supervisorHandler(
       case "shutdown": {
         const delay = req.delay ?? 0.1;
         ctx.logger.info(`requested shutdown scheduled to occur in ${delay} seconds`);
-        setTimeout(() => sup.shutdown({ code: 0, reason: "ctl shutdown" }), delay * 1000);
+        ctx.clock.setTimeout(
+          () => sup.shutdown({ code: 0, reason: "ctl shutdown" }),
+          delay * 1000,
+        );
         return {
           ok: true,
           text: req.delay === undefined
@@ -239,6 +248,7 @@ export function supervisorHandler(
       }
       case "restart": {
         const names = resolve(req.services);
+        if (sup.shuttingDown) return { ok: false, error: SHUTTING_DOWN };
         const disabled = names.filter((n) => !sup.view(n)!.enabled);
         if (disabled.length && !req.force) {
           return {
@@ -260,6 +270,7 @@ export function supervisorHandler(
       }
       case "start": {
         const names = resolve(req.services);
+        if (sup.shuttingDown) return { ok: false, error: SHUTTING_DOWN };
         const enable = req.enable === true;
         const disabled = names.filter((n) => !sup.view(n)!.enabled);
         if (disabled.length && !enable && !req.force) {

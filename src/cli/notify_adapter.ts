@@ -3,14 +3,15 @@
  * runtime notify directory, owned by the service's user (Decision 9).
  */
 import { openNotifySocket } from "../notify/socket.ts";
+import { notifySocketPath } from "../notify/socket_path.ts";
 import type { NotifyChannel, NotifyMessage, NotifyPort } from "../supervisor/ports.ts";
 
-/** Opens `<dir>/<service>.sock` for each notify service. */
+/** Opens `<dir>/<service>.sock` (shortened when too long: socket_path.ts) for each notify service. */
 export function realNotify(dir: string): NotifyPort {
   return {
-    open(service, owner) {
+    async open(service, owner) {
       Deno.mkdirSync(dir, { recursive: true, mode: 0o755 });
-      const socket = openNotifySocket(`${dir}/${service}.sock`, {
+      const socket = openNotifySocket(await notifySocketPath(dir, service), {
         ...(owner.uid !== undefined ? { uid: owner.uid } : {}),
         ...(owner.gid !== undefined ? { gid: owner.gid } : {}),
       });
@@ -64,7 +65,7 @@ export function realNotify(dir: string): NotifyPort {
           socket.close().catch(() => {});
         },
       };
-      return Promise.resolve(channel);
+      return channel;
     },
   };
 }

@@ -27,8 +27,10 @@ import { serveControl } from "../control/server.ts";
 import { ensureRuntimeDir, isDirWritable, runtimePaths } from "./runtime_paths.ts";
 import { pathExists } from "./path_exists.ts";
 import { supervisorHandler } from "./control_handler.ts";
+import { installCrashGuard } from "./crash_guard.ts";
 import { hostNotifier } from "./host_notify.ts";
 import { parseSignal } from "../process/signals.ts";
+import { systemClock } from "../sys/clock.ts";
 
 /** Signals a container runtime may send that are passed on to the CONSOLE command. */
 const FORWARDED: readonly Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGWINCH"];
@@ -101,6 +103,8 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     pid: Deno.pid,
   };
   const logger = createLogger(target);
+  // From here on a bug that escapes a callback is logged and PID 1 lives on (crash_guard.ts).
+  const removeCrashGuard = installCrashGuard((message) => logger.error(message));
 
   const backticks = new BacktickRunner({ onError: (m) => logger.error(m) });
   let config: Config;
@@ -183,7 +187,13 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   const devWritable = isDirWritable("/dev") && (pid1 || !pathExists("/dev/log"));
   const paths = runtimePaths({ devWritable });
   if (paths.runtimeDir !== undefined) {
-    ensureRuntimeDir(paths.runtimeDir);
+    try {
+      ensureRuntimeDir(paths.runtimeDir);
+    } catch (err) {
+      // Someone else's directory under /tmp, a symlink, an unwritable parent: nothing can start.
+      write("stderr", `chaperone: ${err instanceof Error ? err.message : err}\n`);
+      return 1;
+    }
     logger.info(`/dev is not writable: sockets are in ${paths.runtimeDir}`);
   }
   let router: LogRouter;
@@ -264,11 +274,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     notify: notifyPort,
     cron: realCron,
     inetd: realInetd(spawner, reaper),
-    clock: {
-      now: () => Date.now(),
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id),
-    },
+    clock: systemClock,
     logger,
     sink,
     hostNotify: host,
@@ -313,6 +319,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         version: denoJson.version,
         router,
         logger,
+        clock: systemClock,
         setOwnLevel: (level) => target.threshold = level,
       }),
     );
@@ -342,6 +349,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   sup.start();
   const ending = await sup.finished;
 
+  removeCrashGuard();
   Deno.removeSignalListener("SIGTERM", onTerm);
   Deno.removeSignalListener("SIGINT", onInt);
   for (const [sig, fn] of forwarders) Deno.removeSignalListener(sig, fn);

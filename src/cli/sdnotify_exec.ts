@@ -17,6 +17,7 @@ import { sendNotify } from "../notify/client.ts";
 import { type NotifySocket, openNotifySocket } from "../notify/socket.ts";
 import { fromCommandStatus, toExitCode } from "../process/exit_status.ts";
 import { resolveExecutable } from "../process/spawn.ts";
+import { systemClock, type TimerId } from "../sys/clock.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { VERSION_TEXT } from "./options.ts";
 
@@ -261,7 +262,7 @@ export async function sdnotifyExecCommand(
   const onSignal = () => finish();
   Deno.addSignalListener("SIGTERM", onSignal);
   Deno.addSignalListener("SIGINT", onSignal);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerId | undefined;
   let child: Deno.ChildProcess | undefined;
   try {
     info(`running: ${program}`);
@@ -283,7 +284,8 @@ export async function sdnotifyExecCommand(
     if (child !== undefined) {
       if (timeout !== undefined) {
         info(`waiting ${pythonFloat(timeout)} seconds for notification`);
-        timer = setTimeout(() => {
+        // The Clock: a --timeout of 25 days or more must not fire at once.
+        timer = systemClock.setTimeout(() => {
           output.out(`ERROR: Timeout exceeded while waiting for notification from '${program}'\n`);
           finish(1);
         }, timeout * 1000);
@@ -302,7 +304,7 @@ export async function sdnotifyExecCommand(
     }
     await finished;
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) systemClock.clearTimeout(timer);
     Deno.removeSignalListener("SIGTERM", onSignal);
     Deno.removeSignalListener("SIGINT", onSignal);
     await socket.close();

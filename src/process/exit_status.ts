@@ -6,12 +6,27 @@
 
 import { signalName, SIGNALS } from "./signals.ts";
 
-/** How a process ended: exactly one of `code` and `signal` is non-null. */
+/**
+ * How a process ended: exactly one of `code` and `signal` is non-null, or both are null when
+ * the status could not be collected (UNKNOWN_EXIT).
+ */
 export interface ExitStatus {
   /** Exit code 0–255, or null when a signal ended the process. */
   readonly code: number | null;
   /** Number of the signal that ended the process, or null for a normal exit. */
   readonly signal: number | null;
+}
+
+/**
+ * The end of a process whose status Chaperone cannot know: an attached main pid that was not
+ * its child, collected by its own parent. Counted as abnormal (the service's main process is
+ * gone without saying it succeeded), so the restart policy applies.
+ */
+export const UNKNOWN_EXIT: ExitStatus = Object.freeze({ code: null, signal: null });
+
+/** True for UNKNOWN_EXIT (or any status with neither a code nor a signal). */
+export function isUnknownExit(status: ExitStatus): boolean {
+  return status.code === null && status.signal === null;
 }
 
 /** An ExitStatus from Deno.CommandStatus (Deno reports a signal death as a name plus code 128+n). */
@@ -36,10 +51,13 @@ export function fromWaitStatus(raw: number): ExitStatus {
   return { code: null, signal: (raw >> 8) & 0xff };
 }
 
-/** The exit code a shell (and tini) would report: the code itself, or 128 + signal number. */
+/**
+ * The exit code a shell (and tini) would report: the code itself, or 128 + signal number; 1
+ * for an unknown status (a failure, as it counts).
+ */
 export function toExitCode(status: ExitStatus): number {
   if (status.signal !== null) return 128 + status.signal;
-  return status.code ?? 0;
+  return status.code ?? 1;
 }
 
 /** Options for formatProcStatus(). */
@@ -48,7 +66,10 @@ export interface FormatProcStatusOptions {
   errno?: number;
 }
 
-/** `<ProcStatus exit_status=N>` or `<ProcStatus signal=N>`, optionally with `errno=N` first. */
+/**
+ * `<ProcStatus exit_status=N>` or `<ProcStatus signal=N>` (`<ProcStatus unknown>`), optionally
+ * with `errno=N` first.
+ */
 export function formatProcStatus(
   status: ExitStatus,
   options: FormatProcStatusOptions = {},
@@ -56,14 +77,15 @@ export function formatProcStatus(
   const parts: string[] = [];
   if (options.errno !== undefined) parts.push(`errno=${options.errno}`);
   if (status.signal !== null) parts.push(`signal=${status.signal}`);
-  else parts.push(`exit_status=${status.code ?? 0}`);
+  else if (status.code === null) parts.push("unknown");
+  else parts.push(`exit_status=${status.code}`);
   return `<ProcStatus ${parts.join(" ")}>`;
 }
 
-/** The brief form used in status tables: `exit(N)`, or the signal name (`SIGTERM`). */
+/** The brief form used in status tables: `exit(N)`, the signal name (`SIGTERM`) or `exit(?)`. */
 export function briefStatus(status: ExitStatus): string {
   if (status.signal !== null) return signalName(status.signal);
-  return `exit(${status.code ?? 0})`;
+  return `exit(${status.code ?? "?"})`;
 }
 
 /** True only for an exit with code 0; a signal death is never normal. */

@@ -1,71 +1,85 @@
 /**
- * Waiting for the end of a process that chaperone did not spawn: a forking service's daemon
- * found through its pidfile, or a notify service's MAINPID (spec §5.2.2, §5.3). Such a process
- * is not a Deno.Command child, so there is no status promise to await. When it is our orphan
- * (we are PID 1 or a subreaper), the reaper collects it and reports its status; otherwise
- * /proc is polled with a backoff from 20 ms up to 1 s.
+ * Following a process Chaperone did not spawn: a forking service's daemon found through its
+ * pidfile, or a notify service's MAINPID (spec §5.2.2, §5.3). There is no status promise to
+ * await for such a process. When it is our orphan (we are PID 1 or a subreaper), the reaper
+ * collects it and reports its real status; otherwise its parent collects it and the status is
+ * lost to us, so all we can learn is that it ended.
+ *
+ * A pidfd (pidfd_open(2), Linux 5.3) is used when the kernel has one: it refers to exactly that
+ * process, so a pid reused by a new process after the old one ended cannot be mistaken for it,
+ * and it becomes readable the moment the process ends. Without pidfds, /proc is read.
  */
-
-import type { ExitStatus } from "./exit_status.ts";
+import { lastErrno, lazyLibc } from "../sys/libc.ts";
 import { isGone, readProcess } from "./proc_table.ts";
 
-/** The part of the Reaper that pid_watch needs: a notification when a pid is reaped. */
-export interface ReapNotifier {
-  /** Calls `listener` once when `pid` is reaped; returns a function that unsubscribes. */
-  subscribe(pid: number, listener: (status: ExitStatus) => void): () => void;
-}
-
-/** Options for watchPid(). */
-export interface WatchPidOptions {
-  /** Stops watching; the promise then rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** The reaper, so that the exit status of an adopted orphan is known. */
-  reaper?: ReapNotifier;
-  /** First poll interval in ms (default 20); doubles up to `maxIntervalMs`. */
-  intervalMs?: number;
-  /** Longest poll interval in ms (default 1000). */
-  maxIntervalMs?: number;
-}
-
 /**
- * Resolves when `pid` is gone: with its ExitStatus when the reaper collected it, or null when
- * it simply disappeared (or became someone else's zombie), so its status is unknown.
+ * `running`; `exited`: ended, a zombie whose parent is Chaperone, so the reaper will collect
+ * it and report its status; `gone`: ended and collected elsewhere (status unknown to us).
  */
-export function watchPid(pid: number, options: WatchPidOptions = {}): Promise<ExitStatus | null> {
-  const { signal, reaper } = options;
-  const maxInterval = options.maxIntervalMs ?? 1000;
-  let interval = options.intervalMs ?? 20;
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let unsubscribe = () => {};
-    const finish = (result: ExitStatus | null) => {
-      if (timer !== undefined) clearTimeout(timer);
-      unsubscribe();
-      signal?.removeEventListener("abort", onAbort);
-      resolve(result);
-    };
-    const onAbort = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      unsubscribe();
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (reaper) unsubscribe = reaper.subscribe(pid, (status) => finish(status));
-    const poll = () => {
-      timer = undefined;
-      const info = readProcess(pid);
-      if (info === null) return finish(null);
-      if (isGone(info.state)) {
-        // Our own zombie is about to be reaped, which brings its status; wait for that.
-        if (!(reaper && info.ppid === Deno.pid)) return finish(null);
+export type FollowedState = "running" | "exited" | "gone";
+
+/** A process followed until it ends. */
+export interface FollowedPid {
+  readonly pid: number;
+  /** Where the process is now (cheap: one poll(2) or one /proc read). */
+  state(): FollowedState;
+  /** Releases the pidfd. */
+  close(): void;
+}
+
+/** pidfd_open is 434 on every Linux architecture (the unified syscall table). */
+const SYS_PIDFD_OPEN = 434n;
+const POLLIN = 1;
+const ESRCH = 3;
+
+const openLibc = lazyLibc({
+  syscall: { parameters: ["i64", "i64", "i64"], result: "i64" },
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+});
+
+/** Where the process is according to /proc (also after a pidfd said it ended). */
+function procState(pid: number): FollowedState {
+  const info = readProcess(pid);
+  if (info === null) return "gone";
+  if (!isGone(info.state)) return "running";
+  return info.ppid === Deno.pid ? "exited" : "gone";
+}
+
+/** Starts following `pid` (a pid that does not exist is `gone` at once). */
+export function followPid(pid: number): FollowedPid {
+  const lib = openLibc();
+  const fd = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(pid), 0n));
+  if (fd < 0) {
+    // ESRCH: no such process. Anything else (ENOSYS on an old kernel, EINVAL for a thread):
+    // fall back to /proc.
+    const gone = lastErrno(lib) === ESRCH;
+    return { pid, state: () => gone ? "gone" : procState(pid), close: () => {} };
+  }
+  const pollfd = new Uint8Array(8);
+  const view = new DataView(pollfd.buffer);
+  let open = true;
+  let ended = false;
+  return {
+    pid,
+    state() {
+      if (!open) return procState(pid);
+      if (!ended) {
+        view.setInt32(0, fd, true);
+        view.setInt16(4, POLLIN, true);
+        view.setInt16(6, 0, true);
+        ended = lib.poll(pollfd, 1n, 0) === 1 && (view.getInt16(6, true) & POLLIN) !== 0;
       }
-      timer = setTimeout(poll, interval);
-      interval = Math.min(interval * 2, maxInterval);
-    };
-    poll();
-  });
+      if (!ended) return "running";
+      // Ended. A zombie of ours is collected by the reaper; once collected, /proc either has
+      // no such pid or a new process that reuses it: both mean gone.
+      const now = procState(pid);
+      return now === "exited" ? "exited" : "gone";
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      lib.close(fd);
+    },
+  };
 }

@@ -82,3 +82,18 @@ export function pidAlive(pid: number): boolean {
 export function groupAlive(pgid: number): boolean {
   return listProcesses().some((p) => p.pgid === pgid && !isGone(p.state));
 }
+
+/**
+ * The real uid of a process (the `Uid:` line of /proc/<pid>/status), or undefined when it does
+ * not exist. The real uid, because a setuid program started by a user keeps that user's.
+ */
+export function realUid(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/status`);
+  } catch {
+    return undefined;
+  }
+  const m = /^Uid:\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}

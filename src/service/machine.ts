@@ -53,6 +53,13 @@ export function transition(
   const ms = (seconds: number) => Math.max(0, Math.round(seconds * 1000));
   const alive = s.pid !== undefined || s.mainPid !== undefined;
 
+  /** Another run after restart_delay, from a budget with `left` restarts. */
+  const retry = (left: number, patch: Partial<ServiceSnapshot>): Transition => {
+    log("info", `${spec.name} pausing between restart retries (${left - 1} left)`);
+    fx.push({ type: "set-timer", timer: "restart", ms: ms(spec.restartDelay) });
+    return move({ ...patch, restartsLeft: left - 1 });
+  };
+
   /** A start attempt failed: count it as started with ignore_failures, else fail (killing what runs). */
   const failStart = (reason: string, procAlive: boolean): Transition => {
     fx.push({ type: "cancel-all-timers" });
@@ -100,14 +107,30 @@ export function transition(
       left = spec.restartLimit;
     }
     if (spec.restart && left > 0) {
-      log("info", `${spec.name} pausing between restart retries (${left - 1} left)`);
       fx.push({ type: "close-notify" });
-      fx.push({ type: "set-timer", timer: "restart", ms: ms(spec.restartDelay) });
-      return move({ ...patch, state: "backoff", restartsLeft: left - 1 });
+      return retry(left, { ...patch, state: "backoff" });
     }
     log("error", `${spec.name} terminated abnormally with ${procStatus(status)}`);
     fx.push({ type: "close-notify" });
     return move({ ...patch, state: "failed", restartsLeft: left, error: procStatus(status) });
+  };
+
+  /**
+   * A run that could not even be spawned (an expansion failing on this run, a program gone)
+   * after the service had run: a failed run, so the restart policy applies as for a crash.
+   */
+  const failedRun = (reason: string): Transition => {
+    fx.push({ type: "cancel-all-timers" });
+    const patch = { phase: undefined, error: reason, restarting: undefined };
+    if (spec.ignoreFailures) {
+      log("debug", `${spec.name} failed run ignored due to ignore_failures=true`);
+      return move({ ...patch, state: "idle" });
+    }
+    fx.push({ type: "close-notify" });
+    if (spec.restart && s.restartsLeft > 0) {
+      return retry(s.restartsLeft, { ...patch, state: "backoff" });
+    }
+    return move({ ...patch, state: "failed" });
   };
 
   /** Stop (or reset): signal what runs, then wait for the group to be gone. */
@@ -163,6 +186,7 @@ export function transition(
         phase: undefined,
         reportedErrno: undefined,
         pidfileGarbage: undefined,
+        restarting: undefined,
       });
 
     case "deps-failed":
@@ -191,9 +215,15 @@ export function transition(
     case "spawn-failed":
       if (s.state === "scheduled") {
         log("error", `cron service ${spec.name} failed to start: ${e.error}`);
-        return stay();
+        // A failed run of the job: with `restart` it is repeated, as after a failed exit.
+        const again = spec.restart && s.restartsLeft > 0 && !spec.ignoreFailures;
+        return again && !spec.exitKills ? retry(s.restartsLeft, {}) : stay();
       }
       if (s.state !== "starting") return stay();
+      if (s.restarting) {
+        log("error", `${spec.name} failed to start: ${e.error}`);
+        return failedRun(e.error);
+      }
       return failStart(e.error, false);
 
     case "exited": {
@@ -267,12 +297,7 @@ export function transition(
             log("debug", `${spec.name} abnormal process exit ignored due to ignore_failures=true`);
           } else if (spec.restart && s.restartsLeft > 0 && !spec.exitKills) {
             // As the original: with `restart` a failed run is repeated after restart_delay.
-            log(
-              "info",
-              `${spec.name} pausing between restart retries (${s.restartsLeft - 1} left)`,
-            );
-            fx.push({ type: "set-timer", timer: "restart", ms: ms(spec.restartDelay) });
-            return move({ ...rest, lastExit: e.status, restartsLeft: s.restartsLeft - 1 });
+            return retry(s.restartsLeft, { ...rest, lastExit: e.status });
           } else {
             log("warn", `${spec.name} terminated abnormally with ${procStatus(e.status)}`);
           }
@@ -389,6 +414,7 @@ export function transition(
             restarts: s.restarts + 1,
             reportedErrno: undefined,
             pidfileGarbage: undefined,
+            restarting: true,
           });
         case "kill":
           // While stopping, the leader may be gone but members of its group still live (a

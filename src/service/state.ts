@@ -93,6 +93,8 @@ export interface ServiceSnapshot {
   readonly runStartedAt?: number | undefined;
   /** The start is part of the initial start-up (failures abort the system). */
   readonly initial: boolean;
+  /** This start is a restart after a failure (a failed spawn then counts as a failed run). */
+  readonly restarting?: boolean | undefined;
   /** The pidfile was seen holding something other than a pid during this start. */
   readonly pidfileGarbage?: boolean | undefined;
   /** Start-up phase inside `starting`. */

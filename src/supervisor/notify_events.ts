@@ -1,7 +1,8 @@
 /**
  * What one notify datagram of a service means to the supervisor (spec §5.2.4): the events to
  * dispatch, in the order the original acted on them, the log lines to write and the new status
- * text. Pure apart from the `pidAlive` question the caller answers.
+ * text. Pure. A MAINPID= becomes a `main-pid` event whatever it names: the supervisor decides
+ * whether the service may name that pid (main_pid_refusal.ts).
  */
 import type { LogLevel, ServiceEvent } from "../service/state.ts";
 import type { NotifyMessage } from "./ports.ts";
@@ -19,11 +20,7 @@ export interface NotifyReading {
 }
 
 /** Maps one datagram of `service` to a status text and the steps to take. */
-export function notifyEvents(
-  service: string,
-  m: NotifyMessage,
-  pidAlive: (pid: number) => boolean,
-): NotifyReading {
+export function notifyEvents(service: string, m: NotifyMessage): NotifyReading {
   const steps: NotifyStep[] = [];
   const event = (e: ServiceEvent) => steps.push({ type: "event", event: e });
   const log = (level: LogLevel, message: string) => steps.push({ type: "log", level, message });
@@ -33,15 +30,7 @@ export function notifyEvents(
       `${service} sent malformed notify lines (dropped): ${m.invalid.slice(0, 3).join(" | ")}`,
     );
   }
-  if (m.mainPid !== undefined) {
-    if (pidAlive(m.mainPid)) event({ type: "main-pid", pid: m.mainPid });
-    else {
-      log(
-        "warn",
-        `${service} attempted to attach the process with PID=${m.mainPid} but there is no such process`,
-      );
-    }
-  }
+  if (m.mainPid !== undefined) event({ type: "main-pid", pid: m.mainPid });
   if (m.extendTimeoutUsec !== undefined) {
     event({ type: "extend-timeout", ms: Math.ceil(m.extendTimeoutUsec / 1000) });
   }

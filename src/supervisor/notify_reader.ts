@@ -11,7 +11,6 @@ import type { NotifyChannel } from "./ports.ts";
 export interface NotifyReaderContext {
   readonly service: string;
   readonly logger: Logger;
-  pidAlive(pid: number): boolean;
   /** False once this channel is no longer the service's (closed or replaced). */
   active(): boolean;
   /** A STATUS= text arrived. */
@@ -22,15 +21,20 @@ export interface NotifyReaderContext {
 
 /** Reads `channel` until it ends or the context turns inactive. */
 export async function readNotify(channel: NotifyChannel, ctx: NotifyReaderContext): Promise<void> {
-  const pidAlive = (pid: number) => ctx.pidAlive(pid);
   try {
     for await (const m of channel.messages) {
       if (!ctx.active()) break;
-      const reading = notifyEvents(ctx.service, m, pidAlive);
-      if (reading.statusText !== undefined) ctx.onStatus(reading.statusText);
-      for (const step of reading.steps) {
-        if (step.type === "event") ctx.onEvent(step.event);
-        else ctx.logger[step.level](step.message);
+      try {
+        const reading = notifyEvents(ctx.service, m);
+        if (reading.statusText !== undefined) ctx.onStatus(reading.statusText);
+        for (const step of reading.steps) {
+          if (step.type === "event") ctx.onEvent(step.event);
+          else ctx.logger[step.level](step.message);
+        }
+      } catch (err) {
+        // A bug while acting on one datagram: the next ones are still read.
+        const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+        ctx.logger.error(`${ctx.service} notify message failed (Chaperone carries on): ${detail}`);
       }
     }
   } catch (err) {

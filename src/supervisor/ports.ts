@@ -26,6 +26,27 @@ export interface ProcessHandle {
   readonly stderr: ReadableStream<Uint8Array> | null;
 }
 
+/** What the process table says about one process. */
+export interface ProcessFacts {
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  /** Real uid. */
+  readonly uid: number;
+  /** False for a zombie. */
+  readonly running: boolean;
+}
+
+/** A process we did not spawn (an attached main pid), followed until it ends. */
+export interface FollowedProcess {
+  /**
+   * `running`; `exited`: a zombie of ours that the reaper will collect and report; `gone`:
+   * ended and collected elsewhere, its status unknown.
+   */
+  state(): "running" | "exited" | "gone";
+  close(): void;
+}
+
 /** Process-table operations. Every method is synchronous and never throws for a gone pid. */
 export interface ProcessPort {
   /** Resolves argv[0] against PATH; throws an Error whose message names the executable. */
@@ -42,6 +63,12 @@ export interface ProcessPort {
   hasChildren(): boolean;
   /** Pids of processes (other than us) we may still signal at the end of a shutdown. */
   leftovers(): number[];
+  /** Parent, group, session, uid and liveness of a pid; undefined when there is no such pid. */
+  inspect(pid: number): ProcessFacts | undefined;
+  /** Starts following a pid that may not be our child. */
+  follow(pid: number): FollowedProcess;
+  /** Chaperone's own pid. */
+  readonly self: number;
 }
 
 /** What one notify datagram said, as far as the supervisor cares. */
@@ -124,19 +151,5 @@ export interface HostNotify {
   send(message: string): void;
 }
 
-/** Time, replaceable in tests. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerId;
-  clearTimeout(id: TimerId): void;
-}
-
-/** A timer handle. */
-export type TimerId = ReturnType<typeof setTimeout>;
-
-/** The real clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (id) => clearTimeout(id),
-};
+/** Time, replaceable in tests: the one Clock of src/sys/clock.ts (monotonic, long delays chained). */
+export type { Clock, TimerId } from "../sys/clock.ts";

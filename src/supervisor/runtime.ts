@@ -30,6 +30,8 @@ export interface ServiceRuntime {
   listener?: InetdListener | undefined;
   inetdChildren: Set<ProcessHandle>;
   statusText?: string | undefined;
+  /** Pids this run named as its main process and was refused (warned about once each). */
+  refusedPids: Set<number>;
   /** Waiters for the next settle of this service (ctl start --wait). */
   settleWaiters: Array<(result: SettleResult) => void>;
   /** Waiters for the end of a stop (ctl stop --wait). */
@@ -71,6 +73,7 @@ export function createRuntime(
     enabled: spec.enabled,
     timers: new ServiceTimers(clock),
     inetdChildren: new Set(),
+    refusedPids: new Set(),
     settleWaiters: [],
     stopWaiters: [],
     startAttempted: false,

@@ -7,7 +7,12 @@
  */
 import type { Logger } from "../log/logger.ts";
 import { Facility } from "../log/record.ts";
-import { type ExitStatus, formatProcStatus, toExitCode } from "../process/exit_status.ts";
+import {
+  type ExitStatus,
+  formatProcStatus,
+  toExitCode,
+  UNKNOWN_EXIT,
+} from "../process/exit_status.ts";
 import { transition } from "../service/machine.ts";
 import { type Effect, isSatisfied, type ServiceEvent } from "../service/state.ts";
 import type { InetdConnection, ProcessHandle } from "./ports.ts";
@@ -26,6 +31,7 @@ import { finalSweep } from "./final_sweep.ts";
 import { disableReason, serviceArgv, serviceCwd, spawnRequest } from "./service_command.ts";
 import { isReady, prerequisiteVerdict } from "./prerequisite_verdict.ts";
 import { exitVerdict } from "./exit_verdict.ts";
+import { refusalFor } from "./main_pid_refusal.ts";
 
 export type { SpawnExtras, SupervisorDeps } from "./supervisor_deps.ts";
 export type { ServiceView } from "./service_view.ts";
@@ -38,6 +44,9 @@ export interface Ending {
 
 const SIGTERM = 15;
 const SIGKILL = 9;
+
+/** `_CHAP_SERVICE_TIME` is a date (epoch seconds), the one use of wall time here. */
+const wallSeconds = () => Math.floor(Date.now() / 1000);
 
 /** The one place that performs effects. */
 export class Supervisor {
@@ -255,12 +264,23 @@ export class Supervisor {
         const r = this.#rt.get(n);
         if (!r) continue;
         const before = r.snap.state;
-        const { next, effects } = transition(r.snap, e, r.machine, this.#deps.clock.now());
+        const mainBefore = r.snap.mainPid;
+        const step = this.#guarded(
+          `${n} event ${e.type}`,
+          () => transition(r.snap, e, r.machine, this.#deps.clock.now()),
+        );
+        if (!step) continue;
+        const { next, effects } = step;
         r.snap = next;
         if (before !== next.state) {
           this.#log.debug(`${n} ${before} -> ${next.state} (${e.type})`);
         }
-        for (const fx of effects) this.#perform(r, fx);
+        // Each effect on its own: one that throws must not cost the service the others (its
+        // timers, its settle) nor PID 1 its life.
+        for (const fx of effects) this.#guarded(`${n} ${fx.type}`, () => this.#perform(r, fx));
+        if (next.mainPid !== undefined && next.mainPid !== mainBefore) {
+          this.#guarded(`${n} follow main pid`, () => this.#followMain(r));
+        }
         if (before === "stopping" && next.state !== "stopping") {
           for (const w of r.stopWaiters.splice(0)) w();
         }
@@ -270,9 +290,20 @@ export class Supervisor {
     }
     if (this.#evaluatePending) {
       this.#evaluatePending = false;
-      this.#evaluateWaiting();
+      this.#guarded("start-up ordering", () => this.#evaluateWaiting());
     }
-    if (this.#shuttingDown) this.#advanceShutdown();
+    if (this.#shuttingDown) this.#guarded("shutdown", () => this.#advanceShutdown());
+  }
+
+  /** Runs `fn`; a throw (a bug) is logged with its stack and the supervisor carries on. */
+  #guarded<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+      this.#log.error(`internal error in ${what} (Chaperone carries on): ${detail}`);
+      return undefined;
+    }
   }
 
   #perform(r: Runtime, fx: Effect): void {
@@ -466,10 +497,12 @@ export class Supervisor {
           readNotify(channel, {
             service: name,
             logger: this.#log,
-            pidAlive: (pid) => this.#deps.processes.pidAlive(pid),
             active: () => r.notify === channel,
             onStatus: (text) => r.statusText = text,
-            onEvent: (event) => this.dispatch(name, event),
+            onEvent: (event) =>
+              event.type === "main-pid"
+                ? this.#attach(r, event.pid, "MAINPID")
+                : this.dispatch(name, event),
           });
           if (r.snap.state === "starting" && r.snap.pid === undefined) this.#spawn(r);
           else channel.close();
@@ -491,24 +524,29 @@ export class Supervisor {
       this.dispatch(name, { type: "spawn-failed", error: msg, notFound: true });
       return;
     }
-    const serial = ++this.#serial;
-    const env = this.#deps.envFor(r.spec, {
-      serial,
-      time: Math.floor(this.#deps.clock.now() / 1000),
-      notifySocket: r.notify?.path,
-    });
-    if (r.machine.watchdogMs) env.WATCHDOG_USEC = String(r.machine.watchdogMs * 1000);
     const interactive = name === "CONSOLE" && Deno.stdin.isTerminal();
-    this.#logFor(r).debug(`${name} attempting start '${argv.join(" ")}'... `);
-    if (r.spec.debug) {
-      // The service's `debug: true` (or settings `debug`): show exactly what it is given.
-      const lines = Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
-      this.#logFor(r).debug(`${name} environment: ${lines.join(" ")}`);
-    }
-    const request = spawnRequest(r.spec, { argv, env, cwd: serviceCwd(r.spec), interactive });
-    const ctx = { processes: this.#deps.processes, sink: this.#deps.sink, logger: this.#logFor(r) };
     let child: ProcessHandle;
     try {
+      // The environment is expanded for each run: an expansion may fail on this run only
+      // (`$(_CHAP_SERVICE_SERIAL:|1|ok|$(X:?boom))`), which is a failed spawn like an exec error.
+      const env = this.#deps.envFor(r.spec, {
+        serial: ++this.#serial,
+        time: wallSeconds(),
+        notifySocket: r.notify?.path,
+      });
+      if (r.machine.watchdogMs) env.WATCHDOG_USEC = String(r.machine.watchdogMs * 1000);
+      this.#logFor(r).debug(`${name} attempting start '${argv.join(" ")}'... `);
+      if (r.spec.debug) {
+        // The service's `debug: true` (or settings `debug`): show exactly what it is given.
+        const lines = Object.keys(env).sort().map((k) => `${k}=${env[k]}`);
+        this.#logFor(r).debug(`${name} environment: ${lines.join(" ")}`);
+      }
+      const request = spawnRequest(r.spec, { argv, env, cwd: serviceCwd(r.spec), interactive });
+      const ctx = {
+        processes: this.#deps.processes,
+        sink: this.#deps.sink,
+        logger: this.#logFor(r),
+      };
       child = spawnProcess(ctx, name, request, (ended, status) => {
         if (name === "CONSOLE") this.#consoleExit = status;
         if (r.child === ended) r.child = undefined;
@@ -525,6 +563,7 @@ export class Supervisor {
     }
     r.child = child;
     r.pgid = interactive ? undefined : child.pid;
+    r.refusedPids.clear();
     this.dispatch(name, { type: "spawned", pid: child.pid });
   }
 
@@ -538,20 +577,49 @@ export class Supervisor {
       processes,
       file,
       active: () => r.snap.state === "starting" && r.snap.phase === "pidfile",
-      onPid: (pid) => {
-        this.dispatch(name, { type: "main-pid", pid });
-        watchAttached({ clock, processes, active: () => r.snap.mainPid === pid }, pid, () => {
-          this.dispatch(name, { type: "exited", pid, status: { code: 0, signal: null } });
-          this.#checkExit();
-        });
-      },
-      onDead: (pid) =>
-        this.dispatch(name, {
-          type: "pidfile-error",
-          error:
-            `${name} attempted to attach the process with PID=${pid} but there is no such process`,
-        }),
+      onPid: (pid) => this.#attach(r, pid, "pidfile"),
+      onRefused: (why) =>
+        this.dispatch(name, { type: "pidfile-error", error: `${name} pid file refused: ${why}` }),
       onGarbage: () => this.dispatch(name, { type: "pidfile-garbage" }),
+    });
+  }
+
+  /**
+   * The service named `pid` as its main process (MAINPID=, its pidfile). Attached only when it
+   * is the service's own (main_pid_refusal.ts); otherwise a refused MAINPID is warned about
+   * once per pid and run, and a refused pidfile fails the start.
+   */
+  #attach(r: Runtime, pid: number, via: "MAINPID" | "pidfile"): void {
+    const name = r.spec.name;
+    const refusal = refusalFor(r, pid, this.#rt.values(), this.#deps.processes);
+    if (refusal === undefined) {
+      this.dispatch(name, { type: "main-pid", pid });
+      return;
+    }
+    const error = `${name} attempted to attach the process with PID=${pid} but ${refusal}`;
+    if (via === "pidfile") {
+      this.dispatch(name, { type: "pidfile-error", error });
+    } else if (!r.refusedPids.has(pid)) {
+      r.refusedPids.add(pid);
+      this.#log.warn(error);
+    }
+  }
+
+  /**
+   * Follows the main pid the machine just took on. Our own child's exit comes from its status;
+   * an orphan's from the reaper; one that someone else collects ends with an unknown status.
+   */
+  #followMain(r: Runtime): void {
+    const pid = r.snap.mainPid;
+    if (pid === undefined || pid === r.snap.pid) return;
+    const name = r.spec.name;
+    const { clock, processes } = this.#deps;
+    watchAttached({ clock, processes, active: () => r.snap.mainPid === pid }, pid, () => {
+      this.#logFor(r).info(
+        `${name} main process PID=${pid} ended; its exit status is unknown (not Chaperone's child)`,
+      );
+      this.dispatch(name, { type: "exited", pid, status: UNKNOWN_EXIT });
+      this.#checkExit();
     });
   }
 
@@ -592,7 +660,7 @@ export class Supervisor {
         argv: this.#resolveArgv(r),
         env: this.#deps.envFor(r.spec, {
           serial: ++this.#serial,
-          time: Math.floor(this.#deps.clock.now() / 1000),
+          time: wallSeconds(),
         }),
         cwd: serviceCwd(r.spec),
         uid: r.spec.user?.uid,

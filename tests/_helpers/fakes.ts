@@ -1,14 +1,19 @@
 /** In-process fakes for supervisor tests: a manual clock and a process table we control. */
 import type { ExitStatus } from "../../src/process/exit_status.ts";
 import type { ServiceSpec } from "../../src/config/schema.ts";
+import { createLogger, MemorySink } from "../../src/log/logger.ts";
+import { DependencyGraph } from "../../src/supervisor/graph.ts";
+import { Supervisor, type SupervisorDeps } from "../../src/supervisor/supervisor.ts";
 import type {
   Clock,
   CronJob,
   CronPort,
+  FollowedProcess,
   InetdPort,
   NotifyChannel,
   NotifyMessage,
   NotifyPort,
+  ProcessFacts,
   ProcessHandle,
   ProcessPort,
   ProcessRequest,
@@ -62,7 +67,12 @@ export interface FakeProcess {
   exit(status?: ExitStatus): void;
   alive: boolean;
   signals: number[];
+  /** Parent, group, session and real uid; spawned processes are our detached children. */
+  facts: Omit<ProcessFacts, "running">;
 }
+
+/** Chaperone's pid in the fake process table. */
+export const FAKE_SELF = 1;
 
 /** A process table under the test's control. */
 export class FakeProcesses implements ProcessPort {
@@ -78,12 +88,14 @@ export class FakeProcesses implements ProcessPort {
   spawn(request: ProcessRequest): ProcessHandle {
     let settle!: (s: ExitStatus) => void;
     const status = new Promise<ExitStatus>((r) => (settle = r));
+    const pid = this.#next++;
     const p: FakeProcess = {
-      pid: this.#next++,
+      pid,
       argv: request.argv,
       request,
       alive: true,
       signals: [],
+      facts: { ppid: FAKE_SELF, pgid: pid, sid: pid, uid: request.uid ?? 0 },
       exit(s = { code: 0, signal: null }) {
         if (!p.alive) return;
         p.alive = false;
@@ -94,7 +106,7 @@ export class FakeProcesses implements ProcessPort {
     return { pid: p.pid, status, stdout: null, stderr: null };
   }
   signal(pid: number, signo: number): void {
-    const p = this.procs.find((x) => x.pid === pid);
+    const p = this.#find(pid);
     if (!p || !p.alive) return;
     p.signals.push(signo);
     if (this.dieOn.has(signo)) p.exit({ code: null, signal: signo });
@@ -103,7 +115,12 @@ export class FakeProcesses implements ProcessPort {
     return this.procs.some((p) => p.pid === pgid && p.alive);
   }
   pidAlive(pid: number): boolean {
-    return this.procs.some((p) => p.pid === pid && p.alive);
+    return this.#find(pid)?.alive ?? false;
+  }
+  /** The newest process with this pid, spawned or foreign. */
+  #find(pid: number): FakeProcess | undefined {
+    return [...this.procs, ...this.orphans].reverse().find((x) => x.pid === pid && x.alive) ??
+      [...this.procs, ...this.orphans].reverse().find((x) => x.pid === pid);
   }
   hasChildren(): boolean {
     return this.procs.some((p) => p.alive);
@@ -111,7 +128,48 @@ export class FakeProcesses implements ProcessPort {
   /** Processes that are ours but no service's (orphans adopted as PID 1 or subreaper). */
   orphans: FakeProcess[] = [];
   leftovers(): number[] {
-    return this.orphans.filter((p) => p.alive).map((p) => p.pid);
+    return this.orphans.filter((p) => p.alive && p.facts.ppid === FAKE_SELF).map((p) => p.pid);
+  }
+  readonly self = FAKE_SELF;
+  /** Pids the reaper is about to collect (zombies of ours): follow() says `exited`. */
+  zombies = new Set<number>();
+  inspect(pid: number): ProcessFacts | undefined {
+    const p = this.#find(pid);
+    if (!p || (!p.alive && !this.zombies.has(pid))) return undefined;
+    return { ...p.facts, running: p.alive };
+  }
+  follow(pid: number): FollowedProcess {
+    return {
+      state: () => this.pidAlive(pid) ? "running" : this.zombies.has(pid) ? "exited" : "gone",
+      close: () => {},
+    };
+  }
+  /**
+   * A process Chaperone did not spawn (a daemon, an orphan, another service's child): it lives
+   * until exit() and shows `facts` to inspect().
+   */
+  foreign(facts: Partial<FakeProcess["facts"]> & { pid?: number } = {}): FakeProcess {
+    const pid = facts.pid ?? this.#next++;
+    const p: FakeProcess = {
+      pid,
+      argv: ["<foreign>"],
+      request: {
+        argv: [],
+        env: {},
+        detached: true,
+        stdin: "null",
+        stdout: "inherit",
+        stderr: "inherit",
+      },
+      alive: true,
+      signals: [],
+      facts: { ppid: FAKE_SELF, pgid: pid, sid: pid, uid: 0, ...facts },
+      exit() {
+        p.alive = false;
+      },
+    };
+    this.orphans.push(p);
+    return p;
   }
   /** The live process started for a service (by its command's first word). */
   of(argv0: string): FakeProcess | undefined {
@@ -195,4 +253,36 @@ export function spec(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec
     pos: { file: "test.conf" },
     ...over,
   };
+}
+
+/** A Supervisor over fresh fakes (detect_exit on, no IDLE delay); returns it with its fakes. */
+export function buildSupervisor(
+  services: ServiceSpec[],
+  over: Partial<Pick<SupervisorDeps, "idleDelay" | "detectExit" | "envFor" | "inetd">> = {},
+) {
+  const clock = new ManualClock();
+  const procs = new FakeProcesses();
+  const notify = new FakeNotify();
+  const cron = new FakeCron();
+  const sink = new MemorySink();
+  const logger = createLogger({ sink, threshold: 7, tag: "chaperone", pid: 1 });
+  const sup = new Supervisor({
+    services,
+    graph: DependencyGraph.from(services),
+    processes: procs,
+    notify,
+    cron,
+    inetd: over.inetd ?? noInetd,
+    clock,
+    logger,
+    sink,
+    envFor: over.envFor ?? (() => ({})),
+    idleDelay: over.idleDelay ?? 0,
+    shutdownTimeout: 8,
+    detectExit: over.detectExit ?? true,
+    isPid1: false,
+    killAll: () => {},
+    statusInterval: 0,
+  });
+  return { sup, clock, procs, notify, cron, sink };
 }

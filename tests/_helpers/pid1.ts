@@ -211,6 +211,9 @@ export class Pid1 {
 
   /** Ends the run whatever its state, and waits for it (for `finally` blocks). */
   async dispose(): Promise<void> {
+    // Killing unshare alone leaves the namespace's PID 1 running (and holding our pipes), so
+    // find it first when nothing asked for it yet.
+    if (this.#hostPid === undefined) await this.hostPid(1000).catch(() => {});
     this.forceKill();
     await this.exited.catch(() => {});
   }

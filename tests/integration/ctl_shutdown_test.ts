@@ -59,3 +59,28 @@ Deno.test({
       assert.equal((await p.ctl("status")).code, 0);
     }),
 });
+
+Deno.test({
+  name: "during a shutdown ctl start and ctl restart are refused with exit 1, and nothing starts",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(
+      `settings: { shutdown_timeout: 5 }
+web.service: { command: "sleep 1000" }
+stubborn.service: { command: "bash -c 'trap \\"\\" TERM; while :; do sleep 0.1; done'" }
+spare.service: { enabled: false, command: "bash -c 'touch @DIR@/spare; exec sleep 1000'" }
+${DEBUG_LOGGING}`,
+      async (p, dir) => {
+        await waitRow(p, "stubborn.service", (r) => r.status === "running");
+        assertCtl(await p.ctl("shutdown", "now"), 0, "Shutting down now\n");
+        await p.waitForOutput("Request made to kill system");
+        const refused = "Command error: the system is shutting down: no service can be started\n";
+        assertCtl(await p.ctl("start", "--enable", "spare"), 1, "", refused);
+        assertCtl(await p.ctl("restart", "web"), 1, "", refused);
+        assertCtl(await p.ctl("start", "--wait", "--force", "web"), 1, "", refused);
+        assert.equal(await p.waitExit(), 0, p.output);
+        assert.throws(() => Deno.statSync(`${dir}/spare`), Deno.errors.NotFound);
+        assert.doesNotMatch(p.stdout, /spare\.service attempting start/);
+      },
+    ),
+});

@@ -1,18 +1,6 @@
 import assert from "node:assert/strict";
-import { type ReapNotifier, watchPid } from "../../src/process/pid_watch.ts";
-import type { ExitStatus } from "../../src/process/exit_status.ts";
-
-/** A reaper stand-in whose reaps the test triggers by hand. */
-class FakeReaper implements ReapNotifier {
-  listeners = new Map<number, (status: ExitStatus) => void>();
-  subscribe(pid: number, listener: (status: ExitStatus) => void): () => void {
-    this.listeners.set(pid, listener);
-    return () => this.listeners.delete(pid);
-  }
-  reap(pid: number, status: ExitStatus): void {
-    this.listeners.get(pid)?.(status);
-  }
-}
+import { followPid } from "../../src/process/pid_watch.ts";
+import { waitFor } from "../_helpers/pid1.ts";
 
 /** Starts `sleep` as an orphan of a short-lived shell, so it is not our child. */
 async function startForeignSleep(seconds: number): Promise<number> {
@@ -23,40 +11,36 @@ async function startForeignSleep(seconds: number): Promise<number> {
   return Number(new TextDecoder().decode(out.stdout).trim());
 }
 
-Deno.test("watchPid() resolves with null when a foreign process ends", async () => {
-  const pid = await startForeignSleep(0.3);
-  const started = Date.now();
-  assert.equal(await watchPid(pid), null);
-  assert.ok(Date.now() - started >= 200, "resolved before the process ended");
-});
-
-Deno.test("watchPid() resolves at once for a pid that does not exist", async () => {
-  assert.equal(await watchPid(2 ** 22 + 3), null);
-});
-
-Deno.test("watchPid() resolves with the reaper's status when the reaper collects the pid", async () => {
+Deno.test("followPid() sees a foreign process running, then gone once it ends", async () => {
   const pid = await startForeignSleep(30);
+  const followed = followPid(pid);
   try {
-    const reaper = new FakeReaper();
-    const watched = watchPid(pid, { reaper });
-    reaper.reap(pid, { code: 4, signal: null });
-    assert.deepEqual(await watched, { code: 4, signal: null });
-    assert.equal(reaper.listeners.size, 0);
-  } finally {
+    assert.equal(followed.state(), "running");
     Deno.kill(pid, "SIGKILL");
+    // Its parent (init or a subreaper, not us) collects it: the status is not ours to know.
+    await waitFor(() => followed.state() === "gone" || undefined, { what: "gone" });
+  } finally {
+    followed.close();
   }
+  assert.equal(followed.state(), "gone", "still answers after close()");
 });
 
-Deno.test("watchPid() rejects with the abort reason and stops polling when aborted", async () => {
-  const pid = await startForeignSleep(30);
+Deno.test("followPid() of a pid that does not exist is gone at once", () => {
+  const followed = followPid(2 ** 22 + 3);
+  assert.equal(followed.state(), "gone");
+  followed.close();
+});
+
+Deno.test("followPid() of our own child is gone once Deno has collected it", async () => {
+  const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  const followed = followPid(child.pid);
   try {
-    const controller = new AbortController();
-    const reaper = new FakeReaper();
-    const watched = watchPid(pid, { signal: controller.signal, reaper });
-    controller.abort(new Error("stop watching"));
-    await assert.rejects(watched, { message: "stop watching" });
-    assert.equal(reaper.listeners.size, 0);
+    assert.equal(followed.state(), "running");
+    child.kill("SIGKILL");
+    await child.status;
+    // Deno collected it: gone. (The reaper's orphans are `exited` until it reaps them.)
+    assert.equal(followed.state(), "gone");
   } finally {
-    Deno.kill(pid, "SIGKILL");
+    followed.close();
   }
 });

@@ -6,6 +6,7 @@ import {
   pidAlive,
   type ProcessInfo,
   readProcess,
+  realUid,
 } from "../../src/process/proc_table.ts";
 
 const STAT_TAIL = "0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 1234 1000 100 18446744073709551615";
@@ -46,6 +47,20 @@ Deno.test("readProcess() describes this process and returns null for a missing p
   assert.equal(self.pid, Deno.pid);
   assert.equal(self.ppid, Deno.ppid);
   assert.equal(readProcess(2 ** 22 + 1), null);
+});
+
+Deno.test("realUid() is the real uid of a process, undefined for a missing pid", async () => {
+  assert.equal(realUid(Deno.pid), Deno.uid());
+  assert.equal(realUid(2 ** 22 + 1), undefined);
+  if (Deno.uid() !== 0) return;
+  // A child started as nobody by root.
+  const child = new Deno.Command("sleep", { args: ["30"], uid: 65534, gid: 65534 }).spawn();
+  try {
+    assert.equal(realUid(child.pid), 65534);
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+  }
 });
 
 Deno.test("listProcesses() includes this process with its parent", () => {

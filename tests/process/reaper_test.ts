@@ -67,6 +67,8 @@ Deno.test("becomeSubreaper() makes orphans of descendants ours to reap when not 
   assert.equal(result.isPid1, false);
   assert.equal(result.adopted, true);
   assert.deepEqual(result.orphanStatus, { code: 5, signal: null });
+  assert.equal(result.followedBefore, "running");
+  assert.equal(result.followedAfter, "gone", "reaped by us: its pid is free again");
   assert.deepEqual(result.reapedStatus, { code: 5, signal: null });
   assert.deepEqual(result.parentStatus, { code: 0, signal: null });
   assert.equal(result.zombieLeft, false);

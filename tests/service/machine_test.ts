@@ -397,7 +397,70 @@ const ROWS: Row[] = [
     event: { type: "timer", timer: "restart" },
     to: "starting",
     effects: ["spawn"],
-    check: (n) => assert.equal(n.restarts, 1),
+    check: (n) => {
+      assert.equal(n.restarts, 1);
+      assert.equal(n.restarting, true);
+    },
+  },
+  {
+    name: "starting (a restart) + spawn-failed → a failed run: backoff, budget spent by one",
+    from: { state: "starting", restarting: true, restartsLeft: 2 },
+    spec: { restart: true, restartDelay: 2 },
+    event: { type: "spawn-failed", error: "boom", notFound: false },
+    to: "backoff",
+    effects: ["log:error", "cancel-all-timers", "close-notify", "log:info", "set-timer:restart"],
+    not: ["settled:false"],
+    check: (n, fx) => {
+      assert.equal(n.restartsLeft, 1);
+      assert.equal(n.error, "boom");
+      assert.deepEqual(fx.find((e) => e.type === "set-timer"), {
+        type: "set-timer",
+        timer: "restart",
+        ms: 2000,
+      });
+    },
+  },
+  {
+    name: "starting (a restart) + spawn-failed, budget spent → failed",
+    from: { state: "starting", restarting: true, restartsLeft: 0 },
+    spec: { restart: true },
+    event: { type: "spawn-failed", error: "boom", notFound: false },
+    to: "failed",
+    not: ["set-timer:restart"],
+    check: (n) => assert.equal(n.error, "boom"),
+  },
+  {
+    name: "starting (a restart) + spawn-failed with ignore_failures → idle",
+    from: { state: "starting", restarting: true, restartsLeft: 3 },
+    spec: { restart: true, ignoreFailures: true },
+    event: { type: "spawn-failed", error: "boom", notFound: false },
+    to: "idle",
+    not: ["set-timer:restart"],
+  },
+  {
+    name: "waiting + deps-ready → a fresh start, not a restart",
+    from: { state: "waiting", restarting: true },
+    event: { type: "deps-ready" },
+    to: "starting",
+    check: (n) => assert.equal(n.restarting, undefined),
+  },
+  {
+    name: "scheduled cron + spawn-failed, restart on → error, restart timer",
+    from: { state: "scheduled", restartsLeft: 2 },
+    spec: { type: "cron", restart: true, restartDelay: 3 },
+    event: { type: "spawn-failed", error: "boom", notFound: false },
+    to: "scheduled",
+    effects: ["log:error", "log:info", "set-timer:restart"],
+    check: (n) => assert.equal(n.restartsLeft, 1),
+  },
+  {
+    name: "scheduled cron + spawn-failed, restart off → error only",
+    from: { state: "scheduled", restartsLeft: 2 },
+    spec: { type: "cron" },
+    event: { type: "spawn-failed", error: "boom", notFound: false },
+    to: "scheduled",
+    effects: ["log:error"],
+    not: ["set-timer:restart"],
   },
   {
     name: "running + stop → stopping, kill signal + kill timer, budget refilled",

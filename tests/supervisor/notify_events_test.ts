@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import { notifyEvents, type NotifyStep } from "../../src/supervisor/notify_events.ts";
 import type { NotifyMessage } from "../../src/supervisor/ports.ts";
 
-const alive = (pid: number) => pid === 42;
-
 const CASES: Array<[string, NotifyMessage, string | undefined, NotifyStep[]]> = [
   ["the datagram is empty", { invalid: [] }, undefined, []],
   ["it says READY=1", { ready: true, invalid: [] }, undefined, [{
@@ -12,20 +10,11 @@ const CASES: Array<[string, NotifyMessage, string | undefined, NotifyStep[]]> = 
   }]],
   ["it carries STATUS=", { status: "loading", invalid: [] }, "loading", []],
   [
-    "MAINPID names a live process",
+    // Whether the service may name it is the supervisor's question (main_pid_refusal.ts).
+    "it names a MAINPID",
     { mainPid: 42, invalid: [] },
     undefined,
     [{ type: "event", event: { type: "main-pid", pid: 42 } }],
-  ],
-  [
-    "MAINPID names no process",
-    { mainPid: 7, invalid: [] },
-    undefined,
-    [{
-      type: "log",
-      level: "warn",
-      message: "web attempted to attach the process with PID=7 but there is no such process",
-    }],
   ],
   [
     "EXTEND_TIMEOUT_USEC is not a whole number of ms",
@@ -76,21 +65,8 @@ const CASES: Array<[string, NotifyMessage, string | undefined, NotifyStep[]]> = 
 
 for (const [when, message, statusText, steps] of CASES) {
   Deno.test(`notifyEvents() maps a datagram in order when ${when}`, () => {
-    const reading = notifyEvents("web", message, alive);
+    const reading = notifyEvents("web", message);
     assert.equal(reading.statusText, statusText);
     assert.deepEqual(reading.steps, steps);
   });
 }
-
-Deno.test("notifyEvents() asks about a MAINPID only", () => {
-  const asked: number[] = [];
-  notifyEvents("web", { ready: true, errno: 3, invalid: [] }, (pid) => {
-    asked.push(pid);
-    return true;
-  });
-  notifyEvents("web", { mainPid: 9, invalid: [] }, (pid) => {
-    asked.push(pid);
-    return true;
-  });
-  assert.deepEqual(asked, [9]);
-});

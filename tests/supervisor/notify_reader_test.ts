@@ -31,7 +31,6 @@ function context(active = () => true) {
     ctx: {
       service: "n.service",
       logger: createLogger({ sink, threshold: 7, tag: "chaperone", pid: 1 }),
-      pidAlive: () => true,
       active,
       onStatus: (text: string) => status.push(text),
       onEvent: (event: ServiceEvent) => events.push(event),
@@ -64,4 +63,27 @@ Deno.test("readNotify() logs a failing socket and returns", async () => {
   const { ctx, sink } = context();
   await readNotify(channel([], new Error("socket gone")), ctx);
   assert.ok(sink.messages().includes("n.service notify socket failed: socket gone"));
+});
+
+Deno.test("readNotify() logs a throw while acting on one datagram and goes on reading", async () => {
+  const { ctx, sink, status } = context();
+  let calls = 0;
+  await readNotify(
+    channel([
+      { status: "one", invalid: [] },
+      { status: "two", invalid: [] },
+    ]),
+    {
+      ...ctx,
+      onStatus: (text: string) => {
+        if (calls++ === 0) throw new TypeError("injected");
+        status.push(text);
+      },
+    },
+  );
+  assert.deepEqual(status, ["two"]);
+  assert.ok(
+    sink.messages().some((m) => /n\.service notify message failed .*TypeError: injected/.test(m)),
+    sink.messages().join("\n"),
+  );
 });

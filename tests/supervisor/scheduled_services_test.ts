@@ -3,9 +3,6 @@
  * processes: scheduling failures, ticks, overlap, process_timeout, facility, stop.
  */
 import assert from "node:assert/strict";
-import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import { DependencyGraph } from "../../src/supervisor/graph.ts";
-import { createLogger, MemorySink } from "../../src/log/logger.ts";
 import { Facility } from "../../src/log/record.ts";
 import type { ServiceSpec } from "../../src/config/schema.ts";
 import type { ExitStatus } from "../../src/process/exit_status.ts";
@@ -16,14 +13,7 @@ import type {
   InetdProcessRequest,
   ProcessHandle,
 } from "../../src/supervisor/ports.ts";
-import {
-  FakeCron,
-  FakeNotify,
-  FakeProcesses,
-  flush,
-  ManualClock,
-  spec,
-} from "../_helpers/fakes.ts";
+import { buildSupervisor, type FakeProcesses, flush, spec } from "../_helpers/fakes.ts";
 
 /** An inetd port whose connections the test makes; `busy` ports fail to listen. */
 class FakeInetd implements InetdPort {
@@ -63,29 +53,10 @@ function fakeConnection(procs: FakeProcesses): InetdConnection & { closed: boole
 }
 
 function build(services: ServiceSpec[]) {
-  const clock = new ManualClock();
-  const procs = new FakeProcesses();
-  const cron = new FakeCron();
   const inetd = new FakeInetd();
-  const sink = new MemorySink();
-  const logger = createLogger({ sink, threshold: 7, tag: "chaperone", pid: 1 });
-  const sup = new Supervisor({
-    services,
-    graph: DependencyGraph.from(services),
-    processes: procs,
-    notify: new FakeNotify(),
-    cron,
+  const { sup, clock, procs, cron, sink } = buildSupervisor(services, {
     inetd,
-    clock,
-    logger,
-    sink,
     envFor: () => ({ PATH: "/bin" }),
-    idleDelay: 0,
-    shutdownTimeout: 8,
-    detectExit: true,
-    isPid1: false,
-    killAll: () => {},
-    statusInterval: 0,
   });
   const logs = (facility?: number) =>
     sink.records.filter((r) => facility === undefined || r.facility === facility)

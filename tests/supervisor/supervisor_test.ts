@@ -1,45 +1,5 @@
 import assert from "node:assert/strict";
-import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import { DependencyGraph } from "../../src/supervisor/graph.ts";
-import { createLogger, MemorySink } from "../../src/log/logger.ts";
-import type { ServiceSpec } from "../../src/config/schema.ts";
-import {
-  FakeCron,
-  FakeNotify,
-  FakeProcesses,
-  flush,
-  ManualClock,
-  noInetd,
-  spec,
-} from "../_helpers/fakes.ts";
-
-function build(services: ServiceSpec[], over: { idleDelay?: number; detectExit?: boolean } = {}) {
-  const clock = new ManualClock();
-  const procs = new FakeProcesses();
-  const notify = new FakeNotify();
-  const cron = new FakeCron();
-  const sink = new MemorySink();
-  const logger = createLogger({ sink, threshold: 7, tag: "chaperone", pid: 1 });
-  const sup = new Supervisor({
-    services,
-    graph: DependencyGraph.from(services),
-    processes: procs,
-    notify,
-    cron,
-    inetd: noInetd,
-    clock,
-    logger,
-    sink,
-    envFor: () => ({}),
-    idleDelay: over.idleDelay ?? 0,
-    shutdownTimeout: 8,
-    detectExit: over.detectExit ?? true,
-    isPid1: false,
-    killAll: () => {},
-    statusInterval: 0,
-  });
-  return { sup, clock, procs, notify, cron, sink };
-}
+import { buildSupervisor as build, flush, spec } from "../_helpers/fakes.ts";
 
 Deno.test("Supervisor starts independent services at once, in parallel", async () => {
   const { sup, procs } = build([
