@@ -1,12 +1,22 @@
 /**
  * A log file output (spec §4.6, Decision 8): a strftime name in local time, parent
- * directories and the file created with the section's owner and modes, `overwrite` at first
- * open only, rotation (a new name, a moved or deleted file) noticed within a second. Lines
- * are flushed at most FLUSH_DELAY_MS after the first unflushed one, or when the buffer fills.
- * Failures are reported once per episode and the file keeps being retried.
+ * directories and the file created with the section's owner and modes (safely against what a
+ * service can plant in them: open_log_file.ts), `overwrite` at first open only, rotation (a
+ * new name, a moved or deleted file) noticed within a second. Lines are flushed at most
+ * FLUSH_DELAY_MS after the first unflushed one, or when the buffer fills. Failures are
+ * reported once per episode and the file keeps being retried.
+ *
+ * Intervals are measured on the monotonic clock: a wall clock stepped back must not suspend
+ * the rotation check. Wall time only names the file (strftime).
  */
-import { dirname } from "node:path";
+import {
+  type FileDescriptor,
+  type FileStatus,
+  sameFile,
+  statPath,
+} from "../sys/file_descriptor.ts";
 import { LineBuffer, writeAllSync } from "./line_buffer.ts";
+import { openLogFile } from "./open_log_file.ts";
 import { describeError, type OutputReporter } from "./output_reporter.ts";
 import { strftime } from "./strftime.ts";
 
@@ -24,8 +34,10 @@ export interface FileOutputOptions {
   /** Truncate when first opened (Decision 8: not on later reopens). */
   readonly overwrite: boolean;
   readonly report: OutputReporter;
-  /** Clock for file names (tests). */
+  /** Wall clock for file names (tests). */
   readonly now?: () => Date;
+  /** Monotonic milliseconds for the rotation check and retries (tests; performance.now). */
+  readonly clock?: () => number;
 }
 
 /** A log file whose name may change with time (strftime) and which may be rotated away. */
@@ -34,11 +46,11 @@ export class FileOutput {
   readonly pattern: string;
   #options: FileOutputOptions;
   #now: () => Date;
+  #clock: () => number;
   #buffer = new LineBuffer();
-  #file: Deno.FsFile | undefined;
+  #file: FileDescriptor | undefined;
   #path = "";
-  #dev = 0;
-  #ino = 0;
+  #identity: FileStatus | undefined;
   #firstOpen = true;
   #lastCheck = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -49,11 +61,17 @@ export class FileOutput {
     this.pattern = options.pattern;
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
+    this.#clock = options.clock ?? (() => performance.now());
   }
 
   /** The path currently open, if any. */
   get path(): string | undefined {
     return this.#file ? this.#path : undefined;
+  }
+
+  /** Whether the last open or write failed. */
+  get failing(): boolean {
+    return this.#failing;
   }
 
   /** Opens the file now (at syslog start), reporting a failure instead of throwing. */
@@ -107,16 +125,15 @@ export class FileOutput {
 
   // Rechecks the name and the file's identity at most once per ROTATION_CHECK_MS.
   #reopenIfNeeded(force: boolean): void {
-    const now = this.#now();
-    const t = Date.now();
+    const t = this.#clock();
     if (!force && this.#file && t - this.#lastCheck < ROTATION_CHECK_MS) return;
     if (!force && !this.#file && this.#failing && t - this.#lastCheck < ROTATION_CHECK_MS) return;
     this.#lastCheck = t;
-    const path = strftime(this.#options.pattern, now);
-    if (this.#file && path === this.#path) {
+    const path = strftime(this.#options.pattern, this.#now());
+    if (this.#file && path === this.#path && this.#identity) {
       try {
-        const st = Deno.statSync(path);
-        if (st.dev === this.#dev && st.ino === this.#ino) return;
+        // Followed like the name is: a symlink swapped in resolves to another file.
+        if (sameFile(statPath(path), this.#identity)) return;
       } catch {
         // Gone (rotated away or its directory deleted): reopen below.
       }
@@ -125,41 +142,16 @@ export class FileOutput {
     this.#file = undefined;
     this.#path = path;
     try {
-      this.#file = this.#openFile(path);
-      const st = this.#file.statSync();
-      this.#dev = st.dev ?? 0;
-      this.#ino = st.ino ?? 0;
+      const { uid, gid, overwrite } = this.#options;
+      this.#file = openLogFile(path, { uid, gid, truncate: overwrite && this.#firstOpen });
+      this.#firstOpen = false;
+      this.#identity = this.#file.stat();
       this.#recovered();
     } catch (e) {
+      this.#file?.close();
+      this.#file = undefined;
       this.#fail(`cannot open log file ${path}: ${describeError(e)}`);
     }
-  }
-
-  #openFile(path: string): Deno.FsFile {
-    const { uid, gid } = this.#options;
-    makeParentDirs(path, uid, gid);
-    let existed = true;
-    try {
-      Deno.lstatSync(path);
-    } catch {
-      existed = false;
-    }
-    const truncate = this.#options.overwrite && this.#firstOpen;
-    const file = Deno.openSync(path, {
-      write: true,
-      create: true,
-      append: !truncate,
-      truncate,
-      mode: gid === undefined ? 0o600 : 0o664,
-    });
-    this.#firstOpen = false;
-    if (!existed) {
-      // The umask must not change the documented modes. A root-owned log (no gid applies) is
-      // 0600: services running as other users must not read what root's services logged.
-      Deno.chmodSync(path, gid === undefined ? 0o600 : 0o664);
-      if (uid !== undefined && uid !== 0) Deno.chownSync(path, uid, gid ?? null);
-    }
-    return file;
   }
 
   #fail(message: string): void {
@@ -172,32 +164,5 @@ export class FileOutput {
     if (!this.#failing) return;
     this.#failing = false;
     this.#options.report("info", `log file ${this.#path} is writable again`);
-  }
-}
-
-// Creates the missing parents of `path`, each 0755 (0775 with a gid) and owned by uid:gid.
-function makeParentDirs(path: string, uid: number | undefined, gid: number | undefined): void {
-  const missing: string[] = [];
-  let dir = dirname(path);
-  while (dir !== "" && dir !== "/" && dir !== ".") {
-    try {
-      Deno.statSync(dir);
-      break;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-      missing.push(dir);
-      dir = dirname(dir);
-    }
-  }
-  const mode = gid === undefined ? 0o755 : 0o775;
-  for (const d of missing.reverse()) {
-    try {
-      Deno.mkdirSync(d, { mode });
-    } catch (e) {
-      if (e instanceof Deno.errors.AlreadyExists) continue;
-      throw e;
-    }
-    Deno.chmodSync(d, mode);
-    if (uid !== undefined && uid !== 0) Deno.chownSync(d, uid, gid ?? null);
   }
 }
