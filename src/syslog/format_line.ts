@@ -1,6 +1,9 @@
 /**
  * The text of one output line (spec §4.6): `<date> <host> <tag><rest>`, `??<raw>` for format
- * errors, with an optional `facility.priority ` prefix (`extended: true`).
+ * errors, with an optional `facility.priority ` prefix (`extended: true`). Control characters
+ * are written as `#` and three octal digits, as rsyslog does (Decision 15): one record is
+ * one line, whatever a sender embeds (a newline would forge a second line, ESC would drive the
+ * terminal of whoever reads the file).
  */
 import { FACILITY_NAMES, type LogRecord, SEVERITY_NAMES } from "../log/record.ts";
 import { formatSyslogDate } from "../log/logger.ts";
@@ -48,14 +51,32 @@ function extendedPrefix(facility: number, severity: number): string {
   return row[severity] ?? `${FACILITY_NAMES[facility] ?? "?"}.? `;
 }
 
+// C0 controls but TAB, DEL and C1 controls: matching them is the point.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+
+function octal(c: string): string {
+  return "#" + c.charCodeAt(0).toString(8).padStart(3, "0");
+}
+
+/** `text` with every control character but TAB written as `#ooo` (`\n` becomes `#012`). */
+export function escapeControls(text: string): string {
+  // Testing first keeps the common case (nothing to escape) free of a copy.
+  return CONTROL.test(text) ? text.replace(CONTROLS, octal) : text;
+}
+
 /** Formats a record as one output line (without the newline). */
 export function formatLine(record: LogRecord, format: LineFormat): string {
+  // The pieces are tested, not the joined line: testing that would flatten it.
   let line: string;
   if (record.formatError) {
-    line = "??" + record.raw;
+    line = "??" + escapeControls(record.raw);
   } else {
     const host = format.logrecHostname || record.host || format.hostname;
-    line = prefix(record.time, host) + record.tag + record.rest;
+    line = prefix(record.time, escapeControls(host)) + escapeControls(record.tag) +
+      escapeControls(record.rest);
   }
   if (!format.extended) return line;
   return extendedPrefix(record.facility, record.severity) + line;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatLine, type LineFormat } from "../../src/syslog/format_line.ts";
+import { escapeControls, formatLine, type LineFormat } from "../../src/syslog/format_line.ts";
 import type { LogRecord } from "../../src/log/record.ts";
 
 const T = new Date(2024, 6, 6, 2, 53, 54);
@@ -61,6 +61,24 @@ const CASES: [string, LogRecord, LineFormat, string][] = [
     { extended: false, hostname: "box" },
     "Jul  6 02:53:54 box world message",
   ],
+  [
+    "an embedded newline (a forged second line)",
+    { ...base, tag: "evil", rest: ": x\nowned::0:0:root:/root:/bin/bash" },
+    { extended: false, hostname: "box" },
+    "Jul  6 02:53:54 box evil: x#012owned::0:0:root:/root:/bin/bash",
+  ],
+  [
+    "control characters in the host, the tag and a format error",
+    { ...base, host: "h\r", tag: "t\x1b[2J" },
+    { extended: false, hostname: "box" },
+    "Jul  6 02:53:54 h#015 t#033[2J[12]: message",
+  ],
+  [
+    "a format error with a newline and DEL",
+    { ...base, tag: "?", rest: "", raw: "a\nb\x7f", formatError: true },
+    { extended: true, hostname: "box" },
+    "authpriv.info ??a#012b#177",
+  ],
 ];
 
 for (const [name, record, format, expected] of CASES) {
@@ -68,3 +86,12 @@ for (const [name, record, format, expected] of CASES) {
     assert.equal(formatLine(record, format), expected);
   });
 }
+
+Deno.test("escapeControls() writes C0, DEL and C1 controls but TAB as #ooo and leaves other text alone", () => {
+  assert.equal(
+    escapeControls("\0\x01\x08\t\n\r\x1b\x1f \x7f\x80\x9b\xa0é€"),
+    "#000#001#010\t#012#015#033#037 #177#200#233\xa0é€",
+  );
+  const plain = "Jul  6 02:53:54 box sudo[12]: message";
+  assert.equal(escapeControls(plain), plain);
+});
