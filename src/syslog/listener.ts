@@ -137,16 +137,17 @@ export function listenSyslog(
   const batch = new Batch();
   let closed = false;
   let received = 0;
-  // Malformed input is reported once per REPORT_INTERVAL_MS with a count, not per message.
+  // Malformed input is reported once per REPORT_INTERVAL_MS with a count, not per message;
+  // measured on the monotonic clock, which a wall-clock step cannot move.
   let badSince = 0;
   let firstBad = "";
-  let lastReport = 0;
+  let lastReport = -Infinity;
   let failures = 0;
 
   const noteBad = (what: string) => {
     if (badSince === 0) firstBad = what;
     badSince++;
-    const now = Date.now();
+    const now = performance.now();
     if (now - lastReport >= REPORT_INTERVAL_MS) {
       lastReport = now;
       report(
