@@ -196,10 +196,18 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     }
     logger.info(`/dev is not writable: sockets are in ${paths.runtimeDir}`);
   }
+  // Chaperone's own messages go to the logging sections, plus stderr (warnings) as before.
+  // Chaperone's warnings reach stderr when there is no logging section at all (only with
+  // --no-console-log or --task: otherwise Decision 19's default section prints them), or when
+  // syslog is off and no section prints to the console (spec 4.3).
+  const warnToStderr = config.logging.length === 0 ||
+    (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
   let router: LogRouter;
   try {
     router = new LogRouter(config.logging, {
       report: (severity, message) => logger[severity](message),
+      // A log output's failure that only that output would show also goes to stderr.
+      ...(warnToStderr ? {} : { unheard: stderrSink }),
       ...(opts.logLevel !== undefined ? { forcedLevel: opts.logLevel } : {}),
     });
   } catch (err) {
@@ -209,12 +217,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     );
     return 1;
   }
-  // Chaperone's own messages go to the logging sections, plus stderr (warnings) as before.
-  // Chaperone's warnings reach stderr when there is no logging section at all (only with
-  // --no-console-log or --task: otherwise Decision 19's default section prints them), or when
-  // syslog is off and no section prints to the console (spec 4.3).
-  const warnToStderr = config.logging.length === 0 ||
-    (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
   sink.target = {
     write(record) {
       router.write(record);

@@ -19,6 +19,11 @@ export class ConsoleOutput {
     this.#stream = stream ?? (kind === "stdout" ? Deno.stdout : Deno.stderr);
   }
 
+  /** Whether the last write failed. */
+  get failing(): boolean {
+    return this.#failing;
+  }
+
   /** Queues one line; it is written once the current synchronous burst ends. */
   write(line: string): void {
     this.#buffer.append(line);

@@ -3,6 +3,8 @@ import { describeError, type OutputReporter } from "./output_reporter.ts";
 
 /** Datagrams queued for one remote host before further lines are dropped. */
 export const MAX_REMOTE_IN_FLIGHT = 1024;
+/** Drops this far apart (monotonic ms) belong to one burst: one warning, one count. */
+export const DROP_BURST_GAP_MS = 1000;
 
 const encoder = new TextEncoder();
 
@@ -26,28 +28,43 @@ export class RemoteOutput {
   #queue: Uint8Array[] = [];
   #pump: Promise<void> | undefined;
   #failing = false;
-  #dropping = false;
+  #clock: () => number;
+  // Lines dropped in the current burst, and when the last one was.
+  #dropped = 0;
+  #lastDrop = 0;
 
-  constructor(host: string, report: OutputReporter) {
+  /** `clock` gives monotonic milliseconds (tests; performance.now). */
+  constructor(host: string, report: OutputReporter, clock: () => number = () => performance.now()) {
     this.host = host;
     this.#target = parseSyslogHost(host);
     this.#report = report;
+    this.#clock = clock;
+  }
+
+  /** Whether sending fails or lines are being dropped. */
+  get failing(): boolean {
+    return this.#failing || this.#dropped > 0;
   }
 
   /** Queues `<pri>line` for sending (the caller passes the record's PRI). */
   send(pri: number, line: string): void {
     if (this.#queue.length >= MAX_REMOTE_IN_FLIGHT) {
-      // UDP is lossy anyway: under a flood, drop rather than queue without bound.
-      if (!this.#dropping) {
-        this.#dropping = true;
+      // UDP is lossy anyway: under a flood, drop rather than queue without bound. A flood
+      // keeps the queue hovering at the bound, so a burst lasts until drops stop for a while.
+      if (this.#dropped++ === 0) {
         this.#report(
           "warn",
           `syslog host ${this.host}: more than ${MAX_REMOTE_IN_FLIGHT} datagrams waiting, dropping lines`,
         );
       }
+      this.#lastDrop = this.#clock();
       return;
     }
-    this.#dropping = false;
+    if (this.#dropped > 0 && this.#clock() - this.#lastDrop >= DROP_BURST_GAP_MS) {
+      const dropped = this.#dropped;
+      this.#dropped = 0;
+      this.#report("info", `syslog host ${this.host}: sending again, ${dropped} line(s) dropped`);
+    }
     this.#queue.push(encoder.encode(`<${pri}>${line}`));
     this.#pump ??= this.#drain().finally(() => this.#pump = undefined);
   }

@@ -4,6 +4,11 @@
  * and from there to the section's outputs (spec §4.6, Decisions 8 and 14). The router works
  * the same whether or not the /dev/log listener runs. Sections arrive fully resolved by the
  * configuration (expanded, selector parsed, owner looked up): building them cannot fail.
+ *
+ * An output's report of its own failure (a full disk, a refused file, a flood towards a
+ * remote host) goes through options.report like any of Chaperone's messages; when no working
+ * output other than the failing one took it, it also goes to options.unheard (stderr), so that
+ * a disk-full warning never ends only in the full file.
  */
 import type { LoggingSpec } from "../config/schema.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
@@ -25,6 +30,22 @@ export interface LogRouterOptions {
   stderr?: { writeSync(p: Uint8Array): number };
   /** Clock for strftime file names (tests). */
   now?: () => Date;
+  /** Monotonic milliseconds for the outputs' intervals (tests; default performance.now). */
+  clock?: () => number;
+  /**
+   * Receives the record of an output's failure report when no working output other than the
+   * failing one took it, and later the record saying that output recovered.
+   */
+  unheard?: LogSink;
+}
+
+type Output = FileOutput | ConsoleOutput | RemoteOutput;
+
+// Who took the records routed while one output's report was being made.
+interface Hearing {
+  readonly output: Output;
+  heard: boolean;
+  record: LogRecord | undefined;
 }
 
 interface Section {
@@ -47,13 +68,18 @@ function internFormat(formats: Map<string, LineFormat>, format: LineFormat): Lin
 /** Routes records to the outputs of matching logging sections. */
 export class LogRouter implements LogSink {
   #sections: Section[] = [];
-  #outputs = new Map<string, FileOutput | ConsoleOutput | RemoteOutput>();
+  #outputs = new Map<string, Output>();
   #forcedLevel: number | undefined;
   #closed = false;
+  #unheard: LogSink | undefined;
+  #hearing: Hearing | undefined;
+  // Outputs whose failure report went to #unheard: their recovery goes there too.
+  #echoed = new Set<Output>();
 
   /** Compiles every section's selector and opens its outputs. */
   constructor(specs: readonly LoggingSpec[], options: LogRouterOptions) {
-    const report: OutputReporter = options.report ?? (() => {});
+    const report = options.report ?? (() => {});
+    this.#unheard = options.unheard;
     const hostname = options.hostname ?? Deno.hostname();
     this.#forcedLevel = options.forcedLevel;
     const built: Section[] = [];
@@ -67,38 +93,43 @@ export class LogRouter implements LogSink {
         if (spec.file !== undefined) {
           const pattern = spec.file;
           lineOutputs.push(this.#shared(`file:${pattern}`, () => {
-            const f = new FileOutput({
+            const f: FileOutput = new FileOutput({
               pattern,
               ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
               ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
               overwrite: spec.overwrite,
-              report,
+              report: this.#reporter(report, () => f),
               ...(options.now ? { now: options.now } : {}),
+              ...(options.clock ? { clock: options.clock } : {}),
             });
             f.open();
             return f;
           }) as FileOutput);
         }
-        if (spec.stdout) {
+        for (const kind of ["stdout", "stderr"] as const) {
+          if (!spec[kind]) continue;
           lineOutputs.push(
-            this.#shared(
-              "stdout",
-              () => new ConsoleOutput("stdout", report, options.stdout),
-            ) as ConsoleOutput,
-          );
-        }
-        if (spec.stderr) {
-          lineOutputs.push(
-            this.#shared(
-              "stderr",
-              () => new ConsoleOutput("stderr", report, options.stderr),
-            ) as ConsoleOutput,
+            this.#shared(kind, () => {
+              const c: ConsoleOutput = new ConsoleOutput(
+                kind,
+                this.#reporter(report, () => c),
+                options[kind],
+              );
+              return c;
+            }) as ConsoleOutput,
           );
         }
         if (spec.syslogHost !== undefined) {
           const host = spec.syslogHost;
           remotes.push(
-            this.#shared(`remote:${host}`, () => new RemoteOutput(host, report)) as RemoteOutput,
+            this.#shared(`remote:${host}`, () => {
+              const r: RemoteOutput = new RemoteOutput(
+                host,
+                this.#reporter(report, () => r),
+                options.clock,
+              );
+              return r;
+            }) as RemoteOutput,
           );
         }
       }
@@ -118,10 +149,41 @@ export class LogRouter implements LogSink {
     this.#sections = built;
   }
 
-  #shared(
-    key: string,
-    make: () => FileOutput | ConsoleOutput | RemoteOutput,
-  ): FileOutput | ConsoleOutput | RemoteOutput {
+  // The reporter of one output: `report`, watched for whether anyone else heard it.
+  #reporter(report: OutputReporter, output: () => Output): OutputReporter {
+    return (severity, message) => {
+      const outer = this.#hearing;
+      const hearing: Hearing = { output: output(), heard: false, record: undefined };
+      this.#hearing = hearing;
+      try {
+        report(severity, message);
+      } finally {
+        this.#hearing = outer;
+      }
+      // No record: the message was not generated (a forced level) or not routed here yet
+      // (reports made while the router is built reach the caller's own sink).
+      if (this.#unheard === undefined || hearing.record === undefined) return;
+      let echo: boolean;
+      if (severity === "warn") {
+        echo = !hearing.heard;
+        if (echo) this.#echoed.add(hearing.output);
+      } else {
+        echo = this.#echoed.delete(hearing.output);
+      }
+      if (echo) this.#unheard.write(hearing.record);
+    };
+  }
+
+  #hear(hearing: Hearing, section: Section): void {
+    for (const out of section.lineOutputs) {
+      if (out !== hearing.output && !out.failing) hearing.heard = true;
+    }
+    for (const out of section.remotes) {
+      if (out !== hearing.output && !out.failing) hearing.heard = true;
+    }
+  }
+
+  #shared(key: string, make: () => Output): Output {
     let out = this.#outputs.get(key);
     if (!out) {
       out = make();
@@ -144,6 +206,7 @@ export class LogRouter implements LogSink {
   /** Sends one record to every matching section's outputs. */
   write(record: LogRecord): void {
     if (this.#closed) return;
+    if (this.#hearing !== undefined) this.#hearing.record ??= record;
     const body = record.formatError ? record.raw : record.rest;
     if (body.length > MAX_MESSAGE_LENGTH) {
       for (const part of splitLongRecord(record)) this.#route(part);
@@ -154,12 +217,14 @@ export class LogRouter implements LogSink {
 
   #route(record: LogRecord): void {
     const sections = this.#sections;
+    const hearing = this.#hearing;
     let lastFormat: LineFormat | undefined;
     let line = "";
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i]!;
       if (s.lineOutputs.length === 0 && s.remotes.length === 0) continue;
       if (!s.predicate(record)) continue;
+      if (hearing !== undefined) this.#hear(hearing, s);
       if (s.format !== lastFormat) {
         lastFormat = s.format;
         line = formatLine(record, s.format);

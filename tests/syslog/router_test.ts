@@ -334,3 +334,159 @@ Deno.test("LogRouter drops remote lines beyond the queue bound and reports it on
     server.close();
   }
 });
+
+Deno.test("LogRouter warns once about dropped remote lines while a flood keeps the queue full", async () => {
+  const server = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (server.addr as Deno.NetAddr).port;
+    const reports: string[] = [];
+    let clock = 0;
+    const router = new LogRouter(
+      [loggingSpec("r", { syslogHost: `127.0.0.1:${port}` })],
+      options({ report: (s, m) => reports.push(`${s} ${m}`), clock: () => clock }),
+    );
+    // Bursts with a turn of the event loop between them: some datagrams leave the queue each
+    // time, so it hovers at its bound (the old code warned again after every such turn).
+    let written = 0;
+    for (let burst = 0; burst < 20; burst++, clock += 100) {
+      for (let i = 0; i < 1000; i++, written++) router.write(record("app", `b${burst} n${i}`));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    assert.equal(reports.length, 1, reports.join("\n"));
+    assert.match(reports[0]!, /^warn .*more than 1024 datagrams waiting, dropping lines$/);
+    // A second without drops ends the burst: the next line that fits says what was lost.
+    while (reports.length === 1) {
+      clock += 1000;
+      await new Promise((r) => setTimeout(r, 10));
+      router.write(record("app", "after"));
+      written++;
+    }
+    assert.match(reports[1]!, /^info syslog host \S+: sending again, \d+ line\(s\) dropped$/);
+    const dropped = Number(/again, (\d+) line/.exec(reports[1]!)![1]);
+    assert.ok(dropped > 0 && dropped < written, `${dropped} of ${written}`);
+    await router.close();
+  } finally {
+    server.close();
+  }
+});
+
+Deno.test("LogRouter notices a moved file a second later even when the wall clock stepped back an hour", async () => {
+  const dir = Deno.makeTempDirSync();
+  const realNow = Date.now;
+  try {
+    const path = `${dir}/app.log`;
+    let clock = 0;
+    await using router = new LogRouter(
+      [loggingSpec("f", { file: path })],
+      options({ clock: () => clock }),
+    );
+    router.write(record("a", "before"));
+    router.flush();
+    // The wall clock is stepped back (NTP, a VM resumed): only names may follow it.
+    Date.now = () => realNow() - 3_600_000;
+    Deno.renameSync(path, `${path}.1`);
+    clock += 1000;
+    router.write(record("a", "after"));
+    router.flush();
+    assert.deepEqual(readLines(`${path}.1`).map((l) => l.split(": ")[1]), ["before"]);
+    assert.deepEqual(readLines(path).map((l) => l.split(": ")[1]), ["after"]);
+    // And the check still waits for the monotonic second.
+    Deno.renameSync(path, `${path}.2`);
+    clock += 999;
+    router.write(record("a", "same second"));
+    router.flush();
+    assert.deepEqual(readLines(`${path}.2`).map((l) => l.split(": ")[1]), ["after", "same second"]);
+  } finally {
+    Date.now = realNow;
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+// A logger as run.ts wires it: reports become records routed back through the router.
+function selfReporting(
+  specs: LoggingSpec[],
+  extra: Partial<LogRouterOptions>,
+): { router: LogRouter; unheard: string[] } {
+  const unheard: string[] = [];
+  const late: { router?: LogRouter } = {};
+  const router = new LogRouter(
+    specs,
+    options({
+      ...extra,
+      report: (severity, message) =>
+        late.router?.write({
+          ...record("chaperone", message),
+          severity: severity === "warn" ? 4 : 6,
+        }),
+      unheard: { write: (r) => unheard.push(r.rest) },
+    }),
+  );
+  late.router = router;
+  return { router, unheard };
+}
+
+Deno.test("LogRouter sends a failing file's warning to `unheard` when only that file would take it", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/logs/app.log`;
+    let clock = 0;
+    const { router, unheard } = selfReporting([loggingSpec("f", { file: path })], {
+      clock: () => clock,
+    });
+    await using _ = router;
+    router.write(record("a", "one"));
+    router.flush();
+    Deno.removeSync(`${dir}/logs`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/logs`, "in the way\n");
+    clock += 1000;
+    router.write(record("a", "two"));
+    router.flush();
+    assert.equal(unheard.length, 1, unheard.join("\n"));
+    assert.match(
+      unheard[0]!,
+      /cannot open log file \S+\/logs\/app\.log: \S+\/logs is not a directory/,
+    );
+    // Its recovery is told where its failure was.
+    Deno.removeSync(`${dir}/logs`);
+    clock += 1000;
+    router.write(record("a", "three"));
+    router.flush();
+    assert.equal(unheard.length, 2, unheard.join("\n"));
+    assert.match(unheard[1]!, /log file \S+\/logs\/app\.log is writable again/);
+    router.flush();
+    assert.match(readLines(path).join("\n"), /three[\s\S]*writable again/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("LogRouter keeps a failing file's warning from `unheard` when another working output took it", async () => {
+  const out = new MemoryStream();
+  const { router, unheard } = selfReporting([
+    loggingSpec("full", { file: "/dev/full" }),
+    loggingSpec("console", { stdout: true }),
+  ], { stdout: out });
+  await using _ = router;
+  router.write(record("a", "one"));
+  router.flush();
+  router.flush();
+  assert.deepEqual(unheard, []);
+  assert.match(out.text, /cannot write log file \/dev\/full: No space left on device/);
+});
+
+Deno.test("LogRouter sends a warning about dropped remote lines to `unheard` when only that host would take it", async () => {
+  const server = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (server.addr as Deno.NetAddr).port;
+    const { router, unheard } = selfReporting(
+      [loggingSpec("r", { syslogHost: `127.0.0.1:${port}` })],
+      {},
+    );
+    for (let i = 0; i < MAX_REMOTE_IN_FLIGHT + 10; i++) router.write(record("app", `n${i}`));
+    await router.close();
+    assert.equal(unheard.length, 1, unheard.join("\n"));
+    assert.match(unheard[0]!, /more than 1024 datagrams waiting, dropping lines/);
+  } finally {
+    server.close();
+  }
+});
