@@ -2,10 +2,12 @@
  * Reliability of logging: a flood into /dev/log while the control socket is used (every reply
  * within 200 ms, every line written), and log files that are deleted, moved, lose their
  * directory, cannot be created, or sit on a full disk (/dev/full): one warning each, recovery
- * when possible, no crash.
+ * when possible, no crash. A failure warning whose only section is the failing file reaches
+ * stderr; a flood towards a remote host is warned about once; a wall clock stepped back (with
+ * libfaketime in PID 1) does not suspend the rotation check.
  */
 import assert from "node:assert/strict";
-import { canRunAsPid1, waitFor } from "../_helpers/pid1.ts";
+import { CHAPERONE, canRunAsPid1, waitFor } from "../_helpers/pid1.ts";
 import { withScenario } from "../integration/_scenario.ts";
 import { devPath, figure, timedRequest } from "./_fuzz.ts";
 
@@ -185,4 +187,204 @@ ticker.service: { command: "bash -c 'i=0; while :; do i=$((i+1)); echo tick $i; 
         assert.equal(await run.waitExit(), 0, run.output.slice(-3000));
       },
     ),
+});
+
+Deno.test({
+  name:
+    "a disk-full warning reaches stderr when the full file is its only section, and is not doubled when a console section takes it",
+  ignore,
+  fn: async () => {
+    const ticker =
+      `ticker.service: { command: "bash -c 'while :; do echo tick; sleep 0.05; done'" }\n`;
+    const warning = /cannot write log file \/dev\/full: No space left on device/;
+    const count = (text: string) => text.split("\n").filter((l) => warning.test(l)).length;
+    // Alone: the warning's only section is the full file itself.
+    await withScenario(
+      `full.logging: { selector: "*.info", file: "/dev/full" }\n${ticker}`,
+      {},
+      async ({ run }) => {
+        await run.waitForOutput(warning);
+        const status = await run.ctl("status");
+        assert.equal(status.code, 0, status.stderr);
+        assert.equal(count(run.stderr), 1, run.output);
+        assert.equal(count(run.stdout), 0, run.output);
+        await run.kill("SIGTERM");
+        assert.equal(await run.waitExit(), 0, run.output.slice(-3000));
+      },
+    );
+    // With a console section for warnings: there, once, and not on stderr.
+    await withScenario(
+      `full.logging: { selector: "*.info", file: "/dev/full" }
+console.logging: { selector: "*.warn", stdout: true }
+${ticker}`,
+      {},
+      async ({ run }) => {
+        await run.waitForOutput(warning);
+        const status = await run.ctl("status");
+        assert.equal(status.code, 0, status.stderr);
+        assert.equal(count(run.stdout), 1, run.output);
+        assert.equal(count(run.stderr), 0, run.output);
+        await run.kill("SIGTERM");
+        assert.equal(await run.waitExit(), 0, run.output.slice(-3000));
+      },
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "a flood towards a remote syslog host is warned about once, and the lines dropped are counted when it ends",
+  ignore,
+  fn: async () => {
+    const receiver = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    let received = 0;
+    const counting = (async () => {
+      try {
+        for (;;) {
+          await receiver.receive();
+          received++;
+        }
+      } catch {
+        // closed
+      }
+    })();
+    const port = (receiver.addr as Deno.NetAddr).port;
+    const flood = 100_000;
+    try {
+      await withScenario(
+        `remote.logging: { selector: "local0.*", syslog_host: "127.0.0.1:${port}" }
+console.logging: { selector: "local5.*", stdout: true }
+web.service: { command: "sleep 1000" }
+`,
+        {},
+        async ({ run }) => {
+          await waitFor(async () => (await run.ctl("status")).code === 0 || undefined, {
+            timeoutMs: 20_000,
+            what: "ctl status",
+            detail: () => run.output,
+          });
+          const sent = await run.exec([
+            "perl",
+            "-MSocket",
+            "-e",
+            `socket(S, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
+             my $a = pack_sockaddr_un("/dev/log");
+             for my $i (0 .. ${flood - 1}) {
+               send(S, "<134>flood[7]: message $i", 0, $a) or die "send $i: $!";
+             }`,
+          ], { timeoutMs: 120_000 });
+          assert.equal(sent.code, 0, sent.stderr);
+          await run.waitForOutput(/more than 1024 datagrams waiting, dropping lines/);
+          // A line after a quiet second ends the burst and says what was lost.
+          const ended = /syslog host 127\.0\.0\.1:\d+: sending again, (\d+) line\(s\) dropped/;
+          const dropped = await waitFor(async () => {
+            await run.exec(["logger", "-p", "local0.info", "-t", "after", "quiet"]);
+            const m = ended.exec(run.stdout);
+            return m ? Number(m[1]) : undefined;
+          }, { timeoutMs: 15_000, what: "the end of the burst", detail: () => run.output });
+          const lines = (re: RegExp) => run.stdout.split("\n").filter((l) => re.test(l)).length;
+          assert.equal(lines(/dropping lines/), 1, run.stdout);
+          assert.equal(lines(ended), 1, run.stdout);
+          assert.ok(dropped > 0 && dropped < flood, `${dropped} dropped`);
+          figure(
+            "remote flood",
+            `${flood} datagrams: 1 warning, ${dropped} lines dropped, ${received} received by the host`,
+          );
+          await run.kill("SIGTERM");
+          assert.equal(await run.waitExit(), 0, run.output.slice(-3000));
+        },
+      );
+    } finally {
+      receiver.close();
+      await counting;
+    }
+  },
+});
+
+/** libfaketime (Debian package libfaketime, installed by scripts/setup-test-machine). */
+function libfaketime(): string | undefined {
+  for (const dir of ["/usr/lib", ...[...safeReadDir("/usr/lib")].map((d) => `/usr/lib/${d}`)]) {
+    const path = `${dir}/faketime/libfaketime.so.1`;
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function* safeReadDir(dir: string): Generator<string> {
+  try {
+    for (const e of Deno.readDirSync(dir)) if (e.isDirectory) yield e.name;
+  } catch {
+    // no such directory
+  }
+}
+
+Deno.test({
+  name:
+    "a wall clock stepped back an hour does not suspend rotation: a moved log file is replaced within seconds",
+  ignore,
+  fn: async () => {
+    const preload = libfaketime();
+    assert.ok(preload, "libfaketime is missing: run scripts/setup-test-machine");
+    // libfaketime moves the wall clock of PID 1 (and only that clock) when this file changes.
+    const clockFile = await Deno.makeTempFile({ prefix: "chaperone-faketime-" });
+    await Deno.writeTextFile(clockFile, "+0\n");
+    try {
+      await withScenario(
+        `app.logging: { selector: "*.info", file: "$(T)/app.log" }
+ticker.service: { command: "bash -c 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.05; done'" }
+`,
+        {
+          // Preloaded into PID 1 only: libfaketime keeps shared memory in /dev/shm, which the
+          // namespace's set-up replaces under any process started before it.
+          program: "/usr/bin/env",
+          prefix: [
+            `LD_PRELOAD=${preload}`,
+            `FAKETIME_TIMESTAMP_FILE=${clockFile}`,
+            "FAKETIME_NO_CACHE=1",
+            "FAKETIME_DONT_FAKE_MONOTONIC=1",
+            CHAPERONE,
+          ],
+        },
+        async ({ run, dir, read }) => {
+          const ticks = (name: string) =>
+            read(name).split("\n").filter((l) => / tick \d+$/.test(l));
+          const hour = (line: string) => Number(/^\w{3} [ \d]\d (\d\d):/.exec(line)![1]);
+          const before = await waitFor(() => ticks("app.log").at(-1), {
+            timeoutMs: 20_000,
+            what: "ticks in app.log",
+            detail: () => run.output,
+          });
+          await Deno.writeTextFile(clockFile, "-1h\n");
+          // The step took effect inside PID 1: new lines carry a time an hour earlier.
+          await waitFor(() => {
+            const last = ticks("app.log").at(-1);
+            return last !== undefined && (hour(before) - hour(last) + 24) % 24 === 1 || undefined;
+          }, { what: "lines an hour earlier", detail: () => read("app.log").slice(-500) });
+          await Deno.rename(`${dir}/app.log`, `${dir}/app.log.1`);
+          const began = performance.now();
+          await waitFor(() => ticks("app.log").length > 3 || undefined, {
+            timeoutMs: 10_000,
+            what: "a new app.log after the move",
+            detail: () => `app.log.1 has ${ticks("app.log.1").length} ticks\n${run.output}`,
+          });
+          const seconds = (performance.now() - began) / 1000;
+          const moved = ticks("app.log.1").length;
+          await waitFor(() => ticks("app.log").length > 20 || undefined, { what: "more ticks" });
+          assert.equal(ticks("app.log.1").length, moved, "the moved file kept growing");
+          figure(
+            "wall clock stepped back 1 h",
+            `moved file replaced after ${seconds.toFixed(1)} s`,
+          );
+          await run.kill("SIGTERM");
+          assert.equal(await run.waitExit(), 0, run.output.slice(-3000));
+        },
+      );
+    } finally {
+      await Deno.remove(clockFile);
+    }
+  },
 });
