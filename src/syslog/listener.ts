@@ -6,7 +6,8 @@
  * block in syslog(3). A socket made with libc and drained with recvmmsg(2), up to BATCH
  * datagrams per call with MSG_WAITFORONE, declared `nonblocking: true` so the blocking wait
  * runs on Deno's worker thread instead of the event loop, reaches the sender's speed
- * (see docs/benchmarks.md). All FFI of the syslog pipeline stays in this file.
+ * (see docs/benchmarks.md). The receiving FFI stays in this file (log files are opened and
+ * written through src/sys/file_descriptor.ts).
  *
  * While a flood keeps the queue non-empty, batches are taken with a synchronous
  * MSG_DONTWAIT call (no thread hop); only an empty queue waits in the nonblocking call.
