@@ -7,7 +7,7 @@
  * libfaketime in PID 1) does not suspend the rotation check.
  */
 import assert from "node:assert/strict";
-import { CHAPERONE, canRunAsPid1, waitFor } from "../_helpers/pid1.ts";
+import { canRunAsPid1, CHAPERONE, waitFor } from "../_helpers/pid1.ts";
 import { withScenario } from "../integration/_scenario.ts";
 import { devPath, figure, timedRequest } from "./_fuzz.ts";
 

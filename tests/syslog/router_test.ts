@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { LogRouter, type LogRouterOptions } from "../../src/syslog/router.ts";
 import { MAX_REMOTE_IN_FLIGHT } from "../../src/syslog/outputs.ts";
 import { loggingSpec, MemoryStream, readLines, record, waitFor } from "./helpers.ts";
+import type { LoggingSpec } from "../../src/config/schema.ts";
 
 const LINE_TIME = "Jul  6 02:53:54";
 
