@@ -67,16 +67,35 @@ export function escapeControls(text: string): string {
   return CONTROL.test(text) ? text.replace(CONTROLS, octal) : text;
 }
 
-/** Formats a record as one output line (without the newline). */
+/**
+ * The record with control characters escaped in the parts a line shows (host, tag, text, or
+ * the raw text of a format error); the record itself when it has none. Done once per record,
+ * however many sections format it.
+ */
+export function escapeRecord(record: LogRecord): LogRecord {
+  if (record.formatError) {
+    return CONTROL.test(record.raw) ? { ...record, raw: escapeControls(record.raw) } : record;
+  }
+  const { host, tag, rest } = record;
+  if (!CONTROL.test(rest) && !CONTROL.test(tag) && (host === undefined || !CONTROL.test(host))) {
+    return record;
+  }
+  return {
+    ...record,
+    host: host === undefined ? undefined : escapeControls(host),
+    tag: escapeControls(tag),
+    rest: escapeControls(rest),
+  };
+}
+
+/** Formats a record (escaped by escapeRecord) as one output line (without the newline). */
 export function formatLine(record: LogRecord, format: LineFormat): string {
-  // The pieces are tested, not the joined line: testing that would flatten it.
   let line: string;
   if (record.formatError) {
-    line = "??" + escapeControls(record.raw);
+    line = "??" + record.raw;
   } else {
     const host = format.logrecHostname || record.host || format.hostname;
-    line = prefix(record.time, escapeControls(host)) + escapeControls(record.tag) +
-      escapeControls(record.rest);
+    line = prefix(record.time, host) + record.tag + record.rest;
   }
   if (!format.extended) return line;
   return extendedPrefix(record.facility, record.severity) + line;

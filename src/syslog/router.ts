@@ -13,7 +13,7 @@
 import type { LoggingSpec } from "../config/schema.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import { compileSelector, type Selector, type SelectorPredicate } from "../log/selector.ts";
-import { formatLine, type LineFormat } from "./format_line.ts";
+import { escapeControls, escapeRecord, formatLine, type LineFormat } from "./format_line.ts";
 import { ConsoleOutput, FileOutput, type OutputReporter, RemoteOutput } from "./outputs.ts";
 import { MAX_MESSAGE_LENGTH, splitLongRecord } from "./parse.ts";
 
@@ -80,7 +80,7 @@ export class LogRouter implements LogSink {
   constructor(specs: readonly LoggingSpec[], options: LogRouterOptions) {
     const report = options.report ?? (() => {});
     this.#unheard = options.unheard;
-    const hostname = options.hostname ?? Deno.hostname();
+    const hostname = escapeControls(options.hostname ?? Deno.hostname());
     this.#forcedLevel = options.forcedLevel;
     const built: Section[] = [];
     // Sections with equal formats share one LineFormat object, so #route can format a
@@ -140,7 +140,7 @@ export class LogRouter implements LogSink {
         format: internFormat(formats, {
           extended: spec.extended,
           hostname,
-          ...(spec.logrecHostname ? { logrecHostname: spec.logrecHostname } : {}),
+          ...(spec.logrecHostname ? { logrecHostname: escapeControls(spec.logrecHostname) } : {}),
         }),
         lineOutputs,
         remotes,
@@ -220,6 +220,8 @@ export class LogRouter implements LogSink {
     const hearing = this.#hearing;
     let lastFormat: LineFormat | undefined;
     let line = "";
+    // Selectors see the record as received; lines show it escaped (Decision 15).
+    let shown: LogRecord | undefined;
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i]!;
       if (s.lineOutputs.length === 0 && s.remotes.length === 0) continue;
@@ -227,7 +229,7 @@ export class LogRouter implements LogSink {
       if (hearing !== undefined) this.#hear(hearing, s);
       if (s.format !== lastFormat) {
         lastFormat = s.format;
-        line = formatLine(record, s.format);
+        line = formatLine(shown ??= escapeRecord(record), s.format);
       }
       for (let j = 0; j < s.lineOutputs.length; j++) s.lineOutputs[j]!.write(line);
       for (let j = 0; j < s.remotes.length; j++) {

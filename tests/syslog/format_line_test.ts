@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { escapeControls, formatLine, type LineFormat } from "../../src/syslog/format_line.ts";
+import {
+  escapeControls,
+  escapeRecord,
+  formatLine,
+  type LineFormat,
+} from "../../src/syslog/format_line.ts";
 import type { LogRecord } from "../../src/log/record.ts";
 
 const T = new Date(2024, 6, 6, 2, 53, 54);
@@ -83,7 +88,7 @@ const CASES: [string, LogRecord, LineFormat, string][] = [
 
 for (const [name, record, format, expected] of CASES) {
   Deno.test(`formatLine() writes the line as §4.6 says when given ${name}`, () => {
-    assert.equal(formatLine(record, format), expected);
+    assert.equal(formatLine(escapeRecord(record), format), expected);
   });
 }
 
@@ -94,4 +99,13 @@ Deno.test("escapeControls() writes C0, DEL and C1 controls but TAB as #ooo and l
   );
   const plain = "Jul  6 02:53:54 box sudo[12]: message";
   assert.equal(escapeControls(plain), plain);
+});
+
+Deno.test("escapeRecord() returns a record without control characters as it is, and escapes a copy otherwise", () => {
+  assert.equal(escapeRecord(base), base);
+  const evil = { ...base, rest: ": a\nb" };
+  const shown = escapeRecord(evil);
+  assert.notEqual(shown, evil);
+  assert.equal(shown.rest, ": a#012b");
+  assert.equal(evil.rest, ": a\nb", "the received record is left as it is");
 });
