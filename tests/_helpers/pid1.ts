@@ -118,25 +118,19 @@ export class Pid1 {
   /** The host pid of the namespace's PID 1 (our program). */
   async hostPid(timeoutMs = 5000): Promise<number> {
     if (this.#hostPid !== undefined) return this.#hostPid;
-    const pid = await waitFor(() => this.#findHostPid(), {
-      timeoutMs,
-      what: "the namespace's PID 1",
-    });
+    const pid = await waitFor(() => {
+      try {
+        const kids = Deno.readTextFileSync(
+          `/proc/${this.#child.pid}/task/${this.#child.pid}/children`,
+        )
+          .trim();
+        return kids ? Number(kids.split(/\s+/)[0]) : undefined;
+      } catch {
+        return undefined;
+      }
+    }, { timeoutMs, what: "the namespace's PID 1" });
     this.#hostPid = pid;
     return pid;
-  }
-
-  // The child of `unshare --fork`: the namespace's PID 1, once it exists.
-  #findHostPid(): number | undefined {
-    try {
-      const kids = Deno.readTextFileSync(
-        `/proc/${this.#child.pid}/task/${this.#child.pid}/children`,
-      )
-        .trim();
-      return kids ? Number(kids.split(/\s+/)[0]) : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   /** Sends a signal to PID 1 (as `docker stop` / `kill` would). */
@@ -207,9 +201,6 @@ export class Pid1 {
 
   /** Kills the whole namespace (SIGKILL to PID 1 takes every process in it down). */
   forceKill(): void {
-    // Also when nothing asked for the pid yet: killing only `unshare` would leave PID 1 running
-    // (and holding the output pipes that dispose() waits on).
-    this.#hostPid ??= this.#findHostPid();
     try {
       if (this.#hostPid !== undefined) Deno.kill(this.#hostPid, "SIGKILL");
       this.#child.kill("SIGKILL");
