@@ -4,7 +4,8 @@
  * Why FFI: Deno.open cannot pass O_NOFOLLOW, O_NONBLOCK or O_PATH, cannot open a name relative
  * to an open directory (openat), and has no fchmod/fchown/ftruncate/fcntl on a descriptor.
  * Opening a path that a less privileged user can change, without being fooled by a symlink, a
- * FIFO or a hard link planted there, needs each of them (src/syslog/open_log_file.ts).
+ * FIFO or a hard link planted there, needs each of them (src/syslog/open_log_file.ts,
+ * src/sys/safe_open.ts).
  * File status comes from statx(2), whose layout is the same on x86_64 and arm64 (struct stat's
  * is not).
  */
@@ -39,6 +40,7 @@ export const Errno = {
   ENOENT: 2,
   EINTR: 4,
   ENXIO: 6,
+  EACCES: 13,
   EEXIST: 17,
   ENOTDIR: 20,
   ELOOP: 40,
@@ -94,6 +96,7 @@ const openLibc = lazyLibc({
   openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
   mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   fchmod: { parameters: ["i32", "u32"], result: "i32" },
   fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
@@ -166,6 +169,11 @@ export class FileDescriptor {
     return new FileDescriptor(fd);
   }
 
+  /** Takes over `fd`, an open descriptor; close() closes it. */
+  static adopt(fd: number): FileDescriptor {
+    return new FileDescriptor(fd);
+  }
+
   /** The descriptor number (-1 once closed). */
   get fd(): number {
     return this.#fd;
@@ -174,6 +182,17 @@ export class FileDescriptor {
   /** fstat(2), through statx with AT_EMPTY_PATH so that O_PATH descriptors work too. */
   stat(): FileStatus {
     return statx(this.#fd, EMPTY, AT_EMPTY_PATH);
+  }
+
+  /** read(2) into `buffer` (EINTR retried): the number of bytes read, 0 at the end. */
+  readSync(buffer: Uint8Array): number {
+    const lib = openLibc();
+    for (;;) {
+      const n = Number(lib.read(this.#fd, buffer, BigInt(buffer.length)));
+      if (n >= 0) return n;
+      const errno = lastErrno(lib);
+      if (errno !== Errno.EINTR) throw new ErrnoError(errno, errnoText(lib, errno));
+    }
   }
 
   /** write(2) of as much of `data` as the kernel takes (EINTR retried); throws ErrnoError. */
@@ -210,6 +229,13 @@ export class FileDescriptor {
     const lib = openLibc();
     const flags = lib.fcntl(this.#fd, F_GETFL, 0);
     if (flags < 0 || lib.fcntl(this.#fd, F_SETFL, flags & ~O.NONBLOCK) !== 0) fail(lib);
+  }
+
+  /** Hands the descriptor number over: this object no longer closes it. */
+  release(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
   }
 
   /** Closes the descriptor (again: nothing). */

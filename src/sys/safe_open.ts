@@ -1,43 +1,56 @@
 /**
  * Opening a file in a directory that someone else (a service's user) controls, as root: the
  * file may have been replaced by a symlink to a root-owned file or to /dev/zero, by a FIFO that
- * blocks open() forever, or by a device. Deno.open follows symlinks and blocks on FIFOs, so
- * open(2) comes from libc with O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, and what was opened is
- * checked to be a regular file before anything is read or written.
+ * blocks open() forever, or by a device. Deno.open follows symlinks and blocks on FIFOs, so the
+ * file is opened through libc (file_descriptor.ts) with O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, and
+ * what was opened is checked to be a regular file before anything is read or written.
  */
-import { errnoText, lastErrno, lastError, lazyLibc } from "./libc.ts";
+import {
+  AT_FDCWD,
+  Errno,
+  ErrnoError,
+  FileDescriptor,
+  fileTypeName,
+  O,
+  S_IFMT,
+  S_IFREG,
+} from "./file_descriptor.ts";
 
-export const O_RDONLY = 0;
-export const O_WRONLY = 0o1;
-export const O_CREAT = 0o100;
-export const O_APPEND = 0o2000;
-const O_NONBLOCK = 0o4000;
-const O_NOFOLLOW = 0o400000;
-const O_CLOEXEC = 0o2000000;
-
-const ENOENT = 2;
-const EACCES = 13;
-const ELOOP = 40;
-
-const openLibc = lazyLibc({
-  // open(2) is variadic; the mode is always passed, as the calling convention allows.
-  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-});
+export const O_RDONLY = O.RDONLY;
+export const O_WRONLY = O.WRONLY;
+export const O_CREAT = O.CREAT;
+export const O_APPEND = O.APPEND;
 
 /** The path exists but is not a regular file Chaperone may use (a symlink, FIFO, device …). */
 export class UnsafeFileError extends Error {
   override name = "UnsafeFileError";
 }
 
-function kindOf(info: Deno.FileInfo): string {
-  if (info.isDirectory) return "a directory";
-  if (info.isFifo) return "a FIFO";
-  if (info.isCharDevice) return "a character device";
-  if (info.isBlockDevice) return "a block device";
-  if (info.isSocket) return "a socket";
-  return "not a regular file";
+// Opens `path` with `flags` plus O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC; a regular file or a throw.
+function openChecked(path: string, flags: number, mode: number): FileDescriptor {
+  let file: FileDescriptor;
+  try {
+    file = FileDescriptor.openAt(AT_FDCWD, path, flags | O.NOFOLLOW | O.NONBLOCK | O.CLOEXEC, mode);
+  } catch (err) {
+    if (!(err instanceof ErrnoError)) throw err;
+    if (err.errno === Errno.ENOENT) throw new Deno.errors.NotFound(`${path}: no such file`);
+    if (err.errno === Errno.EACCES) {
+      throw new Deno.errors.PermissionDenied(`${path}: permission denied`);
+    }
+    if (err.errno === Errno.ELOOP) throw new UnsafeFileError(`${path} is a symbolic link`);
+    throw new Error(`Cannot open ${path}: ${err.message}`);
+  }
+  try {
+    // fstat names exactly the file that was opened, whatever the path says now.
+    const status = file.stat();
+    if ((status.mode & S_IFMT) !== S_IFREG) {
+      throw new UnsafeFileError(`${path} is ${fileTypeName(status)}`);
+    }
+    return file;
+  } catch (err) {
+    file.close();
+    throw err;
+  }
 }
 
 /**
@@ -47,37 +60,12 @@ function kindOf(info: Deno.FileInfo): string {
  * fd is closed again), or an Error with strerror's text.
  */
 export function openRegularFile(path: string, flags: number, mode = 0o600): number {
-  const lib = openLibc();
-  const fd = lib.open(
-    new TextEncoder().encode(`${path}\0`),
-    flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-    mode,
-  );
-  if (fd < 0) {
-    const errno = lastErrno(lib);
-    if (errno === ENOENT) throw new Deno.errors.NotFound(`${path}: no such file`);
-    if (errno === EACCES) throw new Deno.errors.PermissionDenied(`${path}: permission denied`);
-    if (errno === ELOOP) throw new UnsafeFileError(`${path} is a symbolic link`);
-    throw new Error(`Cannot open ${path}: ${errnoText(lib, errno)}`);
-  }
-  let info: Deno.FileInfo;
-  try {
-    // /proc/self/fd/N names exactly the file that was opened, whatever the path says now.
-    info = Deno.statSync(`/proc/self/fd/${fd}`);
-  } catch (err) {
-    lib.close(fd);
-    throw err;
-  }
-  if (!info.isFile) {
-    lib.close(fd);
-    throw new UnsafeFileError(`${path} is ${kindOf(info)}`);
-  }
-  return fd;
+  return openChecked(path, flags, mode).release();
 }
 
 /** Closes an fd from openRegularFile(). */
 export function closeFd(fd: number): void {
-  openLibc().close(fd);
+  FileDescriptor.adopt(fd).close();
 }
 
 /**
@@ -85,20 +73,23 @@ export function closeFd(fd: number): void {
  * `maxBytes`; a longer file throws UnsafeFileError. Other errors as openRegularFile().
  */
 export function readSmallFile(path: string, maxBytes: number): Uint8Array {
-  const lib = openLibc();
-  const fd = openRegularFile(path, O_RDONLY);
+  const file = openChecked(path, O.RDONLY, 0);
   try {
     const buffer = new Uint8Array(maxBytes + 1);
     let length = 0;
     while (length < buffer.length) {
-      const n = Number(lib.read(fd, buffer.subarray(length), BigInt(buffer.length - length)));
-      if (n < 0) throw new Error(`Cannot read ${path}: ${lastError(lib).message}`);
+      let n: number;
+      try {
+        n = file.readSync(buffer.subarray(length));
+      } catch (err) {
+        throw new Error(`Cannot read ${path}: ${(err as Error).message}`);
+      }
       if (n === 0) break;
       length += n;
     }
     if (length > maxBytes) throw new UnsafeFileError(`${path} is larger than ${maxBytes} bytes`);
     return buffer.slice(0, length);
   } finally {
-    lib.close(fd);
+    file.close();
   }
 }
