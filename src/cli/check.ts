@@ -11,8 +11,8 @@ import { serviceEnvironment } from "../config/env.ts";
 import { checkConfig } from "../config/mod.ts";
 import type { Config } from "../config/schema.ts";
 import { resolveExecutable } from "../process/spawn.ts";
-import { DependencyGraph } from "../supervisor/graph.ts";
-import { disableReason, serviceArgv } from "../supervisor/service_command.ts";
+import { DependencyGraph } from "../system/graph.ts";
+import { disableReason, serviceArgv } from "../supervisor/service_process.ts";
 
 const USAGE =
   "Usage: chaperone check [--config=<file_or_dir>] [--user=<name>] [--strict] [--skip-programs]\n" +

@@ -100,7 +100,10 @@ export function formatStatus(reply: StatusReply): string {
   );
   const enabled = services.filter((s) => s.enabled).length;
   const rows = services.map((s) =>
-    [s.pid, s.name, s.enabled, s.status, s.note].map((v) => cell(v === "" ? null : v))
+    // As the original, the pid column keeps a service's last pid once it has ended.
+    [s.pid ?? s.lastPid ?? null, s.name, s.enabled, s.status, s.note].map((v) =>
+      cell(v === "" ? null : v)
+    )
   );
   return `
 Running:           chaperone version ${reply.version}

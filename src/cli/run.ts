@@ -17,7 +17,7 @@ import { Severity } from "../log/record.ts";
 import { createUser, lookupGroup, lookupUser, parseCreateUserSpec } from "../process/users.ts";
 import { Spawner } from "../process/spawn.ts";
 import { becomeSubreaper, isPid1, killAll, startReaper } from "../process/reaper.ts";
-import { DependencyGraph } from "../supervisor/graph.ts";
+import { DependencyGraph } from "../system/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { realCron, realInetd, realProcesses } from "./adapters.ts";
 import { realNotify } from "./notify_adapter.ts";
@@ -321,7 +321,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         version: denoJson.version,
         router,
         logger,
-        clock: systemClock,
         setOwnLevel: (level) => target.threshold = level,
       }),
     );

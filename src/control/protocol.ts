@@ -55,6 +55,8 @@ export interface ServiceStatus {
   status: string;
   /** Process id being tracked, if any. */
   pid: number | null;
+  /** The last process id the service had, kept after it ended (the table shows it). */
+  lastPid: number | null;
   enabled: boolean;
   /** Restarts performed since the last start, stop or reset. */
   restarts: number;

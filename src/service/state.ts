@@ -1,17 +1,32 @@
 /**
  * The pure model of one service: its states, the events that move it, and the effects the
- * supervisor performs in answer. Nothing here performs I/O or reads the clock.
+ * supervisor performs in answer. Nothing here performs I/O or reads the clock. The table that
+ * joins them is `machine.ts`; what differs between service types is data in `kinds.ts`.
  */
 import type { ExitStatus } from "../process/exit_status.ts";
 
-/** Where a service is in its life. */
+/**
+ * Where a service is in its life. Every phase of a start is a state of its own, so that the
+ * table in machine.ts has one cell for, say, "a notify service sends READY while it is
+ * awaiting readiness" (`awaiting-ready` × `ready`).
+ */
 export type ServiceState =
   /** Not started, reset, or stopped. */
   | "idle"
   /** Start requested; waiting for prerequisites (and the IDLE delay). */
   | "waiting"
-  /** Process spawned; waiting for the readiness its type defines. */
-  | "starting"
+  /** A notify service's socket is being opened; the process is spawned once it is bound. */
+  | "opening"
+  /** The process is being spawned; `spawned` or `spawn-failed` comes next. */
+  | "spawning"
+  /** A simple service runs its `startup_pause`. */
+  | "pausing"
+  /** A notify service waits for `READY=1` (bounded by `process_timeout`). */
+  | "awaiting-ready"
+  /** A oneshot or forking launcher must exit 0 (bounded by `process_timeout`). */
+  | "awaiting-exit"
+  /** The launcher is done; the pidfile must name the daemon (bounded by `process_timeout`). */
+  | "awaiting-pidfile"
   /** Up and supervised. */
   | "running"
   /** Done and counted as started: a oneshot that succeeded, a simple service that exited 0,
@@ -23,7 +38,25 @@ export type ServiceState =
   | "backoff"
   /** Start failed or the service ended abnormally with no restart left. */
   | "failed"
-  /** cron: waiting for the next tick (a job may be running); inetd: listening. */
+  /** cron or inetd: the schedule or listener is being set up. */
+  | "scheduling"
+  /** cron: waiting for the next tick; inetd: listening. */
+  | "scheduled"
+  /** cron: a run of the job is in progress. */
+  | "job-running"
+  /** cron: the job's run is being stopped (`ctl reset`); the schedule stays. */
+  | "job-stopping";
+
+/** The coarse states `ctl status --json` reports (docs/ctl.md), stable across refinements. */
+export type PublicState =
+  | "idle"
+  | "waiting"
+  | "starting"
+  | "running"
+  | "finished"
+  | "stopping"
+  | "backoff"
+  | "failed"
   | "scheduled";
 
 /** Named timers a service can have armed; at most one of each. */
@@ -34,12 +67,15 @@ export type ServiceEvent =
   | { type: "start"; initial: boolean }
   | { type: "deps-ready" }
   | { type: "deps-failed"; dependency: string }
+  | { type: "notify-opened" }
   | { type: "spawned"; pid: number }
-  | { type: "spawn-failed"; error: string; notFound: boolean }
+  | { type: "spawn-failed"; error: string }
+  | { type: "scheduled" }
   | { type: "exited"; pid: number; status: ExitStatus }
   | { type: "group-gone" }
   | { type: "ready" }
   | { type: "notify-errno"; errno: number }
+  | { type: "notify-status"; text: string }
   | { type: "main-pid"; pid: number }
   | { type: "pidfile-error"; error: string }
   /** The pidfile exists but holds no number (it may still be written). */
@@ -49,26 +85,32 @@ export type ServiceEvent =
   | { type: "extend-timeout"; ms: number }
   | { type: "stop" }
   | { type: "reset" }
-  | { type: "cron-tick" };
+  | { type: "enable" }
+  | { type: "disable" }
+  | { type: "cron-tick" }
+  | { type: "connection-opened" }
+  | { type: "connection-closed" };
 
 /** Log levels effects may ask for. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** What the supervisor must do. */
 export type Effect =
+  | { type: "open-notify" }
   | { type: "spawn" }
+  | { type: "schedule" }
+  | { type: "unschedule" }
   | { type: "signal"; signal: "kill-signal" | "SIGKILL" }
   | { type: "set-timer"; timer: TimerName; ms: number }
   | { type: "cancel-timer"; timer: TimerName }
   | { type: "cancel-all-timers" }
-  | { type: "open-notify" }
   | { type: "close-notify" }
   | { type: "watch-pidfile" }
+  /** Follow the main pid just attached (it may not be Chaperone's child). */
+  | { type: "follow-main" }
   | { type: "remove-pidfile" }
   | { type: "watch-group" }
-  | { type: "schedule" }
-  | { type: "unschedule" }
-  | { type: "settled"; ok: boolean; reason?: string }
+  | { type: "settled"; ok: boolean; reason?: string | undefined }
   | { type: "exit-kills"; status: ExitStatus | undefined }
   | { type: "log"; level: LogLevel; message: string };
 
@@ -76,19 +118,23 @@ export type Effect =
 export interface ServiceSnapshot {
   readonly name: string;
   readonly state: ServiceState;
+  /** Whether the service may be started (its `enabled`, changed by ctl enable/disable). */
+  readonly enabled: boolean;
   /** Pid of the process we spawned, while it lives. */
   readonly pid?: number | undefined;
   /** Pid attached by pidfile or MAINPID, while it lives. */
   readonly mainPid?: number | undefined;
+  /** The last pid the service had, kept after it ends (status shows it, as the original). */
+  readonly lastPid?: number | undefined;
   /** Restarts left in the current budget (Decision 10). */
   readonly restartsLeft: number;
   /** Restarts done since the service was last started by hand. */
   readonly restarts: number;
   readonly lastExit?: ExitStatus | undefined;
-  /** Failure reported by notify ERRNO= before READY. */
-  readonly reportedErrno?: number | undefined;
   /** Why the service failed, for status and start-up errors. */
   readonly error?: string | undefined;
+  /** The last `STATUS=` text of a notify service. */
+  readonly statusText?: string | undefined;
   /** When the current run started (ms), for the 60 s budget refill. */
   readonly runStartedAt?: number | undefined;
   /** The start is part of the initial start-up (failures abort the system). */
@@ -97,10 +143,9 @@ export interface ServiceSnapshot {
   readonly restarting?: boolean | undefined;
   /** The pidfile was seen holding something other than a pid during this start. */
   readonly pidfileGarbage?: boolean | undefined;
-  /** Start-up phase inside `starting`. */
-  readonly phase?: "pause" | "pidfile" | "ready-wait" | "exit-wait" | undefined;
-  /** Where to go once `stopping` ends. */
-  readonly afterStop?: "idle" | "scheduled" | undefined;
+  /** inetd: connection processes still running. */
+  readonly connections: number;
+  /** When the state was entered (ms). */
   readonly since: number;
 }
 
@@ -111,18 +156,67 @@ export interface Transition {
 }
 
 /** A fresh snapshot for a service that has not run. */
-export function initialSnapshot(name: string, restartLimit: number, now = 0): ServiceSnapshot {
+export function initialSnapshot(
+  name: string,
+  options: { restartLimit: number; enabled: boolean; now?: number },
+): ServiceSnapshot {
   return {
     name,
     state: "idle",
-    restartsLeft: restartLimit,
+    enabled: options.enabled,
+    restartsLeft: options.restartLimit,
     restarts: 0,
     initial: false,
-    since: now,
+    connections: 0,
+    since: options.now ?? 0,
   };
+}
+
+/** The states of a start in progress (the public `starting`). */
+const STARTING: ReadonlySet<ServiceState> = new Set([
+  "opening",
+  "spawning",
+  "pausing",
+  "awaiting-ready",
+  "awaiting-exit",
+  "awaiting-pidfile",
+  "scheduling",
+]);
+
+/** True while a start is in progress. */
+export function isStarting(state: ServiceState): boolean {
+  return STARTING.has(state);
 }
 
 /** States in which dependents may proceed. */
 export function isSatisfied(state: ServiceState): boolean {
-  return state === "running" || state === "finished" || state === "scheduled";
+  return state === "running" || state === "finished" || state === "scheduled" ||
+    state === "job-running" || state === "job-stopping";
+}
+
+/**
+ * True while the service has a process, or is starting, running, stopping or about to run
+ * again: the one definition of "live" that stop, restart, shutdown and detect-exit share.
+ */
+export function isLive(s: ServiceSnapshot): boolean {
+  return hasProcess(s) || isStarting(s.state) || s.state === "running" ||
+    s.state === "stopping" || s.state === "job-stopping" || s.state === "backoff";
+}
+
+/** True while a process of the service (spawned, attached or an inetd connection's) lives. */
+export function hasProcess(s: ServiceSnapshot): boolean {
+  return s.pid !== undefined || s.mainPid !== undefined || s.connections > 0;
+}
+
+/** The coarse state `ctl status --json` reports. */
+export function publicState(state: ServiceState): PublicState {
+  if (isStarting(state)) return "starting";
+  switch (state) {
+    case "job-running":
+      return "scheduled";
+    case "job-stopping":
+      return "stopping";
+    default:
+      return state as PublicState;
+  }
 }

@@ -73,7 +73,7 @@ export function mainPidRefusal(claim: MainPidClaim): string | undefined {
  */
 export function processesOf(r: ServiceRuntime, claimant: boolean): ServiceProcesses {
   const { pid, mainPid } = r.snap;
-  const pids = [pid, mainPid, ...[...r.inetdChildren].map((c) => c.pid)];
+  const pids = [pid, mainPid, ...[...r.connections].map((c) => c.pid)];
   const live = pid !== undefined || mainPid !== undefined;
   return {
     name: r.spec.name,

@@ -2,7 +2,13 @@
  * The narrow interfaces the supervisor needs from the outside world (consumer-owned, so tests
  * replace each with a small fake and the composition root adapts the real modules).
  */
+import type { ServiceSpec } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { LogSink } from "../log/record.ts";
+import type { ParsedNotify } from "../notify/protocol.ts";
 import type { ExitStatus } from "../process/exit_status.ts";
+import type { DependencyGraph } from "../system/graph.ts";
+import type { Clock } from "../sys/clock.ts";
 
 /** What to start. */
 export interface ProcessRequest {
@@ -71,24 +77,12 @@ export interface ProcessPort {
   readonly self: number;
 }
 
-/** What one notify datagram said, as far as the supervisor cares. */
-export interface NotifyMessage {
-  readonly ready?: boolean;
-  readonly stopping?: boolean;
-  readonly status?: string;
-  readonly mainPid?: number;
-  readonly errno?: number;
-  readonly watchdog?: boolean;
-  readonly extendTimeoutUsec?: number;
-  /** Lines that could not be parsed (logged and dropped). */
-  readonly invalid: readonly string[];
-}
-
 /** An open per-service notify socket. */
 export interface NotifyChannel {
   /** Value for NOTIFY_SOCKET in the service's environment. */
   readonly path: string;
-  readonly messages: AsyncIterable<NotifyMessage>;
+  /** Each datagram, parsed (notify/protocol.ts). */
+  readonly messages: AsyncIterable<ParsedNotify>;
   close(): void;
 }
 
@@ -153,3 +147,35 @@ export interface HostNotify {
 
 /** Time, replaceable in tests: the one Clock of src/sys/clock.ts (monotonic, long delays chained). */
 export type { Clock, TimerId } from "../sys/clock.ts";
+
+/** Extra variables given to a service's environment at each spawn. */
+export interface SpawnExtras {
+  serial: number;
+  time: number;
+  notifySocket?: string | undefined;
+}
+
+/** Everything the supervisor is given by the composition root. */
+export interface SupervisorDeps {
+  readonly services: readonly ServiceSpec[];
+  readonly graph: DependencyGraph;
+  readonly processes: ProcessPort;
+  readonly notify: NotifyPort;
+  readonly cron: CronPort;
+  readonly inetd: InetdPort;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Where service output lines and records go (the log router). */
+  readonly sink: LogSink;
+  readonly hostNotify?: HostNotify | undefined;
+  /** The public environment of one spawn of a service. */
+  envFor(service: ServiceSpec, extras: SpawnExtras): Record<string, string>;
+  readonly idleDelay: number; // s
+  readonly shutdownTimeout: number; // s
+  readonly detectExit: boolean;
+  /** Chaperone is PID 1 of its namespace: the final sweep may use kill(-1). */
+  readonly isPid1: boolean;
+  /** kill(-1, signo): only called when isPid1. */
+  killAll(signo: number): void;
+  readonly statusInterval: number; // s
+}

@@ -2,7 +2,8 @@
 import type { ExitStatus } from "../../src/process/exit_status.ts";
 import type { ServiceSpec } from "../../src/config/schema.ts";
 import { createLogger, MemorySink } from "../../src/log/logger.ts";
-import { DependencyGraph } from "../../src/supervisor/graph.ts";
+import { DependencyGraph } from "../../src/system/graph.ts";
+import { type ParsedNotify, parseNotify } from "../../src/notify/protocol.ts";
 import { Supervisor, type SupervisorDeps } from "../../src/supervisor/supervisor.ts";
 import type {
   Clock,
@@ -11,7 +12,6 @@ import type {
   FollowedProcess,
   InetdPort,
   NotifyChannel,
-  NotifyMessage,
   NotifyPort,
   ProcessFacts,
   ProcessHandle,
@@ -177,11 +177,11 @@ export class FakeProcesses implements ProcessPort {
   }
 }
 
-/** A notify port whose channels the test feeds. */
+/** A notify port whose channels the test feeds with datagrams (`READY=1\nSTATUS=up`). */
 export class FakeNotify implements NotifyPort {
-  channels = new Map<string, { push(m: Partial<NotifyMessage>): void }>();
+  channels = new Map<string, { push(datagram: string): void }>();
   open(service: string): Promise<NotifyChannel> {
-    const queue: NotifyMessage[] = [];
+    const queue: ParsedNotify[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
     const messages = {
@@ -193,8 +193,8 @@ export class FakeNotify implements NotifyPort {
       },
     };
     this.channels.set(service, {
-      push(m) {
-        queue.push({ invalid: [], ...m });
+      push(datagram) {
+        queue.push(parseNotify(datagram));
         wake?.();
       },
     });
@@ -285,4 +285,11 @@ export function buildSupervisor(
     statusInterval: 0,
   });
   return { sup, clock, procs, notify, cron, sink };
+}
+
+/** Stops `name` as `ctl stop --force` would; resolves once its processes are gone. */
+export function stopService(sup: Supervisor, name: string): Promise<void> {
+  const result = sup.commands.stop([name], { force: true });
+  if (!result.ok) throw new Error(result.error);
+  return result.done;
 }

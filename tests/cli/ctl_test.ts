@@ -31,6 +31,7 @@ function service(over: Partial<ServiceStatus> & { name: string }): ServiceStatus
     state: "running",
     status: "running",
     pid: null,
+    lastPid: null,
     enabled: true,
     restarts: 0,
     lastExit: null,

@@ -239,6 +239,7 @@ function service(over: Partial<ServiceStatus>): ServiceStatus {
     state: "running",
     status: "running",
     pid: 1,
+    lastPid: 1,
     enabled: true,
     restarts: 0,
     lastExit: null,

@@ -16,8 +16,20 @@ const ALLOWED: Record<string, string[]> = {
   syslog: ["sys", "log", "config/schema.ts"],
   control: ["sys", "log", "config/shell_words.ts"],
   service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
-  supervisor: ["sys", "log", "config", "process", "notify", "service"],
-  cli: ["sys", "log", "config", "process", "notify", "syslog", "control", "service", "supervisor"],
+  system: ["service", "log/record.ts", "config/schema.ts", "process/exit_status.ts"],
+  supervisor: ["sys", "log", "config", "process", "notify", "service", "system"],
+  cli: [
+    "sys",
+    "log",
+    "config",
+    "process",
+    "notify",
+    "syslog",
+    "control",
+    "service",
+    "system",
+    "supervisor",
+  ],
 };
 
 function* sources(dir: URL, rel = ""): Generator<[string, string]> {

@@ -22,6 +22,9 @@ Deno.test({
       const web = await waitRow(p, "web.service", (r) => r.status === "running");
       const later = await waitRow(p, "later.service", (r) => r.status === "running");
       const console = await waitRow(p, "CONSOLE", (r) => r.status === "running");
+      const once = await waitRow(p, "once.service", (r) => r.status === "started");
+      assert.equal(once.pid, null, "the JSON pid is a live one");
+      assert.ok(typeof once.lastPid === "number" && once.lastPid > 1);
       const r = await p.ctl("status");
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, "");
@@ -30,7 +33,8 @@ Deno.test({
       );
       assert.ok(m, `unexpected status text:\n${r.stdout}`);
       assert.equal(m[1], denoJson.version);
-      const pids = [String(console.pid), String(later.pid), String(web.pid)];
+      // The table keeps the last pid of a service that ended, as the original's did.
+      const pids = [String(console.pid), String(later.pid), String(web.pid), String(once.lastPid)];
       const w = Math.max(3, ...pids.map((s) => s.length));
       const row = (pid: string, name: string, enabled: string, status: string) =>
         `${pid.padEnd(w)}  ${name.padEnd(13)}  ${enabled.padEnd(7)}  ${status.padEnd(8)}  -   `;
@@ -42,7 +46,7 @@ Deno.test({
           row(pids[0]!, "CONSOLE", "true", "running"),
           row(pids[1]!, "later.service", "true", "running"),
           row("-", "off.service", "false", "disabled"),
-          row("-", "once.service", "true", "started"),
+          row(pids[3]!, "once.service", "true", "started"),
           row(pids[2]!, "web.service", "true", "running"),
         ].join("\n"),
       );
@@ -62,6 +66,7 @@ Deno.test({
         state: "running",
         status: "running",
         pid: web.pid,
+        lastPid: web.pid,
         enabled: true,
         restarts: 0,
         lastExit: null,
@@ -75,12 +80,15 @@ Deno.test({
         "once.service",
         "web.service",
       ]);
-      assert.deepEqual(rows.get("once.service"), {
+      const once = rows.get("once.service");
+      assert.ok(typeof once?.lastPid === "number");
+      assert.deepEqual(once, {
         name: "once.service",
         type: "oneshot",
         state: "finished",
         status: "started",
         pid: null,
+        lastPid: once.lastPid,
         enabled: true,
         restarts: 0,
         lastExit: "exit(0)",
@@ -214,7 +222,8 @@ Deno.test({
         const mark = p.stdout.length;
         assertCtl(await p.ctl("stop", "--wait", "web"), 0, "services stopped.\n");
         await p.ctl("start", "--wait", "web");
-        assert.doesNotMatch(p.stdout.slice(mark), /web\.service received reset/);
+        // A stopped process's exit status is an info line.
+        assert.doesNotMatch(p.stdout.slice(mark), /web\.service exit status for pid=/);
         assertCtl(
           await p.ctl("loglevel", "info"),
           0,
@@ -222,8 +231,8 @@ Deno.test({
         );
         const mark2 = p.stdout.length;
         assertCtl(await p.ctl("stop", "--wait", "web"), 0, "services stopped.\n");
-        await p.waitForOutput(/web\.service received reset/);
-        assert.match(p.stdout.slice(mark2), /web\.service received reset/);
+        await p.waitForOutput(/web\.service exit status for pid=\d+/);
+        assert.match(p.stdout.slice(mark2), /web\.service exit status for pid=/);
       },
     ),
 });

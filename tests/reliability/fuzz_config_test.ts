@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { stringify } from "yaml";
 import { CHAPERONE } from "../_helpers/pid1.ts";
 import { checkConfig } from "../../src/config/mod.ts";
-import { DependencyGraph } from "../../src/supervisor/graph.ts";
+import { DependencyGraph } from "../../src/system/graph.ts";
 import { figure, fuzzSeed, Rng } from "./_fuzz.ts";
 
 const COUNT = 2000;

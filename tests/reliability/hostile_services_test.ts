@@ -203,10 +203,11 @@ Deno.test({
   restart: true, restart_limit: 2, restart_delay: 0.2, ${SECOND_RUN_FAILS},
   command: "sh -c 'echo $X >>$T/runs; sleep 1; exit 1'",
 }
+keeper.service: { command: "sleep 1000" }
 ${DEBUG_LOG}`,
       {},
       async ({ run, read }) => {
-        await assertServing(run, 1);
+        await assertServing(run, 2);
         const row = await waitRow(run, "crash.service", (r) => r.state === "failed");
         assert.equal(read("runs"), "ok\n", "the first run ran, the later ones could not spawn");
         assert.equal(linesWith(run, "crash.service failed to start: boom").length, 2);

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, CHAPERONE, waitFor } from "../_helpers/pid1.ts";
-import { FIXTURE_BIN, withScenario } from "../integration/_scenario.ts";
+import { DEBUG_LOG, FIXTURE_BIN, withScenario } from "../integration/_scenario.ts";
 import { figure, processes } from "./_fuzz.ts";
 
 const ignore = !canRunAsPid1;
@@ -161,7 +161,7 @@ Deno.test({
       `settings: { shutdown_timeout: 30 }
 stubborn.service: { command: "$(T)/stubborn.sh" }
 slow.service: { type: oneshot, command: "sleep 30" }
-`,
+${DEBUG_LOG}`,
       { files: FILES, env: { PATH: `${FIXTURE_BIN}:/usr/bin:/bin` } },
       async ({ run, waitForFile }) => {
         await waitForFile("stubborn.pid", /\d/);

@@ -9,14 +9,12 @@ import { initialSnapshot, type ServiceSnapshot } from "../../src/service/state.t
 const SPEC: MachineSpec = {
   name: "crash.service",
   type: "simple",
-  restart: true,
-  restartLimit: 5,
-  restartDelay: 0.01,
-  processTimeout: 30,
-  startupPause: 0.5,
+  restart: { enabled: true, limit: 5, delayMs: 10 },
+  processTimeoutMs: 30_000,
+  startupPauseMs: 500,
   ignoreFailures: false,
   exitKills: false,
-  stopTimeout: 8,
+  stopTimeoutMs: 8000,
   command: "crash",
 };
 
@@ -24,10 +22,9 @@ const EXIT1 = { code: 1, signal: null };
 
 function starting(spec: MachineSpec, runStartedAt: number): ServiceSnapshot {
   return {
-    ...initialSnapshot(spec.name, spec.restartLimit),
-    state: "starting",
+    ...initialSnapshot(spec.name, { restartLimit: spec.restart.limit, enabled: true }),
+    state: "pausing",
     pid: 42,
-    phase: "pause",
     runStartedAt,
   };
 }
@@ -41,7 +38,7 @@ const CASES: Array<{ name: string; spec?: Partial<MachineSpec>; now: number; to:
   { name: "an exit 100 ms into a 500 ms pause is a failed start", now: 1100, to: "failed" },
   {
     name: "with startup_pause 0 every exit is a crash after start-up",
-    spec: { startupPause: 0 },
+    spec: { startupPauseMs: 0 },
     now: 1000,
     to: "backoff",
   },

@@ -11,19 +11,40 @@ import {
   type ServiceSnapshot,
 } from "../../src/service/state.ts";
 
-const BASE: MachineSpec = {
-  name: "web.service",
-  type: "simple",
-  restart: false,
-  restartLimit: 5,
-  restartDelay: 3,
-  processTimeout: 30,
-  startupPause: 0.5,
-  ignoreFailures: false,
-  exitKills: false,
-  stopTimeout: 8,
-  command: "web --serve",
-};
+/** The directives a row may set, in the configuration's units (seconds). */
+interface SpecOver {
+  type?: MachineSpec["type"];
+  restart?: boolean;
+  restartLimit?: number;
+  restartDelay?: number;
+  processTimeout?: number;
+  startupPause?: number;
+  ignoreFailures?: boolean;
+  exitKills?: boolean;
+  pidfile?: string;
+  watchdogMs?: number;
+}
+
+/** web.service, simple, as resolve.ts would give it, with `over` applied. */
+function specOf(over: SpecOver = {}): MachineSpec {
+  return {
+    name: "web.service",
+    type: over.type ?? "simple",
+    restart: {
+      enabled: over.restart ?? false,
+      limit: over.restartLimit ?? 5,
+      delayMs: (over.restartDelay ?? 3) * 1000,
+    },
+    processTimeoutMs: (over.processTimeout ?? 30) * 1000,
+    startupPauseMs: (over.startupPause ?? 0.5) * 1000,
+    stopTimeoutMs: 8000,
+    watchdogMs: over.watchdogMs,
+    ignoreFailures: over.ignoreFailures ?? false,
+    exitKills: over.exitKills ?? false,
+    pidfile: over.pidfile,
+    command: "web --serve",
+  };
+}
 
 const EXIT0 = { code: 0, signal: null };
 const EXIT1 = { code: 1, signal: null };
@@ -33,7 +54,7 @@ interface Row {
   name: string;
   from: Partial<ServiceSnapshot>;
   event: ServiceEvent;
-  spec?: Partial<MachineSpec>;
+  spec?: SpecOver;
   to: ServiceSnapshot["state"];
   /** Effect types that must appear, in this order (others may be interleaved). */
   effects?: string[];
@@ -71,41 +92,74 @@ const ROWS: Row[] = [
     effects: [],
   },
   {
-    name: "waiting + deps-ready (simple) → starting, spawn",
+    name: "waiting + deps-ready (simple) → spawning, spawn",
     from: { state: "waiting" },
     event: { type: "deps-ready" },
-    to: "starting",
+    to: "spawning",
     effects: ["spawn"],
   },
   {
-    name: "waiting + deps-ready (notify) → starting, open-notify then spawn",
+    name: "waiting + deps-ready (notify) → opening, open-notify (no spawn yet)",
     from: { state: "waiting" },
     spec: { type: "notify" },
     event: { type: "deps-ready" },
-    to: "starting",
-    effects: ["open-notify", "spawn"],
+    to: "opening",
+    effects: ["open-notify"],
+    not: ["spawn"],
   },
   {
-    name: "waiting + deps-ready (cron) → starting, schedule",
+    name: "opening + notify-opened → spawning, spawn",
+    from: { state: "opening" },
+    spec: { type: "notify" },
+    event: { type: "notify-opened" },
+    to: "spawning",
+    effects: ["spawn"],
+  },
+  {
+    name: "opening + stop → idle: nothing was spawned",
+    from: { state: "opening" },
+    spec: { type: "notify" },
+    event: { type: "stop" },
+    to: "idle",
+    not: ["signal:kill-signal", "spawn"],
+  },
+  {
+    name: "idle + notify-opened (a start abandoned meanwhile) → the socket is closed",
+    from: { state: "idle" },
+    spec: { type: "notify" },
+    event: { type: "notify-opened" },
+    to: "idle",
+    effects: ["close-notify"],
+  },
+  {
+    name: "opening + spawn-failed (the socket cannot be bound) → failed",
+    from: { state: "opening" },
+    spec: { type: "notify" },
+    event: { type: "spawn-failed", error: "cannot open notify socket: EACCES" },
+    to: "failed",
+    effects: ["settled:false"],
+  },
+  {
+    name: "waiting + deps-ready (cron) → scheduling, schedule",
     from: { state: "waiting" },
     spec: { type: "cron" },
     event: { type: "deps-ready" },
-    to: "starting",
+    to: "scheduling",
     effects: ["schedule"],
   },
   {
-    name: "starting inetd + ready (listening) → scheduled, settled",
-    from: { state: "starting" },
+    name: "scheduling inetd + scheduled (listening) → scheduled, settled",
+    from: { state: "scheduling" },
     spec: { type: "inetd" },
-    event: { type: "ready" },
+    event: { type: "scheduled" },
     to: "scheduled",
     effects: ["settled:true"],
   },
   {
-    name: "starting inetd + spawn-failed (port in use) → failed, settled false",
-    from: { state: "starting" },
+    name: "scheduling inetd + spawn-failed (port in use) → failed, settled false",
+    from: { state: "scheduling" },
     spec: { type: "inetd" },
-    event: { type: "spawn-failed", error: "Cannot bind to port 80: in use", notFound: false },
+    event: { type: "spawn-failed", error: "Cannot bind to port 80: in use" },
     to: "failed",
     effects: ["cancel-all-timers", "close-notify", "settled:false"],
     check: (n) => assert.match(n.error ?? "", /port 80/),
@@ -119,40 +173,73 @@ const ROWS: Row[] = [
     check: (n) => assert.match(n.error ?? "", /db\.service/),
   },
   {
-    name: "starting + spawned (simple) → startup-pause timer",
-    from: { state: "starting" },
+    name: "spawning + spawned (simple) → pausing, startup-pause timer",
+    from: { state: "spawning" },
     event: { type: "spawned", pid: 42 },
-    to: "starting",
+    to: "pausing",
     effects: ["set-timer:startup-pause"],
-    check: (n) => assert.equal(n.pid, 42),
+    check: (n) => {
+      assert.equal(n.pid, 42);
+      assert.equal(n.lastPid, 42);
+    },
   },
   {
-    name: "starting + spawned (oneshot) → process-timeout timer",
-    from: { state: "starting" },
+    name: "spawning + spawned (oneshot) → awaiting-exit, process-timeout timer",
+    from: { state: "spawning" },
     spec: { type: "oneshot" },
     event: { type: "spawned", pid: 42 },
-    to: "starting",
+    to: "awaiting-exit",
     effects: ["set-timer:process-timeout"],
   },
   {
-    name: "starting + startup-pause (simple) → running, settled",
-    from: { state: "starting", pid: 42, phase: "pause" },
+    name: "spawning + spawned (notify) → awaiting-ready, process-timeout timer, no pause",
+    from: { state: "spawning" },
+    spec: { type: "notify" },
+    event: { type: "spawned", pid: 42 },
+    to: "awaiting-ready",
+    effects: ["set-timer:process-timeout"],
+    not: ["set-timer:startup-pause"],
+  },
+  {
+    name: "spawning + stop → stopping before the pid is known; kill timer armed",
+    from: { state: "spawning" },
+    event: { type: "stop" },
+    to: "stopping",
+    effects: ["set-timer:kill"],
+    not: ["signal:kill-signal"],
+  },
+  {
+    name: "stopping + spawned (the process of an abandoned start) → it gets the stop signal",
+    from: { state: "stopping" },
+    event: { type: "spawned", pid: 42 },
+    to: "stopping",
+    effects: ["signal:kill-signal"],
+    check: (n) => assert.equal(n.pid, 42),
+  },
+  {
+    name: "stopping + spawn-failed (an abandoned start) → idle",
+    from: { state: "stopping" },
+    event: { type: "spawn-failed", error: "boom" },
+    to: "idle",
+  },
+  {
+    name: "pausing + startup-pause (simple) → running, settled",
+    from: { state: "pausing", pid: 42 },
     event: { type: "timer", timer: "startup-pause" },
     to: "running",
     effects: ["settled:true"],
   },
   {
-    name: "starting + startup-pause (simple with pidfile) → waits for the pidfile",
-    from: { state: "starting", pid: 42, phase: "pause" },
+    name: "pausing + startup-pause (simple with pidfile) → waits for the pidfile",
+    from: { state: "pausing", pid: 42 },
     spec: { pidfile: "/run/web.pid" },
     event: { type: "timer", timer: "startup-pause" },
-    to: "starting",
+    to: "awaiting-pidfile",
     effects: ["watch-pidfile", "set-timer:process-timeout"],
-    check: (n) => assert.equal(n.phase, "pidfile"),
   },
   {
-    name: "starting + abnormal exit (simple) → failed, settled false",
-    from: { state: "starting", pid: 42, phase: "pause" },
+    name: "pausing + abnormal exit (simple) → failed, settled false",
+    from: { state: "pausing", pid: 42 },
     event: { type: "exited", pid: 42, status: EXIT1 },
     to: "failed",
     effects: ["settled:false"],
@@ -160,64 +247,64 @@ const ROWS: Row[] = [
       assert.match(n.error ?? "", /failed on start-up with result '<ProcStatus exit_status=1>'/),
   },
   {
-    name: "starting + abnormal exit with ignore_failures → finished, settled true",
-    from: { state: "starting", pid: 42, phase: "pause" },
+    name: "pausing + abnormal exit with ignore_failures → finished, settled true",
+    from: { state: "pausing", pid: 42 },
     spec: { ignoreFailures: true },
     event: { type: "exited", pid: 42, status: EXIT1 },
     to: "finished",
     effects: ["log:info", "settled:true"],
   },
   {
-    name: "starting + exit 0 (simple) → finished (started)",
-    from: { state: "starting", pid: 42, phase: "pause" },
+    name: "pausing + exit 0 (simple) → finished (started)",
+    from: { state: "pausing", pid: 42 },
     event: { type: "exited", pid: 42, status: EXIT0 },
     to: "finished",
     effects: ["settled:true"],
   },
   {
-    name: "starting + exit 0 (oneshot) → finished",
-    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    name: "awaiting-exit + exit 0 (oneshot) → finished",
+    from: { state: "awaiting-exit", pid: 42 },
     spec: { type: "oneshot" },
     event: { type: "exited", pid: 42, status: EXIT0 },
     to: "finished",
     effects: ["settled:true"],
   },
   {
-    name: "starting + exit 0 (forking with pidfile) → pidfile wait",
-    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    name: "awaiting-exit + exit 0 (forking with pidfile) → pidfile wait",
+    from: { state: "awaiting-exit", pid: 42 },
     spec: { type: "forking", pidfile: "/run/d.pid" },
     event: { type: "exited", pid: 42, status: EXIT0 },
-    to: "starting",
+    to: "awaiting-pidfile",
     effects: ["watch-pidfile"],
   },
   {
-    name: "starting + exit 0 (forking without pidfile) → finished",
-    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    name: "awaiting-exit + exit 0 (forking without pidfile) → finished",
+    from: { state: "awaiting-exit", pid: 42 },
     spec: { type: "forking" },
     event: { type: "exited", pid: 42, status: EXIT0 },
     to: "finished",
     effects: ["settled:true"],
   },
   {
-    name: "starting + exit 0 (notify launcher) keeps waiting for READY",
-    from: { state: "starting", pid: 42, phase: "ready-wait" },
+    name: "awaiting-ready + exit 0 (notify launcher) keeps waiting for READY",
+    from: { state: "awaiting-ready", pid: 42 },
     spec: { type: "notify" },
     event: { type: "exited", pid: 42, status: EXIT0 },
-    to: "starting",
+    to: "awaiting-ready",
     not: ["settled:true", "settled:false"],
     check: (n) => assert.equal(n.pid, undefined),
   },
   {
-    name: "starting + ready (notify) → running",
-    from: { state: "starting", pid: 42, phase: "ready-wait" },
+    name: "awaiting-ready + ready (notify) → running",
+    from: { state: "awaiting-ready", pid: 42 },
     spec: { type: "notify" },
     event: { type: "ready" },
     to: "running",
     effects: ["cancel-timer:process-timeout", "settled:true"],
   },
   {
-    name: "starting + ERRNO (notify) → failed with reported error",
-    from: { state: "starting", pid: 42, phase: "ready-wait" },
+    name: "awaiting-ready + ERRNO (notify) → failed with reported error",
+    from: { state: "awaiting-ready", pid: 42 },
     spec: { type: "notify" },
     event: { type: "notify-errno", errno: 55 },
     to: "failed",
@@ -226,8 +313,8 @@ const ROWS: Row[] = [
       assert.match(n.error ?? "", /failed with reported error <ProcStatus exit_status=55>/),
   },
   {
-    name: "starting + process-timeout (notify) → failed, process signalled",
-    from: { state: "starting", pid: 42, phase: "ready-wait" },
+    name: "awaiting-ready + process-timeout (notify) → failed, process signalled",
+    from: { state: "awaiting-ready", pid: 42 },
     spec: { type: "notify", processTimeout: 5 },
     event: { type: "timer", timer: "process-timeout" },
     to: "failed",
@@ -239,8 +326,8 @@ const ROWS: Row[] = [
       ),
   },
   {
-    name: "starting + process-timeout (oneshot, ignore_failures) → running, proceeding",
-    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    name: "awaiting-exit + process-timeout (oneshot, ignore_failures) → running, proceeding",
+    from: { state: "awaiting-exit", pid: 42 },
     spec: { type: "oneshot", ignoreFailures: true },
     event: { type: "timer", timer: "process-timeout" },
     to: "running",
@@ -248,8 +335,8 @@ const ROWS: Row[] = [
     not: ["signal:kill-signal"],
   },
   {
-    name: "starting(pidfile) + main-pid → running with the attached pid",
-    from: { state: "starting", phase: "pidfile" },
+    name: "awaiting-pidfile + main-pid → running with the attached pid",
+    from: { state: "awaiting-pidfile" },
     spec: { type: "forking", pidfile: "/run/d.pid" },
     event: { type: "main-pid", pid: 77 },
     to: "running",
@@ -257,16 +344,16 @@ const ROWS: Row[] = [
     check: (n) => assert.equal(n.mainPid, 77),
   },
   {
-    name: "starting(pidfile) + pidfile-garbage is remembered for the timeout message",
-    from: { state: "starting", phase: "pidfile" },
+    name: "awaiting-pidfile + pidfile-garbage is remembered for the timeout message",
+    from: { state: "awaiting-pidfile" },
     spec: { type: "forking", pidfile: "/run/d.pid" },
     event: { type: "pidfile-garbage" },
-    to: "starting",
+    to: "awaiting-pidfile",
     check: (n) => assert.equal(n.pidfileGarbage, true),
   },
   {
-    name: "starting(pidfile) + process-timeout after garbage → failed: contents not an integer",
-    from: { state: "starting", phase: "pidfile", pidfileGarbage: true },
+    name: "awaiting-pidfile + process-timeout after garbage → failed: contents not an integer",
+    from: { state: "awaiting-pidfile", pidfileGarbage: true },
     spec: { type: "forking", pidfile: "/run/d.pid", processTimeout: 2 },
     event: { type: "timer", timer: "process-timeout" },
     to: "failed",
@@ -278,8 +365,8 @@ const ROWS: Row[] = [
       ),
   },
   {
-    name: "starting(pidfile) + process-timeout without a file → failed: did not find pid file",
-    from: { state: "starting", phase: "pidfile" },
+    name: "awaiting-pidfile + process-timeout without a file → failed: did not find pid file",
+    from: { state: "awaiting-pidfile" },
     spec: { type: "forking", pidfile: "/run/d.pid", processTimeout: 2 },
     event: { type: "timer", timer: "process-timeout" },
     to: "failed",
@@ -290,17 +377,17 @@ const ROWS: Row[] = [
       ),
   },
   {
-    name: "starting(pidfile) + pidfile-error → failed",
-    from: { state: "starting", phase: "pidfile" },
+    name: "awaiting-pidfile + pidfile-error → failed",
+    from: { state: "awaiting-pidfile" },
     spec: { type: "forking", pidfile: "/run/d.pid" },
     event: { type: "pidfile-error", error: "no such process" },
     to: "failed",
     effects: ["settled:false"],
   },
   {
-    name: "starting + spawn-failed → failed",
-    from: { state: "starting" },
-    event: { type: "spawn-failed", error: "executable 'x' not found", notFound: true },
+    name: "spawning + spawn-failed → failed",
+    from: { state: "spawning" },
+    event: { type: "spawn-failed", error: "executable 'x' not found" },
     to: "failed",
     effects: ["settled:false"],
   },
@@ -392,10 +479,10 @@ const ROWS: Row[] = [
     effects: [],
   },
   {
-    name: "backoff + restart timer → starting, spawn",
+    name: "backoff + restart timer → spawning, spawn",
     from: { state: "backoff" },
     event: { type: "timer", timer: "restart" },
-    to: "starting",
+    to: "spawning",
     effects: ["spawn"],
     check: (n) => {
       assert.equal(n.restarts, 1);
@@ -403,10 +490,10 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: "starting (a restart) + spawn-failed → a failed run: backoff, budget spent by one",
-    from: { state: "starting", restarting: true, restartsLeft: 2 },
+    name: "spawning (a restart) + spawn-failed → a failed run: backoff, budget spent by one",
+    from: { state: "spawning", restarting: true, restartsLeft: 2 },
     spec: { restart: true, restartDelay: 2 },
-    event: { type: "spawn-failed", error: "boom", notFound: false },
+    event: { type: "spawn-failed", error: "boom" },
     to: "backoff",
     effects: ["log:error", "cancel-all-timers", "close-notify", "log:info", "set-timer:restart"],
     not: ["settled:false"],
@@ -421,19 +508,19 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: "starting (a restart) + spawn-failed, budget spent → failed",
-    from: { state: "starting", restarting: true, restartsLeft: 0 },
+    name: "spawning (a restart) + spawn-failed, budget spent → failed",
+    from: { state: "spawning", restarting: true, restartsLeft: 0 },
     spec: { restart: true },
-    event: { type: "spawn-failed", error: "boom", notFound: false },
+    event: { type: "spawn-failed", error: "boom" },
     to: "failed",
     not: ["set-timer:restart"],
     check: (n) => assert.equal(n.error, "boom"),
   },
   {
-    name: "starting (a restart) + spawn-failed with ignore_failures → idle",
-    from: { state: "starting", restarting: true, restartsLeft: 3 },
+    name: "spawning (a restart) + spawn-failed with ignore_failures → idle",
+    from: { state: "spawning", restarting: true, restartsLeft: 3 },
     spec: { restart: true, ignoreFailures: true },
-    event: { type: "spawn-failed", error: "boom", notFound: false },
+    event: { type: "spawn-failed", error: "boom" },
     to: "idle",
     not: ["set-timer:restart"],
   },
@@ -441,23 +528,23 @@ const ROWS: Row[] = [
     name: "waiting + deps-ready → a fresh start, not a restart",
     from: { state: "waiting", restarting: true },
     event: { type: "deps-ready" },
-    to: "starting",
+    to: "spawning",
     check: (n) => assert.equal(n.restarting, undefined),
   },
   {
-    name: "scheduled cron + spawn-failed, restart on → error, restart timer",
-    from: { state: "scheduled", restartsLeft: 2 },
+    name: "job-running cron + spawn-failed, restart on → scheduled, error, restart timer",
+    from: { state: "job-running", restartsLeft: 2 },
     spec: { type: "cron", restart: true, restartDelay: 3 },
-    event: { type: "spawn-failed", error: "boom", notFound: false },
+    event: { type: "spawn-failed", error: "boom" },
     to: "scheduled",
     effects: ["log:error", "log:info", "set-timer:restart"],
     check: (n) => assert.equal(n.restartsLeft, 1),
   },
   {
-    name: "scheduled cron + spawn-failed, restart off → error only",
-    from: { state: "scheduled", restartsLeft: 2 },
+    name: "job-running cron + spawn-failed, restart off → scheduled, error only",
+    from: { state: "job-running", restartsLeft: 2 },
     spec: { type: "cron" },
-    event: { type: "spawn-failed", error: "boom", notFound: false },
+    event: { type: "spawn-failed", error: "boom" },
     to: "scheduled",
     effects: ["log:error"],
     not: ["set-timer:restart"],
@@ -497,7 +584,7 @@ const ROWS: Row[] = [
   },
   {
     name: "stopping + group-gone → idle",
-    from: { state: "stopping", afterStop: "idle" },
+    from: { state: "stopping" },
     event: { type: "group-gone" },
     to: "idle",
     effects: ["remove-pidfile", "close-notify"],
@@ -512,7 +599,7 @@ const ROWS: Row[] = [
   {
     name:
       "starting simple + abnormal exit with exit_kills → exit-kills with that status, then failure",
-    from: { state: "starting", pid: 42, phase: "pause" },
+    from: { state: "pausing", pid: 42 },
     event: { type: "exited", pid: 42, status: EXIT1 },
     spec: { exitKills: true },
     to: "failed",
@@ -523,16 +610,16 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: "starting simple + exit 0 with exit_kills → exit-kills (the system ends with 0)",
-    from: { state: "starting", pid: 42, phase: "pause" },
+    name: "pausing simple + exit 0 with exit_kills → exit-kills (the system ends with 0)",
+    from: { state: "pausing", pid: 42 },
     event: { type: "exited", pid: 42, status: EXIT0 },
     spec: { exitKills: true },
     to: "finished",
     effects: ["exit-kills", "settled:true"],
   },
   {
-    name: "starting oneshot + exit 0 with exit_kills → exit-kills",
-    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    name: "awaiting-exit oneshot + exit 0 with exit_kills → exit-kills",
+    from: { state: "awaiting-exit", pid: 42 },
     event: { type: "exited", pid: 42, status: EXIT0 },
     spec: { type: "oneshot", exitKills: true },
     to: "finished",
@@ -541,7 +628,7 @@ const ROWS: Row[] = [
   {
     name:
       "starting forking + launcher exit with exit_kills → no exit-kills (the attached pid counts)",
-    from: { state: "starting", pid: 42, phase: "exit-wait" },
+    from: { state: "awaiting-exit", pid: 42 },
     event: { type: "exited", pid: 42, status: EXIT0 },
     spec: { type: "forking", exitKills: true },
     to: "finished",
@@ -561,13 +648,29 @@ const ROWS: Row[] = [
     to: "idle",
   },
   {
-    name: "scheduled cron + reset with a job running → stopping, stays scheduled after",
-    from: { state: "scheduled", pid: 42 },
+    name: "job-running cron + reset → job-stopping: the job stops, the schedule stays",
+    from: { state: "job-running", pid: 42 },
     spec: { type: "cron" },
     event: { type: "reset" },
-    to: "stopping",
+    to: "job-stopping",
+    effects: ["signal:kill-signal"],
     not: ["unschedule"],
-    check: (n) => assert.equal(n.afterStop, "scheduled"),
+  },
+  {
+    name: "job-stopping + group-gone → scheduled again",
+    from: { state: "job-stopping" },
+    spec: { type: "cron" },
+    event: { type: "group-gone" },
+    to: "scheduled",
+    not: ["unschedule"],
+  },
+  {
+    name: "job-stopping + stop → stopping, unscheduled",
+    from: { state: "job-stopping", pid: 42 },
+    spec: { type: "cron" },
+    event: { type: "stop" },
+    to: "stopping",
+    effects: ["unschedule"],
   },
   {
     name: "scheduled cron + stop → idle, unscheduled",
@@ -578,25 +681,25 @@ const ROWS: Row[] = [
     effects: ["unschedule"],
   },
   {
-    name: "scheduled cron + tick → spawn",
+    name: "scheduled cron + tick → job-running, spawn",
     from: { state: "scheduled" },
     spec: { type: "cron" },
     event: { type: "cron-tick" },
-    to: "scheduled",
+    to: "job-running",
     effects: ["log:info", "spawn"],
   },
   {
-    name: "scheduled cron + tick while the job runs → skipped with a warning",
-    from: { state: "scheduled", pid: 42 },
+    name: "job-running cron + tick → skipped with a warning",
+    from: { state: "job-running", pid: 42 },
     spec: { type: "cron" },
     event: { type: "cron-tick" },
-    to: "scheduled",
+    to: "job-running",
     effects: ["log:warn"],
     not: ["spawn"],
   },
   {
-    name: "scheduled cron + job exit → stays scheduled",
-    from: { state: "scheduled", pid: 42 },
+    name: "job-running cron + job exit → scheduled",
+    from: { state: "job-running", pid: 42 },
     spec: { type: "cron" },
     event: { type: "exited", pid: 42, status: EXIT0 },
     to: "scheduled",
@@ -604,8 +707,8 @@ const ROWS: Row[] = [
     check: (n) => assert.equal(n.pid, undefined),
   },
   {
-    name: "scheduled cron + failed job, restart on → restart timer, budget spent by one",
-    from: { state: "scheduled", pid: 42, restartsLeft: 2 },
+    name: "job-running cron + failed job, restart on → scheduled, restart timer, budget spent",
+    from: { state: "job-running", pid: 42, restartsLeft: 2 },
     spec: { type: "cron", restart: true, restartDelay: 3 },
     event: { type: "exited", pid: 42, status: EXIT1 },
     to: "scheduled",
@@ -613,44 +716,45 @@ const ROWS: Row[] = [
     check: (n) => assert.equal(n.restartsLeft, 1),
   },
   {
-    name: "scheduled cron + failed job, restart off → warning, no restart",
-    from: { state: "scheduled", pid: 42 },
+    name: "job-running cron + failed job, restart off → scheduled, an error (cron.err), no restart",
+    from: { state: "job-running", pid: 42 },
     spec: { type: "cron" },
     event: { type: "exited", pid: 42, status: EXIT1 },
     to: "scheduled",
-    effects: ["log:warn"],
+    effects: ["log:error"],
     not: ["set-timer:restart"],
   },
   {
-    name: "scheduled cron + successful job → budget refilled",
-    from: { state: "scheduled", pid: 42, restartsLeft: 0 },
+    name: "job-running cron + successful job → scheduled, budget refilled",
+    from: { state: "job-running", pid: 42, restartsLeft: 0 },
     spec: { type: "cron", restart: true, restartLimit: 5 },
     event: { type: "exited", pid: 42, status: EXIT0 },
     to: "scheduled",
     check: (n) => assert.equal(n.restartsLeft, 5),
   },
   {
-    name: "scheduled cron + restart timer → the job runs again",
+    name: "scheduled cron + restart timer → job-running: the job runs again",
     from: { state: "scheduled" },
     spec: { type: "cron", restart: true },
     event: { type: "timer", timer: "restart" },
-    to: "scheduled",
+    to: "job-running",
     effects: ["log:info", "spawn"],
+    check: (n) => assert.equal(n.restarts, 1),
   },
   {
-    name: "scheduled cron + restart timer while a run goes on → nothing",
-    from: { state: "scheduled", pid: 42 },
+    name: "job-running cron + restart timer (a tick started a run meanwhile) → nothing",
+    from: { state: "job-running", pid: 42 },
     spec: { type: "cron", restart: true },
     event: { type: "timer", timer: "restart" },
-    to: "scheduled",
+    to: "job-running",
     effects: [],
   },
   {
-    name: "scheduled cron + process-timeout with a job running → terminate it, stay scheduled",
-    from: { state: "scheduled", pid: 42 },
+    name: "job-running cron + process-timeout → terminate the job, the schedule stays",
+    from: { state: "job-running", pid: 42 },
     spec: { type: "cron" },
     event: { type: "timer", timer: "process-timeout" },
-    to: "scheduled",
+    to: "job-running",
     effects: ["log:warn", "signal:kill-signal", "set-timer:kill"],
   },
   {
@@ -665,8 +769,11 @@ const ROWS: Row[] = [
 
 for (const row of ROWS) {
   Deno.test(`transition(): ${row.name}`, () => {
-    const spec = { ...BASE, ...row.spec };
-    const s: ServiceSnapshot = { ...initialSnapshot(spec.name, spec.restartLimit), ...row.from };
+    const spec = specOf(row.spec);
+    const s: ServiceSnapshot = {
+      ...initialSnapshot(spec.name, { restartLimit: spec.restart.limit, enabled: true }),
+      ...row.from,
+    };
     const { next, effects } = transition(s, row.event, spec, row.now ?? 0);
     assert.equal(next.state, row.to, `state after ${row.event.type}`);
     const got = kinds(effects);
@@ -688,10 +795,10 @@ for (const row of ROWS) {
 
 Deno.test("transition() never mutates the snapshot it is given", () => {
   const s = Object.freeze({
-    ...initialSnapshot("a.service", 5),
+    ...initialSnapshot("a.service", { restartLimit: 5, enabled: true }),
     state: "running" as const,
     pid: 1,
   });
-  transition(s, { type: "exited", pid: 1, status: EXIT1 }, { ...BASE, restart: true }, 0);
+  transition(s, { type: "exited", pid: 1, status: EXIT1 }, specOf({ restart: true }), 0);
   assert.equal(s.state, "running");
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ExpansionError } from "../../src/config/expand.ts";
-import { buildSupervisor as build, flush, spec } from "../_helpers/fakes.ts";
+import { buildSupervisor as build, flush, spec, stopService } from "../_helpers/fakes.ts";
 
 const NOBODY = { uid: 65534, gid: 65534, name: "nobody" };
 
@@ -16,8 +16,8 @@ Deno.test("a MAINPID naming PID 1 is refused with one warning, and a stop never 
   sup.start();
   await flush();
   const channel = notify.channels.get("evil.service")!;
-  channel.push({ mainPid: 1, ready: true });
-  channel.push({ mainPid: 1 });
+  channel.push("MAINPID=1\nREADY=1");
+  channel.push("MAINPID=1");
   await flush();
   const evil = sup.view("evil.service")!.snap;
   assert.equal(evil.state, "running", "READY=1 in the same datagram still counts");
@@ -27,7 +27,7 @@ Deno.test("a MAINPID naming PID 1 is refused with one warning, and a stop never 
     "evil.service attempted to attach the process with PID=1 but it is PID 1",
   ]);
   const pid1 = procs.foreign({ pid: 1, ppid: 0 }); // Chaperone itself in the fake table
-  await sup.stopService("evil.service");
+  await stopService(sup, "evil.service");
   assert.deepEqual(pid1.signals, []);
   assert.deepEqual(procs.of("evil")!.signals, [15]);
   assert.equal(sup.view("evil.service")!.snap.state, "idle");
@@ -47,12 +47,12 @@ for (
     sup.start();
     await flush();
     const victim = procs.of("victim")!;
-    notify.channels.get("evil.service")!.push({ mainPid: victim.pid, ready: true });
+    notify.channels.get("evil.service")!.push(`MAINPID=${victim.pid}\nREADY=1`);
     await flush();
     assert.equal(sup.view("evil.service")!.snap.mainPid, undefined);
     const warning = `evil.service attempted to attach the process with PID=${victim.pid} ${why}`;
     assert.ok(sink.messages().some((m) => m.includes(warning)), sink.messages().join("\n"));
-    await sup.stopService("evil.service");
+    await stopService(sup, "evil.service");
     assert.deepEqual(victim.signals, []);
     assert.equal(sup.view("evil.service")!.snap.state, "idle", "not stuck in stopping");
     assert.equal(sup.view("victim.service")!.snap.pid, victim.pid);
@@ -73,7 +73,7 @@ Deno.test("an attached MAINPID of its own is followed; when it vanishes the rest
     sid: launcher.pid,
     uid: 65534,
   });
-  notify.channels.get("n.service")!.push({ mainPid: sleep.pid, ready: true });
+  notify.channels.get("n.service")!.push(`MAINPID=${sleep.pid}\nREADY=1`);
   await flush();
   assert.equal(sup.view("n.service")!.snap.mainPid, sleep.pid);
   assert.equal(sup.view("n.service")!.snap.state, "running");
@@ -99,7 +99,7 @@ Deno.test("an attached pid that the reaper collects reports its real status, onc
   sup.start();
   await flush();
   const daemon = procs.foreign({ uid: 0 }); // orphaned to us: ppid is Chaperone
-  notify.channels.get("n.service")!.push({ mainPid: daemon.pid, ready: true });
+  notify.channels.get("n.service")!.push(`MAINPID=${daemon.pid}\nREADY=1`);
   await flush();
   procs.zombies.add(daemon.pid);
   daemon.exit();
@@ -158,7 +158,7 @@ Deno.test("an effect that throws is logged with its stack; the service and the s
     if (throws-- > 0) throw new TypeError("injected");
     real(pid, signo);
   };
-  const stopped = sup.stopService("a.service");
+  const stopped = stopService(sup, "a.service");
   await flush();
   const errors = sink.messages().filter((m) => m.includes("internal error in a.service signal"));
   assert.equal(errors.length, 1, sink.messages().join("\n"));

@@ -13,7 +13,13 @@ import type {
   InetdProcessRequest,
   ProcessHandle,
 } from "../../src/supervisor/ports.ts";
-import { buildSupervisor, type FakeProcesses, flush, spec } from "../_helpers/fakes.ts";
+import {
+  buildSupervisor,
+  type FakeProcesses,
+  flush,
+  spec,
+  stopService,
+} from "../_helpers/fakes.ts";
 
 /** An inetd port whose connections the test makes; `busy` ports fail to listen. */
 class FakeInetd implements InetdPort {
@@ -152,15 +158,15 @@ Deno.test("Supervisor stops an inetd service: listener closed, running processes
   const child = procs.of("cat")!;
   assert.equal(child.request.env.TCPREMOTEPORT, "50000");
   assert.equal(child.request.env.TCPLOCALPORT, "7000");
-  assert.equal(sup.view("echo.service")!.inetdRunning, 1);
-  await sup.stopService("echo.service");
+  assert.equal(sup.view("echo.service")!.snap.connections, 1);
+  await stopService(sup, "echo.service");
   assert.deepEqual(inetd.closed, [7000]);
   assert.deepEqual(child.signals, [15]);
   assert.ok(
     logs().includes("echo.service terminating 1 processes on port 7000 that are still running"),
   );
   await flush();
-  assert.equal(sup.view("echo.service")!.inetdRunning, 0);
+  assert.equal(sup.view("echo.service")!.snap.connections, 0);
   assert.equal(sup.view("echo.service")!.snap.state, "idle");
   procs.of("keep")!.exit(EXIT0);
   sup.shutdown({ code: 0, reason: "test" });

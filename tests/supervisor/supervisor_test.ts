@@ -141,12 +141,12 @@ Deno.test("Supervisor makes notify services ready on READY=1 only", async () => 
   assert.ok(procs.of("n"));
   assert.equal(procs.of("n")!.request.env.NOTIFY_SOCKET, undefined, "env comes from envFor");
   await clock.advance(2000);
-  assert.equal(sup.view("n.service")!.snap.state, "starting");
+  assert.equal(sup.view("n.service")!.snap.state, "awaiting-ready");
   assert.equal(procs.of("after-n"), undefined);
-  notify.channels.get("n.service")!.push({ ready: true, status: "serving" });
+  notify.channels.get("n.service")!.push("READY=1\nSTATUS=serving");
   await flush();
   assert.equal(sup.view("n.service")!.snap.state, "running");
-  assert.equal(sup.view("n.service")!.statusText, "serving");
+  assert.equal(sup.view("n.service")!.snap.statusText, "serving");
   assert.ok(procs.of("after-n"));
 });
 
@@ -172,7 +172,7 @@ Deno.test("Supervisor disables an optional service whose program is missing", as
   procs.missing.add("nothere");
   sup.start();
   await flush();
-  assert.equal(sup.view("opt.service")!.enabled, false);
+  assert.equal(sup.view("opt.service")!.snap.enabled, false);
   assert.ok(sink.messages().some((m) => m.includes("optional service opt.service disabled")));
 });
 
@@ -183,12 +183,12 @@ Deno.test("Supervisor treats a missed WATCHDOG=1 heartbeat as a failure", async 
   sup.start();
   await flush();
   assert.equal(procs.of("w")!.request.env.WATCHDOG_USEC, "2000000");
-  notify.channels.get("w.service")!.push({ ready: true });
+  notify.channels.get("w.service")!.push("READY=1");
   await flush();
   assert.equal(sup.view("w.service")!.snap.state, "running");
   for (let i = 0; i < 3; i++) {
     await clock.advance(1500);
-    notify.channels.get("w.service")!.push({ watchdog: true });
+    notify.channels.get("w.service")!.push("WATCHDOG=1");
     await flush();
   }
   assert.deepEqual(procs.of("w")!.signals, [], "heartbeats keep it alive");

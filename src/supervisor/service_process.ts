@@ -1,11 +1,19 @@
 /**
- * What one service runs: its resolved argv, its working directory, the process request of a
- * spawn, and the enable check of spec §5.1 (a missing program disables an optional or
- * ignore_failures service instead of failing it).
+ * One service's process: what it runs (its resolved argv, its working directory, the request of
+ * a spawn), the enable check (a missing program disables an optional or ignore_failures
+ * service instead of failing it, docs/configuration.md), spawning it, and its piped output as
+ * log records: facility daemon, stdout lines at info and stderr lines at warning, tagged with
+ * the service name without `.service` and the child's pid (docs/logging.md). Blank lines are
+ * dropped.
  */
 import type { ServiceSpec } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import { makeRecord } from "../log/logger.ts";
+import { Facility, type LogRecord, type LogSink, Severity } from "../log/record.ts";
+import { type ExitStatus, formatProcStatus } from "../process/exit_status.ts";
 import type { LogLevel } from "../service/state.ts";
-import type { ProcessPort, ProcessRequest } from "./ports.ts";
+import type { ProcessHandle, ProcessPort, ProcessRequest } from "./ports.ts";
+import { readLines } from "./read_lines.ts";
 
 /** argv with argv[0] resolved against `path` (the service's PATH); throws naming the program. */
 export function serviceArgv(
@@ -87,4 +95,59 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What spawning a service's process needs. */
+export interface SpawnProcessContext {
+  readonly processes: ProcessPort;
+  /** Where the service's output lines go. */
+  readonly sink: LogSink;
+  /** Where the exit status line goes. */
+  readonly logger: Logger;
+}
+
+/** Spawns `request` for `service`; throws when it cannot start. `onExit` runs after the exit is logged. */
+export function spawnProcess(
+  ctx: SpawnProcessContext,
+  service: string,
+  request: ProcessRequest,
+  onExit: (child: ProcessHandle, status: ExitStatus) => void,
+): ProcessHandle {
+  const child = ctx.processes.spawn(request);
+  pipeServiceOutput(service, child, ctx.sink);
+  child.status.then((status) => {
+    const level = status.code === 0 ? "debug" : "info";
+    ctx.logger[level](
+      `${service} exit status for pid=${child.pid} is '${formatProcStatus(status)}'`,
+    );
+    onExit(child, status);
+  });
+  return child;
+}
+
+/** The log record for one output line of a service; undefined for a blank line. */
+export function serviceOutputRecord(
+  service: string,
+  pid: number,
+  severity: number,
+  line: string,
+  sink: LogSink,
+): LogRecord | undefined {
+  if (line.trim() === "") return undefined;
+  const tag = service.replace(/\.service$/, "");
+  const target = { sink, threshold: Severity.DEBUG, tag, pid };
+  return makeRecord(target, Facility.DAEMON, severity, line, tag, pid);
+}
+
+/** Pumps the child's piped streams into `sink` until they end; read errors end a pump quietly. */
+export function pipeServiceOutput(service: string, child: ProcessHandle, sink: LogSink): void {
+  const pump = (stream: ReadableStream<Uint8Array> | null, severity: number) => {
+    if (!stream) return;
+    readLines(stream, (line) => {
+      const rec = serviceOutputRecord(service, child.pid, severity, line, sink);
+      if (rec) sink.write(rec);
+    }).catch(() => {});
+  };
+  pump(child.stdout, Severity.INFO);
+  pump(child.stderr, Severity.WARN);
 }

@@ -1,5 +1,6 @@
 /**
- * Start-up ordering of services (spec §5.6, §5.7, Decision 4). Pure: turns the `after`,
+ * Start-up ordering of services (docs/configuration.md, `after`, `before`, `service_groups`;
+ * Decision 4 in docs/migration.md). Pure: turns the `after`,
  * `before` and `service_groups` directives into a prerequisite graph, a start order and the
  * text shown by `--show-dependencies` and `ctl dependencies`. The supervisor starts services
  * concurrently and only uses the prerequisite sets; the order matters for display and for
@@ -33,7 +34,7 @@ export class DependencyCycleError extends Error {
 const IDLE_GROUP = "IDLE";
 /** Group whose members start before every service outside it. */
 const INIT_GROUP = "INIT";
-/** The command-line command's service; it always belongs to IDLE (spec §1.7). */
+/** The command-line command's service; it always belongs to IDLE (docs/command-line.md). */
 const CONSOLE_NAME = "CONSOLE";
 const DEFAULT_GROUP = "default";
 const SEPARATOR = " | ";
@@ -67,7 +68,8 @@ export class DependencyGraph {
   }
 
   /**
-   * Builds the graph (spec §5.6.1 with Decision 4). Names in `after`/`before` that are neither
+   * Builds the graph (Decision 4: `after` naming a group delays only that member). Names in
+   * `after`/`before` that are neither
    * a service nor a group are ignored. Throws DependencyCycleError on a cycle and RangeError
    * on a duplicate service name.
    */
@@ -191,7 +193,7 @@ export class DependencyGraph {
   }
 
   /**
-   * The dependency chart of spec §5.6.4, lines joined by "\n" without a final newline. Each bar
+   * The dependency chart (docs/command-line.md), lines joined by "\n" without a final newline. Each bar
    * starts after the column where its last prerequisite's name ends and runs to the end of the
    * service's own name; trailing spaces are kept as the original prints them.
    */

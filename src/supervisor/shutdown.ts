@@ -1,7 +1,9 @@
 /**
- * The last phase of a shutdown (spec §5.10, Decision 11): once every service is down, processes
- * that are left (orphans, daemons that escaped their group) get SIGTERM, then SIGKILL when the
- * shutdown deadline passes. As PID 1 that is kill(-1); otherwise each leftover pid in turn.
+ * Signals at the end of a service and of the system: who receives a service's stop or kill
+ * signal (`signalPlan`), and the last phase of a shutdown (`finalSweep`, Decision 11): once
+ * every service is down, processes that are left (orphans, daemons that escaped their group)
+ * get SIGTERM, then SIGKILL when the shutdown deadline passes. As PID 1 that is kill(-1);
+ * otherwise each leftover pid in turn.
  */
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProcessPort } from "./ports.ts";
@@ -65,4 +67,36 @@ export function finalSweep(ctx: FinalSweepContext): void {
     delay = Math.min(delay * 2, 100);
   };
   poll();
+}
+
+/** One kill(2) to make. */
+export interface SignalTarget {
+  readonly pid: number;
+  readonly signo: number;
+  readonly group: boolean;
+}
+
+/** The processes of one service that a signal reaches. */
+export interface SignalSubject {
+  readonly pid?: number | undefined;
+  readonly mainPid?: number | undefined;
+  /** Process group of the spawned process (undefined when it shares ours, as an interactive CONSOLE). */
+  readonly pgid?: number | undefined;
+}
+
+/** The kills that deliver `signo` to a service; `sweepGroup` adds the group SIGKILL. */
+export function signalPlan(
+  subject: SignalSubject,
+  signo: number,
+  sweepGroup: boolean,
+): SignalTarget[] {
+  const plan: SignalTarget[] = [];
+  if (subject.pid !== undefined) {
+    plan.push({ pid: subject.pid, signo, group: subject.pgid !== undefined });
+  }
+  if (subject.mainPid !== undefined) plan.push({ pid: subject.mainPid, signo, group: false });
+  if (sweepGroup && subject.pgid !== undefined) {
+    plan.push({ pid: subject.pgid, signo: SIGKILL, group: true });
+  }
+  return plan;
 }

@@ -3,7 +3,7 @@ import {
   DependencyCycleError,
   DependencyGraph,
   type GraphService,
-} from "../../src/supervisor/graph.ts";
+} from "../../src/system/graph.ts";
 
 /** Shorthand: `svc("one", { groups: "system", before: "four.service" })`. */
 function svc(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { watchAttached, watchGroup, watchPidfile } from "../../src/supervisor/watchers.ts";
+import { watchAttached, watchGroup, watchPidfile } from "../../src/supervisor/process_watch.ts";
 import { FakeProcesses, ManualClock } from "../_helpers/fakes.ts";
 import { withTempDir } from "../_helpers/with_temp_dir.ts";
 

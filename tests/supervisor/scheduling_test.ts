@@ -2,10 +2,7 @@ import assert from "node:assert/strict";
 import { createLogger, MemorySink } from "../../src/log/logger.ts";
 import { Severity } from "../../src/log/record.ts";
 import type { ExitStatus } from "../../src/process/exit_status.ts";
-import {
-  type InetdServiceContext,
-  serveInetdConnection,
-} from "../../src/supervisor/inetd_connection.ts";
+import { type InetdServiceContext, serveInetdConnection } from "../../src/supervisor/scheduling.ts";
 import type {
   InetdConnection,
   InetdProcessRequest,
@@ -35,6 +32,7 @@ function context(over: Partial<InetdServiceContext> = {}) {
   const sink = new MemorySink();
   const logger = createLogger({ sink, threshold: Severity.DEBUG, tag: "chaperone", pid: 1 });
   let exits = 0;
+  let starts = 0;
   const ctx: InetdServiceContext = {
     name: "echo.service",
     port: 7000,
@@ -42,17 +40,19 @@ function context(over: Partial<InetdServiceContext> = {}) {
     accepting: true,
     request: () => ({ argv: ["/bin/cat"], env: { PATH: "/bin" }, cwd: "/tmp" }),
     children: new Set(),
+    onStart: () => starts++,
     onExit: () => exits++,
     ...over,
   };
-  return { ctx, sink, exits: () => exits };
+  return { ctx, sink, exits: () => exits, starts: () => starts };
 }
 
 Deno.test("serveInetdConnection() starts the command with the TCP* variables", async () => {
-  const { ctx, sink, exits } = context();
+  const { ctx, sink, exits, starts } = context();
   const conn = new FakeConnection();
   const child = serveInetdConnection(conn, ctx);
   assert.ok(child);
+  assert.equal(starts(), 1);
   assert.deepEqual(conn.requests, [{
     argv: ["/bin/cat"],
     cwd: "/tmp",
@@ -79,9 +79,10 @@ Deno.test("serveInetdConnection() starts the command with the TCP* variables", a
 });
 
 Deno.test("serveInetdConnection() closes the connection unanswered when not accepting", () => {
-  const { ctx } = context({ accepting: false });
+  const { ctx, starts } = context({ accepting: false });
   const conn = new FakeConnection();
   assert.equal(serveInetdConnection(conn, ctx), undefined);
+  assert.equal(starts(), 0);
   assert.equal(conn.closed, true);
   assert.deepEqual(conn.requests, []);
 });
