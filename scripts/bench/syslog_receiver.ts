@@ -20,6 +20,7 @@ function section(name: string, selector: string, file: string, extended = false)
     enabled: true,
     overwrite: false,
     extended,
+    format: "text",
     pos: { file: "bench", line: 1 },
   };
 }
