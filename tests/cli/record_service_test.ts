@@ -70,8 +70,7 @@ const SNAPS: Record<string, { pid?: number; mainPid?: number }> = {
 
 const directory: ServiceDirectory = {
   names: () => Object.keys(SNAPS),
-  find: (name) =>
-    SNAPS[name] ? name : SNAPS[`${name}.service`] ? `${name}.service` : undefined,
+  find: (name) => SNAPS[name] ? name : SNAPS[`${name}.service`] ? `${name}.service` : undefined,
   view: (name) => (SNAPS[name] ? { snap: SNAPS[name]! } : undefined),
 };
 
