@@ -9,8 +9,10 @@
  * - `group`: starts `linger 60000`, which stays in the helper's process group, prints its pid
  *   and waits to be signalled with that group.
  *
- * Imports nothing: main.ts imports this file for its name, and each helper starts quickly.
+ * Imports only self_invocation.ts: main.ts imports this file for its name, and each helper
+ * starts quickly.
  */
+import { selfInvocation } from "./self_invocation.ts";
 
 /** The mode's name: the value of CHAPERONE_ARGV0 that selects it. */
 export const SELFTEST_HELPER = "__selftest-helper";
@@ -23,17 +25,7 @@ export function selftestHelperInvocation(
   mode: HelperMode,
   arg?: string,
 ): { program: string; args: string[]; env: Record<string, string> } {
-  const exec = Deno.execPath();
-  const tail = arg === undefined ? [mode] : [mode, arg];
-  const here = new URL(import.meta.url);
-  if (here.protocol === "file:" && /(^|\/)deno$/.test(exec)) {
-    return {
-      program: exec,
-      args: ["run", "--quiet", "--allow-all", "--no-prompt", "--no-config", here.pathname, ...tail],
-      env: {},
-    };
-  }
-  return { program: exec, args: tail, env: { CHAPERONE_ARGV0: SELFTEST_HELPER } };
+  return selfInvocation(import.meta.url, SELFTEST_HELPER, arg === undefined ? [mode] : [mode, arg]);
 }
 
 function startHelper(mode: HelperMode, arg: string): number {
