@@ -2,7 +2,8 @@
  * Issue 4's syslog benchmark: the same flood (N messages of about 100 bytes from a blocking C
  * sender, scripts/bench/syslog_sender.c compiled here with gcc) into (a) rsyslog with imuxsock
  * on a private socket writing one file, (b) Chaperone's listener and router with one `*.*`
- * file section, (c) the same with five sections and mixed selectors. For each: messages per
+ * file section, (c) the same with five sections and mixed selectors, (d) one `*.*` section
+ * with `format: json`, which looks up each sender's service in /proc. For each: messages per
  * second (from the sender's start to the last line written), messages lost (lines in the
  * `*.*` file versus sent) and the receiver's peak RSS (VmHWM), with ratios to rsyslog.
  * rsyslog runs in the foreground with its own config, work directory and pid file, so the
@@ -12,6 +13,7 @@
  *        [--deno-flags="<extra deno run flags for the receiver>"]
  */
 import { parseArgs } from "node:util";
+import type { BenchMode } from "./syslog_receiver.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const enc = new TextEncoder();
@@ -148,7 +150,7 @@ async function chaperone(
   dir: string,
   sender: string,
   count: number,
-  mode: "one" | "five",
+  mode: BenchMode,
   extraFlags: string[],
 ): Promise<Result> {
   const socket = `${dir}/chaperone.sock`;
@@ -166,7 +168,11 @@ async function chaperone(
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  const label = mode === "one" ? "Chaperone, 1 section `*.*`" : "Chaperone, 5 sections";
+  const label = {
+    one: "Chaperone, 1 section `*.*`",
+    five: "Chaperone, 5 sections",
+    json: "Chaperone, 1 section `*.*`, `format: json`",
+  }[mode];
   return await runCase(label, child, socket, `${dir}/all.log`, sender, count);
 }
 
@@ -194,6 +200,7 @@ async function main(): Promise<void> {
       ["rsyslog", (d) => rsyslog(d, sender, count)],
       ["one", (d) => chaperone(d, sender, count, "one", extraFlags)],
       ["five", (d) => chaperone(d, sender, count, "five", extraFlags)],
+      ["json", (d) => chaperone(d, sender, count, "json", extraFlags)],
     ];
     const best = new Map<string, Result>();
     for (let r = 0; r < runs; r++) {

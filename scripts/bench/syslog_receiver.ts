@@ -1,16 +1,29 @@
 /**
  * Chaperone's syslog pipeline on its own, for scripts/bench/syslog.ts: the /dev/log listener
- * (at a private path) feeding a LogRouter with either one `*.*` file section or five sections
- * with mixed selectors. Runs until SIGTERM, then flushes and exits.
+ * (at a private path) feeding a LogRouter with one `*.*` file section, five sections with
+ * mixed selectors, or one `*.*` section with `format: json` whose `service` key is looked up
+ * as a run does (src/cli/record_service.ts: /proc/<pid>/stat of the sender, matched against a
+ * "service" leading the sender's process group). Runs until SIGTERM, then flushes and exits.
  *
- * usage: deno run -A --unstable-net syslog_receiver.ts <socket path> <output dir> one|five
+ * usage: deno run -A --unstable-net syslog_receiver.ts <socket path> <output dir> one|five|json
  */
-import type { LoggingSpec } from "../../src/config/schema.ts";
+import type { LogFormat, LoggingSpec } from "../../src/config/schema.ts";
+import { serviceOfPid } from "../../src/cli/record_service.ts";
+import { readProcess } from "../../src/process/proc_table.ts";
 import { parseSelector } from "../../src/log/selector.ts";
 import { listenSyslog } from "../../src/syslog/listener.ts";
 import { LogRouter } from "../../src/syslog/router.ts";
 
-function section(name: string, selector: string, file: string, extended = false): LoggingSpec {
+/** The benchmark's cases. */
+export type BenchMode = "one" | "five" | "json";
+
+function section(
+  name: string,
+  selector: string,
+  file: string,
+  extended = false,
+  format: LogFormat = "text",
+): LoggingSpec {
   return {
     name,
     selector: parseSelector(selector),
@@ -20,12 +33,14 @@ function section(name: string, selector: string, file: string, extended = false)
     enabled: true,
     overwrite: false,
     extended,
+    format,
     pos: { file: "bench", line: 1 },
   };
 }
 
 /** The sections of each benchmark case; the first one's file receives every message. */
-export function benchSections(dir: string, mode: "one" | "five"): LoggingSpec[] {
+export function benchSections(dir: string, mode: BenchMode): LoggingSpec[] {
+  if (mode === "json") return [section("all.logging", "*.*", `${dir}/all.log`, false, "json")];
   const all = section("all.logging", "*.*", `${dir}/all.log`);
   if (mode === "one") return [all];
   return [
@@ -39,10 +54,14 @@ export function benchSections(dir: string, mode: "one" | "five"): LoggingSpec[] 
 
 if (import.meta.main) {
   const [socket, dir, mode] = Deno.args;
-  if (!socket || !dir || (mode !== "one" && mode !== "five")) {
-    throw new TypeError("usage: syslog_receiver.ts <socket path> <output dir> one|five");
+  if (!socket || !dir || (mode !== "one" && mode !== "five" && mode !== "json")) {
+    throw new TypeError("usage: syslog_receiver.ts <socket path> <output dir> one|five|json");
   }
-  const router = new LogRouter(benchSections(dir, mode), {});
+  // The sender is started by the benchmark like this receiver, so it shares our process group.
+  const group = readProcess(Deno.pid)?.pgid ?? -1;
+  const router = new LogRouter(benchSections(dir, mode), {
+    serviceOfPid: serviceOfPid({ services: () => [{ name: "bench.service", pids: [group] }] }),
+  });
   const listener = listenSyslog(socket, router);
   const stop = new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
   await stop;

@@ -9,9 +9,11 @@
  *
  * A compiled chaperone runs itself, selecting the mode through CHAPERONE_ARGV0 (the same
  * dispatch as its symlinked names). Run from source, the binary is deno: this file is then
- * run directly as a small entry point, which starts much faster than the whole program.
+ * run directly as a small entry point, which starts much faster than the whole program
+ * (self_invocation.ts, shared with selftest's helper).
  */
 import { execWithSocket } from "../process/exec_with_socket.ts";
+import { selfInvocation } from "./self_invocation.ts";
 
 /** The mode's name: the value of CHAPERONE_ARGV0 that selects it. */
 export const INETD_EXEC = "__inetd-exec";
@@ -45,18 +47,7 @@ export function inetdExecInvocation(
   fd: number,
   argv: readonly string[],
 ): { program: string; args: string[]; env: Record<string, string> } {
-  const exec = Deno.execPath();
-  const tail = [String(fd), "--", ...argv];
-  const here = new URL(import.meta.url);
-  if (here.protocol === "file:" && /(^|\/)deno$/.test(exec)) {
-    // From source: only this module's small import graph, no config, no lock, no type check.
-    return {
-      program: exec,
-      args: ["run", "--quiet", "--allow-all", "--no-prompt", "--no-config", here.pathname, ...tail],
-      env: {},
-    };
-  }
-  return { program: exec, args: tail, env: { CHAPERONE_ARGV0: INETD_EXEC } };
+  return selfInvocation(import.meta.url, INETD_EXEC, [String(fd), "--", ...argv]);
 }
 
 if (import.meta.main) Deno.exit(await inetdExecCommand(Deno.args));

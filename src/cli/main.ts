@@ -4,6 +4,7 @@
  */
 import { parseCommandLine, UsageError } from "./options.ts";
 import { INETD_EXEC } from "./inetd_exec.ts";
+import { SELFTEST_HELPER } from "./selftest_helper.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -16,11 +17,14 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),
   telchap: () => import("./ctl.ts").then((m) => m.ctlCommand),
   check: () => import("./check.ts").then((m) => m.checkCommand),
+  selftest: () => import("./selftest.ts").then((m) => m.selftestCommand),
   envcp: () => import("./envcp.ts").then((m) => m.envcpCommand),
   sdnotify: () => import("./sdnotify.ts").then((m) => m.sdnotifyCommand),
   "sdnotify-exec": () => import("./sdnotify_exec.ts").then((m) => m.sdnotifyExecCommand),
   // Internal: how an inetd connection's command is started (selected by CHAPERONE_ARGV0 only).
   [INETD_EXEC]: () => import("./inetd_exec.ts").then((m) => m.inetdExecCommand),
+  // Internal: the child processes of `selftest` (selected by CHAPERONE_ARGV0 only).
+  [SELFTEST_HELPER]: () => import("./selftest_helper.ts").then((m) => m.selftestHelperCommand),
 };
 
 /** argv[0] as invoked (a symlink's own name), from /proc; falls back to the executable. */

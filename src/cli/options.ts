@@ -15,9 +15,16 @@ import { SEVERITIES, Severity } from "../log/record.ts";
 import { splitShellWords } from "../config/shell_words.ts";
 
 /** Subcommands dispatched by `main` instead of running the supervisor. */
-export type Subcommand = "ctl" | "check" | "envcp" | "sdnotify" | "sdnotify-exec";
+export type Subcommand = "ctl" | "check" | "selftest" | "envcp" | "sdnotify" | "sdnotify-exec";
 
-const SUBCOMMANDS: readonly Subcommand[] = ["ctl", "check", "envcp", "sdnotify", "sdnotify-exec"];
+const SUBCOMMANDS: readonly Subcommand[] = [
+  "ctl",
+  "check",
+  "selftest",
+  "envcp",
+  "sdnotify",
+  "sdnotify-exec",
+];
 
 /** Every option of a `chaperone` run, resolved (spec §1.2). */
 export interface ChaperoneOptions {
@@ -64,7 +71,7 @@ const SYNOPSIS = `Usage:
               [--no-console-log] [--debug] [--force] [--disable-services] [--no-defaults]
               [--no-syslog] [--version] [--show-dependencies] [--task]
               [<command> [<args> ...]]
-    chaperone (ctl | check | envcp | sdnotify | sdnotify-exec) [<args> ...]
+    chaperone (ctl | check | selftest | envcp | sdnotify | sdnotify-exec) [<args> ...]
     chaperone (-h | --help)`;
 
 /** A bad command line: exit 1, printing `message` and then `usage` on stderr. */
@@ -111,6 +118,7 @@ Options:
 Subcommands (each takes its own options after its name):
     ctl            Send a command to the running chaperone (replaces telchap).
     check          Load and validate a configuration, then report.
+    selftest       Check, inside the image, the duties of PID 1 that images get wrong.
     envcp          Copy files, expanding environment variables.
     sdnotify       Send a notification to the service manager (like systemd-notify).
     sdnotify-exec  Run a command with its own notify socket.

@@ -31,6 +31,7 @@ import { installCrashGuard } from "./crash_guard.ts";
 import { hostNotifier } from "./host_notify.ts";
 import { parseSignal } from "../process/signals.ts";
 import { systemClock } from "../sys/clock.ts";
+import { serviceLeaders, serviceOfPid } from "./record_service.ts";
 
 /** Signals a container runtime may send that are passed on to the CONSOLE command. */
 const FORWARDED: readonly Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGWINCH"];
@@ -202,9 +203,12 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   // syslog is off and no section prints to the console (spec 4.3).
   const warnToStderr = config.logging.length === 0 ||
     (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
+  const late: { supervisor?: Supervisor } = {};
   let router: LogRouter;
   try {
     router = new LogRouter(config.logging, {
+      // The `service` of json/logfmt lines (record_service.ts).
+      serviceOfPid: serviceOfPid({ services: () => serviceLeaders(late.supervisor) }),
       report: (severity, message) => logger[severity](message),
       // A log output's failure that only that output would show also goes to stderr.
       ...(warnToStderr ? {} : { unheard: stderrSink }),
@@ -251,7 +255,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       logger.warn(`${err instanceof Error ? err.message : err}`);
     }
   }
-  const late: { supervisor?: Supervisor } = {};
   const reaper = startReaper({
     isOwned: (pid) => spawner.owns(pid),
     onReap: (pid, status) => late.supervisor?.onReaped(pid, status),

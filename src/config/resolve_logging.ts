@@ -1,15 +1,22 @@
 /**
  * Resolves a `<name>.logging` section (spec §2.8) completely, as services are: `selector`,
- * `enabled`, `file`, `syslog_host` and `logrec_hostname` (settings' when absent) expanded with
- * the settings environment, the selector parsed (every bad element reported), `uid`/`gid`
+ * `enabled`, `format`, `file`, `syslog_host` and `logrec_hostname` (settings' when absent)
+ * expanded with the settings environment, `format` checked against the line formats, the selector parsed (every bad element reported), `uid`/`gid`
  * expanded and looked up. The log router then only builds outputs, so `chaperone check` and a
  * run reject exactly the same sections.
  */
 import { parseSelector, type Selector, SelectorError } from "../log/selector.ts";
 import { groupId, lookupCredentials } from "./credentials.ts";
 import { bool, str } from "./scalars.ts";
-import type { LoggingSpec, RawSection, SourcePos } from "./schema.ts";
-import { enabledOf, expandWith, type SectionContext } from "./section_context.ts";
+import {
+  LOG_FORMATS,
+  type LogFormat,
+  type LoggingSpec,
+  type RawSection,
+  type SourcePos,
+} from "./schema.ts";
+import { enabledOf, expandWith, type Fail, type SectionContext } from "./section_context.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** The section used when the configuration has no logging section at all (Decision 19). */
 export const DEFAULT_LOGGING: {
@@ -46,6 +53,7 @@ export function resolveLogging(
     for (const problem of err.problems) fail("selector", problem, err);
   }
   const enabled = enabledOf(s.enabled, (text) => expand("enabled", text), fail);
+  const format = formatOf(expand("format"), fail);
   const logrecHostname = expand(
     "logrec_hostname",
     str(s.logrec_hostname) ?? settings.logrecHostname,
@@ -73,7 +81,7 @@ export function resolveLogging(
       owner = { uid: settingsUser.uid, gid: settingsUser.gid };
     }
   }
-  if (!ok || selector === undefined) return undefined;
+  if (!ok || selector === undefined || format === undefined) return undefined;
 
   return {
     name,
@@ -85,8 +93,24 @@ export function resolveLogging(
     enabled,
     overwrite: bool(s.overwrite) ?? false,
     extended: bool(s.extended) ?? false,
+    format,
     ...(logrecHostname ? { logrecHostname } : {}),
     ...owner,
     pos: ctx.pos,
   };
+}
+
+/** `format:` after expansion: absent or empty is `text`; anything but a format is a problem. */
+function formatOf(text: string | undefined, fail: Fail): LogFormat | undefined {
+  if (text === undefined || text.trim() === "") return "text";
+  const known = LOG_FORMATS.find((f) => f === text.trim());
+  if (known === undefined) {
+    fail(
+      "format",
+      `expected ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(text)}${
+        didYouMean(text, LOG_FORMATS)
+      }`,
+    );
+  }
+  return known;
 }

@@ -109,6 +109,15 @@ export interface ServiceSpec {
 }
 
 /**
+ * How a logging section writes its lines (docs/logging.md, "Line formats"): `text` is the
+ * original's syslog line; `json` one object per line; `logfmt` the same keys as `key=value`.
+ */
+export type LogFormat = "text" | "json" | "logfmt";
+
+/** Every LogFormat, in the order error messages list them. */
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json", "logfmt"];
+
+/**
  * A resolved logging section (spec §2.8): expanded with the settings environment when the
  * configuration is loaded, its selector parsed, its owner looked up, so a bad section is a
  * configuration error that `chaperone check` reports like any other.
@@ -125,6 +134,8 @@ export interface LoggingSpec {
   readonly enabled: boolean;
   readonly overwrite: boolean;
   readonly extended: boolean;
+  /** The line format (`format:`, default `text`). */
+  readonly format: LogFormat;
   readonly logrecHostname?: string;
   /** Owner of the files and directories the section creates (none, or 0: root's). */
   readonly uid?: number;

@@ -90,6 +90,7 @@ export const LOGGING_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   enabled: "boolean-or-string",
   overwrite: "boolean",
   extended: "boolean",
+  format: "string",
   logrec_hostname: "string",
   uid: "name-or-number",
   gid: "name-or-number",

@@ -101,6 +101,11 @@ export interface LogRecord {
   raw: string;
   /** True when the message could not be parsed (output as `??<raw>`). */
   formatError?: boolean;
+  /**
+   * The service whose output this is, when known without asking the process table (a line a
+   * service wrote to its stdout or stderr); shown by the `json` and `logfmt` line formats.
+   */
+  service?: string;
 }
 
 /** Anything that accepts log records. */

@@ -136,7 +136,8 @@ export function serviceOutputRecord(
   if (line.trim() === "") return undefined;
   const tag = service.replace(/\.service$/, "");
   const target = { sink, threshold: Severity.DEBUG, tag, pid };
-  return makeRecord(target, Facility.DAEMON, severity, line, tag, pid);
+  // The `service` of json and logfmt lines (docs/logging.md).
+  return { ...makeRecord(target, Facility.DAEMON, severity, line, tag, pid), service };
 }
 
 /** Pumps the child's piped streams into `sink` until they end; read errors end a pump quietly. */

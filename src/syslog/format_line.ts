@@ -88,7 +88,7 @@ export function escapeRecord(record: LogRecord): LogRecord {
   };
 }
 
-/** Formats a record (escaped by escapeRecord) as one output line (without the newline). */
+/** Formats a record (escaped by escapeRecord) as one `text` line (without the newline). */
 export function formatLine(record: LogRecord, format: LineFormat): string {
   let line: string;
   if (record.formatError) {

@@ -5,15 +5,22 @@
  * the same whether or not the /dev/log listener runs. Sections arrive fully resolved by the
  * configuration (expanded, selector parsed, owner looked up): building them cannot fail.
  *
+ * A section's `format` chooses its line: `text` (format_line.ts) or `json`/`logfmt`
+ * (structured_line.ts). Only the structured formats show a record's service; for a record that
+ * does not carry one, the router asks options.serviceOfPid about the pid named after its tag,
+ * at most once per record and only when a structured section selected it, so `text` sections
+ * cost nothing more.
+ *
  * An output's report of its own failure (a full disk, a refused file, a flood towards a
  * remote host) goes through options.report like any of Chaperone's messages; when no working
  * output other than the failing one took it, it also goes to options.unheard (stderr), so that
  * a disk-full warning never ends only in the full file.
  */
-import type { LoggingSpec } from "../config/schema.ts";
+import type { LogFormat, LoggingSpec } from "../config/schema.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import { compileSelector, type Selector, type SelectorPredicate } from "../log/selector.ts";
 import { escapeControls, escapeRecord, formatLine, type LineFormat } from "./format_line.ts";
+import { formatStructured, recordPid } from "./structured_line.ts";
 import { ConsoleOutput, FileOutput, type OutputReporter, RemoteOutput } from "./outputs.ts";
 import { MAX_MESSAGE_LENGTH, splitLongRecord } from "./parse.ts";
 
@@ -37,6 +44,12 @@ export interface LogRouterOptions {
    * failing one took it, and later the record saying that output recovered.
    */
   unheard?: LogSink;
+  /**
+   * The service a process belongs to (its process group or session is a service's), for the
+   * `service` key of `json`/`logfmt` lines; undefined when it belongs to none. Called with the
+   * pid a /dev/log message names (`app[42]: ...`); must not throw (a throw counts as none).
+   */
+  serviceOfPid?: (pid: number) => string | undefined;
 }
 
 type Output = FileOutput | ConsoleOutput | RemoteOutput;
@@ -48,17 +61,28 @@ interface Hearing {
   record: LogRecord | undefined;
 }
 
+// A section's line: its format and what the text format needs besides.
+interface SectionFormat extends LineFormat {
+  readonly style: LogFormat;
+}
+
 interface Section {
   readonly name: string;
   readonly selector: Selector;
   predicate: SelectorPredicate;
-  readonly format: LineFormat;
+  readonly format: SectionFormat;
   readonly lineOutputs: readonly (FileOutput | ConsoleOutput)[];
   readonly remotes: readonly RemoteOutput[];
 }
 
-function internFormat(formats: Map<string, LineFormat>, format: LineFormat): LineFormat {
-  const key = `${format.extended}\0${format.logrecHostname ?? ""}`;
+// The service of a record not yet looked up (undefined is a valid answer: none).
+const NOT_ASKED: unique symbol = Symbol("not asked");
+
+function internFormat(
+  formats: Map<string, SectionFormat>,
+  format: SectionFormat,
+): SectionFormat {
+  const key = `${format.style}\0${format.extended}\0${format.logrecHostname ?? ""}`;
   const known = formats.get(key);
   if (known) return known;
   formats.set(key, format);
@@ -75,17 +99,19 @@ export class LogRouter implements LogSink {
   #hearing: Hearing | undefined;
   // Outputs whose failure report went to #unheard: their recovery goes there too.
   #echoed = new Set<Output>();
+  #serviceOfPid: ((pid: number) => string | undefined) | undefined;
 
   /** Compiles every section's selector and opens its outputs. */
   constructor(specs: readonly LoggingSpec[], options: LogRouterOptions) {
     const report = options.report ?? (() => {});
     this.#unheard = options.unheard;
+    this.#serviceOfPid = options.serviceOfPid;
     const hostname = escapeControls(options.hostname ?? Deno.hostname());
     this.#forcedLevel = options.forcedLevel;
     const built: Section[] = [];
     // Sections with equal formats share one LineFormat object, so #route can format a
     // record once for all of them.
-    const formats = new Map<string, LineFormat>();
+    const formats = new Map<string, SectionFormat>();
     for (const spec of specs) {
       const lineOutputs: (FileOutput | ConsoleOutput)[] = [];
       const remotes: RemoteOutput[] = [];
@@ -138,6 +164,7 @@ export class LogRouter implements LogSink {
         selector: spec.selector,
         predicate: compileSelector(spec.selector, this.#forcedLevel),
         format: internFormat(formats, {
+          style: spec.format,
           extended: spec.extended,
           hostname,
           ...(spec.logrecHostname ? { logrecHostname: escapeControls(spec.logrecHostname) } : {}),
@@ -218,10 +245,11 @@ export class LogRouter implements LogSink {
   #route(record: LogRecord): void {
     const sections = this.#sections;
     const hearing = this.#hearing;
-    let lastFormat: LineFormat | undefined;
+    let lastFormat: SectionFormat | undefined;
     let line = "";
-    // Selectors see the record as received; lines show it escaped (Decision 15).
+    // Selectors see the record as received; text lines show it escaped (Decision 15).
     let shown: LogRecord | undefined;
+    let service: string | undefined | typeof NOT_ASKED = NOT_ASKED;
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i]!;
       if (s.lineOutputs.length === 0 && s.remotes.length === 0) continue;
@@ -229,12 +257,38 @@ export class LogRouter implements LogSink {
       if (hearing !== undefined) this.#hear(hearing, s);
       if (s.format !== lastFormat) {
         lastFormat = s.format;
-        line = formatLine(shown ??= escapeRecord(record), s.format);
+        const style = s.format.style;
+        switch (style) {
+          case "text":
+            line = formatLine(shown ??= escapeRecord(record), s.format);
+            break;
+          case "json":
+          case "logfmt":
+            if (service === NOT_ASKED) service = this.#serviceOf(record);
+            line = formatStructured(record, style, s.format, service);
+            break;
+          default:
+            style satisfies never;
+        }
       }
       for (let j = 0; j < s.lineOutputs.length; j++) s.lineOutputs[j]!.write(line);
       for (let j = 0; j < s.remotes.length; j++) {
         s.remotes[j]!.send(record.facility * 8 + record.severity, line);
       }
+    }
+  }
+
+  // The record's own service, else the one its pid belongs to.
+  #serviceOf(record: LogRecord): string | undefined {
+    if (record.service !== undefined) return record.service;
+    if (this.#serviceOfPid === undefined) return undefined;
+    const pid = recordPid(record);
+    if (pid === undefined) return undefined;
+    try {
+      return this.#serviceOfPid(pid);
+    } catch {
+      // A lookup that fails (a vanished /proc entry) leaves the line without a service.
+      return undefined;
     }
   }
 

@@ -201,6 +201,27 @@ b.service: { command: "true", after: a.service }
   }
 });
 
+Deno.test("chaperone check reports a logging section's bad format with file and line", async () => {
+  const dir = await tempTree({
+    "c.d/a.conf": `a.service: { command: "true" }
+files.logging: {
+  file: /tmp/x.log,
+  format: yaml,
+}
+`,
+  });
+  try {
+    const r = await run(["check", "--config", `${dir}/c.d`]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /error: .*c\.d\/a\.conf:4: files\.logging: format: expected text, json, logfmt, got "yaml"/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("chaperone check warns about a duplicate key and keeps the last value", async () => {
   const r = await run([
     "check",

@@ -455,3 +455,32 @@ Deno.test("resolveConfig() exposes _CHAP_CONFIG_DIR as configDir", () => {
   const config = resolveOk("", { env: { _CHAP_CONFIG_DIR: "/apps" } });
   assert.equal(config.configDir, "/apps");
 });
+
+Deno.test("resolveConfig() resolves a logging section's format, text by default, expanded", () => {
+  const config = resolveOk(
+    [
+      "settings: { env_set: { FMT: logfmt } }",
+      "a.logging: { stdout: true }",
+      "b.logging: { stdout: true, format: json }",
+      "c.logging: { stdout: true, format: '$(FMT)' }",
+      "d.logging: { stdout: true, format: '$(NONE:-text)' }",
+    ].join("\n"),
+  );
+  assert.deepEqual(config.logging.map((l) => l.format), ["text", "json", "logfmt", "text"]);
+});
+
+Deno.test("resolveConfig() reports a bad format with file, line and directive", () => {
+  const result = resolve(
+    [
+      "a.logging: { stdout: true, format: JSON }",
+      "b.logging: { stdout: true,",
+      "  format: xml }",
+      "c.logging: { enabled: false, format: '$(F:-yaml)' }",
+    ].join("\n"),
+  );
+  assert.deepEqual(result.errors.map((e) => e.message), [
+    `${FILE}:1: a.logging: format: expected text, json, logfmt, got "JSON" (did you mean 'json'?)`,
+    `${FILE}:3: b.logging: format: expected text, json, logfmt, got "xml"`,
+    `${FILE}:4: c.logging: format: expected text, json, logfmt, got "yaml"`,
+  ]);
+});

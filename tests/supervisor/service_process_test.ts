@@ -122,6 +122,7 @@ Deno.test("serviceOutputRecord() tags a line with the service name and the child
   const rec = serviceOutputRecord("web.service", 42, Severity.WARN, "disk full", new MemorySink());
   assert.ok(rec);
   assert.equal(rec.tag, "web");
+  assert.equal(rec.service, "web.service", "the service key of json and logfmt lines");
   assert.equal(rec.facility, Facility.DAEMON);
   assert.equal(rec.severity, Severity.WARN);
   assert.equal(rec.rest, "[42]: disk full");

@@ -17,6 +17,7 @@ export function loggingSpec(
     enabled: true,
     overwrite: false,
     extended: false,
+    format: "text",
     pos: { file: "test.conf", line: 1 },
     ...rest,
   };
