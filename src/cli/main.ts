@@ -14,7 +14,8 @@ type Command = (args: string[]) => Promise<number>;
  */
 const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),
-  telchap: () => import("./ctl.ts").then((m) => m.ctlCommand),
+  telchap: () =>
+    import("./ctl.ts").then((m) => (args: string[]) => m.ctlCommand(args, { name: "telchap" })),
   check: () => import("./check.ts").then((m) => m.checkCommand),
   envcp: () => import("./envcp.ts").then((m) => m.envcpCommand),
   sdnotify: () => import("./sdnotify.ts").then((m) => m.sdnotifyCommand),
