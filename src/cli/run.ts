@@ -306,14 +306,20 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   // Control endpoints.
   let control: { close(): Promise<void> } | undefined;
   try {
+    // Decision 9: the default user of services (--user, --create-user, settings uid) owns the
+    // endpoints, so that its services can use telchap; root can anyway. (Only root can give
+    // a file away; a non-root run keeps its own sockets.)
+    const user = config.user;
+    const owner = user !== undefined && user.uid !== 0 && Deno.uid() === 0 ? user : undefined;
     const gid = config.settings.controlSocketGroup !== undefined
       ? lookupGroup(config.settings.controlSocketGroup)?.gid
-      : undefined;
+      : owner?.gid;
     control = serveControl(
       {
         socketPath: paths.controlSocket,
         fifoPath: paths.controlFifo,
         mode: config.settings.controlSocketMode,
+        ...(owner !== undefined ? { uid: owner.uid } : {}),
         ...(gid !== undefined ? { gid } : {}),
         logger,
       },
