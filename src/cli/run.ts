@@ -220,7 +220,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   sink.target = {
     write(record) {
       router.write(record);
-      if (warnToStderr) stderrSink.write(record);
+      // A critical message (the start-up cancelled) also reaches stderr whatever the sections
+      // do with it, as docs/exit-codes.md promises: a file-only configuration would hide it.
+      if (warnToStderr || record.severity <= Severity.CRIT) stderrSink.write(record);
     },
   };
   if (opts.ignoreFailures) {

@@ -687,7 +687,7 @@ export class Supervisor {
     if (this.#startupPending.delete(name)) {
       if (!ok && !this.#startupFailure) this.#startupFailure = reason ?? `${name} failed`;
       if (this.#startupFailure && !this.#shuttingDown) {
-        this.#log.error(`system startup cancelled due to error: ${this.#startupFailure}`);
+        this.#log.crit(`system startup cancelled due to error: ${this.#startupFailure}`);
         this.shutdown({ code: 1, reason: this.#startupFailure });
       }
       if (this.#startupPending.size === 0) this.#startupComplete();
