@@ -21,6 +21,7 @@ import { DependencyGraph } from "../supervisor/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { realCron, realInetd, realProcesses } from "./adapters.ts";
 import { realNotify } from "./notify_adapter.ts";
+import { formatConfigDump } from "./config_dump.ts";
 import { LogRouter } from "../syslog/router.ts";
 import { listenSyslog } from "../syslog/listener.ts";
 import { serveControl } from "../control/server.ts";
@@ -181,6 +182,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     write("stdout", graph.format() + "\n");
     return 0;
   }
+  if (opts.debug) write("stdout", formatConfigDump(config, services));
   // Syslog and logging sections.
   // As PID 1 of a container /dev is ours. Under --force on a host, never take over a /dev/log
   // that already exists (the host's syslog): use the per-user runtime directory instead.
