@@ -16,6 +16,7 @@ import {
 } from "../_helpers/pid1.ts";
 import { lookupUser } from "../../src/process/users.ts";
 import { assertCtl, statusRows, waitRow, withChaperone } from "./ctl_helpers.ts";
+import { denoDirForNobody } from "../_helpers/nobody.ts";
 
 const CONFIG = `web.service: { command: "sleep 1000" }\n`;
 
@@ -134,22 +135,6 @@ Deno.test({
       );
     }),
 });
-
-/**
- * A copy of the Deno cache that `nobody` may read: ours lives under root's 0700 home, and the
- * launcher needs it to run ctl at all.
- */
-async function denoDirForNobody(dir: string): Promise<string> {
-  const home = Deno.env.get("HOME") ?? "/root";
-  const source = Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`;
-  const target = `${dir}/nobody-deno`;
-  const cp = await new Deno.Command("cp", { args: ["-a", source, target] }).output();
-  assert.ok(cp.success, "cannot copy the Deno cache");
-  const own = await new Deno.Command("chown", { args: ["-R", "nobody:nogroup", target] }).output();
-  assert.ok(own.success);
-  await Deno.chmod(dir, 0o755);
-  return target;
-}
 
 function asNobody(p: Pid1, denoDir: string, argv: string[]) {
   return p.exec(
