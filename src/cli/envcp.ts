@@ -41,7 +41,8 @@ export interface EnvcpOptions {
   stdin?: ReadableStream<Uint8Array>;
 }
 
-const ENVCP_FLAGS = {
+/** envcp's options (exported for the tests of the option reader, which uses them as they are). */
+export const ENVCP_FLAGS = {
   strip: { type: "string" },
   overwrite: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },

@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
+import { ENVCP_FLAGS } from "../../src/cli/envcp.ts";
 import { parseUtilityArgs, UtilityUsageError } from "../../src/cli/utility_args.ts";
 
-const SPEC = {
-  strip: { type: "string" },
-  overwrite: { type: "boolean" },
-  verbose: { type: "boolean", short: "v" },
-  archive: { type: "boolean", short: "a" },
-  "shell-enable": { type: "boolean" },
-  xprefix: { type: "string" },
-  xgrouping: { type: "string" },
-  output: { type: "string", short: "o" },
-} as const;
+// envcp's real options, plus a short option that takes a value.
+const SPEC = { ...ENVCP_FLAGS, output: { type: "string", short: "o" } } as const;
 
 Deno.test("parseUtilityArgs() reads abbreviated long options, values and grouped flags", () => {
   assert.deepEqual(

@@ -9,34 +9,22 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { openNotifySocket } from "../../src/notify/socket.ts";
 import { CHAPERONE } from "../_helpers/pid1.ts";
 import { drainNotify } from "../_helpers/drain_notify.ts";
+import { runProgram } from "../_helpers/run_program.ts";
 import { withTempDir } from "../_helpers/with_temp_dir.ts";
 
 const NAMES = ["envcp", "sdnotify", "sdnotify-exec", "telchap"] as const;
 
 /** Runs `name` (a link to the launcher in `dir`, or `chaperone`) with a clean environment. */
-async function run(
+function run(
   dir: string,
   name: (typeof NAMES)[number] | "chaperone",
   args: string[],
   options: { env?: Record<string, string>; stdin?: string } = {},
 ) {
-  const program = name === "chaperone" ? CHAPERONE : `${dir}/${name}`;
-  const child = new Deno.Command(program, {
-    args,
+  return runProgram(name === "chaperone" ? CHAPERONE : `${dir}/${name}`, args, {
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", NO_COLOR: "1", ...options.env },
-    clearEnv: true,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+  });
 }
 
 function withLinks(fn: (dir: string) => Promise<void>): Promise<void> {

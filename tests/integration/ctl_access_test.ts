@@ -17,6 +17,7 @@ import {
 import { lookupUser } from "../../src/process/users.ts";
 import { assertCtl, statusRows, waitRow, withChaperone } from "./ctl_helpers.ts";
 import { denoDirForNobody } from "../_helpers/nobody.ts";
+import { runProgram } from "../_helpers/run_program.ts";
 
 const CONFIG = `web.service: { command: "sleep 1000" }\n`;
 
@@ -25,16 +26,10 @@ const nobody = lookupUser("nobody")!;
 const NOT_LISTENING = "chaperone does not seem to be listening, is it running?\n";
 
 /** Runs ctl on the host, outside any namespace, with a clean environment. */
-async function hostCtl(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(CHAPERONE, {
-    args: ["ctl", ...args],
+function hostCtl(args: string[], env: Record<string, string> = {}) {
+  return runProgram(CHAPERONE, ["ctl", ...args], {
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", NO_COLOR: "1", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  });
 }
 
 Deno.test({

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { REPO, tempTree } from "../_helpers/pid1.ts";
+import { runProgram } from "../_helpers/run_program.ts";
 
 const VERSION = Deno.readTextFileSync(`${REPO}/scripts/deno-version`).trim();
 
@@ -36,22 +37,12 @@ async function checkout(dir: string, name: string, owner: number): Promise<strin
   return root;
 }
 
-async function asNobody(dir: string, root: string, home: string) {
-  const out = await new Deno.Command("setpriv", {
-    args: [
-      "--reuid=nobody",
-      "--regid=nogroup",
-      "--clear-groups",
-      `${root}/scripts/deno`,
-      "--version",
-    ],
-    env: { PATH: `${dir}/bin:/usr/bin:/bin`, HOME: home, NPM_LOG: `${dir}/npm.log` },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function asNobody(dir: string, root: string, home: string) {
+  return runProgram(
+    "setpriv",
+    ["--reuid=nobody", "--regid=nogroup", "--clear-groups", `${root}/scripts/deno`, "--version"],
+    { env: { PATH: `${dir}/bin:/usr/bin:/bin`, HOME: home, NPM_LOG: `${dir}/npm.log` } },
+  );
 }
 
 async function entries(path: string): Promise<string[]> {
