@@ -6,13 +6,13 @@
  * image), then prints every problem with its file and line. Exit 0 when clean (warnings
  * allowed unless `--strict`), 1 otherwise. Starts nothing.
  */
-import { parseArgs } from "node:util";
 import { serviceEnvironment } from "../config/env.ts";
 import { checkConfig } from "../config/mod.ts";
 import type { Config } from "../config/schema.ts";
 import { resolveExecutable } from "../process/spawn.ts";
 import { DependencyGraph } from "../supervisor/graph.ts";
 import { disableReason, serviceArgv } from "../supervisor/service_command.ts";
+import { parseUtilityArgs, UtilityUsageError } from "./utility_args.ts";
 
 const USAGE =
   "Usage: chaperone check [--config=<file_or_dir>] [--user=<name>] [--strict] [--skip-programs]\n" +
@@ -69,32 +69,27 @@ function checkPrograms(config: Config): ProgramFindings {
   return found;
 }
 
+const CHECK_FLAGS = {
+  config: { type: "string" },
+  user: { type: "string" },
+  strict: { type: "boolean" },
+  "skip-programs": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Runs the check; resolves to the exit code. */
 export async function checkCommand(args: string[]): Promise<number> {
-  let values: {
-    config?: string;
-    user?: string;
-    strict?: boolean;
-    "skip-programs"?: boolean;
-    quiet?: boolean;
-    help?: boolean;
-  };
+  let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: "string" },
-        user: { type: "string" },
-        strict: { type: "boolean" },
-        "skip-programs": { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    let positionals;
+    ({ values, positionals } = parseUtilityArgs(args, CHECK_FLAGS));
+    if (positionals.length > 0) {
+      throw new UtilityUsageError(`unexpected argument ${positionals[0]} (use --config)`);
+    }
   } catch (err) {
-    write("stderr", `${err instanceof Error ? err.message : err}\n${USAGE}`);
+    if (!(err instanceof UtilityUsageError)) throw err;
+    write("stderr", `${err.message}\n${USAGE}`);
     return 1;
   }
   if (values.help) {
