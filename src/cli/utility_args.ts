@@ -1,5 +1,5 @@
 /**
- * The command-line reader of the utilities (`ctl`/`telchap`, `envcp`, `sdnotify`,
+ * The command-line reader of the subcommands (`ctl`/`telchap`, `check`, `envcp`, `sdnotify`,
  * `sdnotify-exec`), with the original's docopt rules rather than node:util's parseArgs:
  * long options may be abbreviated to any unambiguous prefix (`envcp --xgroup '('` from the
  * chaperone-docker base image's scripts), and a value may be the next word even when it starts
