@@ -2,8 +2,8 @@
  * docopt's rule for long options, which the original's command lines rely on: an option may be
  * written as any prefix of its name that names no other option (`--create` for `--create-user`,
  * `--xgroup` for `--xgrouping`). Every command line of Chaperone resolves its long options here:
- * `chaperone` itself, `ctl`/`telchap` and the options of its commands, `check`, `envcp`, `sdnotify` and
- * `sdnotify-exec`. Pure; each caller turns a miss into its own usage error.
+ * `chaperone` itself, `ctl`/`telchap` and the options of its commands, `check`, `envcp`,
+ * `sdnotify` and `sdnotify-exec`. Pure; each caller turns a miss into its own usage error.
  */
 
 /** What a written long option name means among the known names. */
