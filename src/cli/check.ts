@@ -6,10 +6,10 @@
  * image), then prints every problem with its file and line. Exit 0 when clean (warnings
  * allowed unless `--strict`), 1 otherwise. Starts nothing.
  */
-import { parseArgs } from "node:util";
 import { checkConfig } from "../config/mod.ts";
 import { DependencyGraph } from "../system/graph.ts";
 import { checkPrograms } from "./program_findings.ts";
+import { parseUtilityArgs, UtilityUsageError } from "./utility_args.ts";
 
 const USAGE =
   "Usage: chaperone check [--config=<file_or_dir>] [--user=<name>] [--strict] [--skip-programs]\n" +
@@ -23,32 +23,27 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+const CHECK_FLAGS = {
+  config: { type: "string" },
+  user: { type: "string" },
+  strict: { type: "boolean" },
+  "skip-programs": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Runs the check; resolves to the exit code. */
 export async function checkCommand(args: string[]): Promise<number> {
-  let values: {
-    config?: string;
-    user?: string;
-    strict?: boolean;
-    "skip-programs"?: boolean;
-    quiet?: boolean;
-    help?: boolean;
-  };
+  let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: "string" },
-        user: { type: "string" },
-        strict: { type: "boolean" },
-        "skip-programs": { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    let positionals;
+    ({ values, positionals } = parseUtilityArgs(args, CHECK_FLAGS));
+    if (positionals.length > 0) {
+      throw new UtilityUsageError(`unexpected argument ${positionals[0]} (use --config)`);
+    }
   } catch (err) {
-    write("stderr", `${err instanceof Error ? err.message : err}\n${USAGE}`);
+    if (!(err instanceof UtilityUsageError)) throw err;
+    write("stderr", `${err.message}\n${USAGE}`);
     return 1;
   }
   if (values.help) {

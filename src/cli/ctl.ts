@@ -1,9 +1,9 @@
 /**
  * `chaperone ctl` (and `telchap`): drives a running Chaperone through its control socket and
  * formats the replies for people. Exit status: 0 success, 1 a command or usage error (message
- * on stderr), 2 when no Chaperone listens at any place looked at.
+ * on stderr), 2 when no Chaperone listens at any place looked at. Its own options, like the
+ * commands' options, may be abbreviated to any unambiguous prefix (docopt's rule).
  */
-import { parseArgs } from "node:util";
 import { ControlUnavailableError, sendControl } from "../control/client.ts";
 import {
   COMMAND_USAGE,
@@ -16,14 +16,18 @@ import {
   type StatusReply,
   UsageError,
 } from "../control/protocol.ts";
+import { VERSION_TEXT } from "./options.ts";
 import { ctlSocketCandidates } from "./runtime_paths.ts";
+import { parseUtilityArgs, UtilityUsageError } from "./utility_args.ts";
 
 /** Usage text of `chaperone ctl`. */
 export const CTL_USAGE =
   `Usage: chaperone ctl [--socket PATH] [--timeout SECONDS] <command> [<args> ...]
+       chaperone ctl (--version | -h | --help)
 
 Sends a command to a running Chaperone. The socket is PATH, else $CHAPERONE_SOCKET, else
-/dev/chaperone.sock or the per-user runtime directory.
+/dev/chaperone.sock or the per-user runtime directory. Long options may be abbreviated to any
+unambiguous prefix (--sock, --en).
 
 ${COMMAND_USAGE}`;
 
@@ -39,6 +43,8 @@ export interface CtlOptions {
   output?: CommandOutput;
   /** Environment for `CHAPERONE_SOCKET` and `XDG_RUNTIME_DIR` (default: the process's). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The name invoked, for the `--version` text (`telchap` through a link; default `chaperone`). */
+  name?: string;
 }
 
 /** Seconds ctl waits for a reply unless `--timeout` says otherwise; `--wait` waits forever. */
@@ -48,6 +54,7 @@ const CTL_FLAGS = {
   socket: { type: "string" },
   timeout: { type: "string" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
 } as const;
 
 function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
@@ -130,21 +137,12 @@ function isHealthReply(data: unknown): data is HealthReply {
 
 /** Splits ctl's own flags (before the command) from the command words. */
 function splitArgs(args: readonly string[]) {
-  const { tokens } = parseArgs({
-    args: [...args],
-    options: CTL_FLAGS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const first = tokens.find((t) => t.kind === "positional" || t.kind === "option-terminator");
-  const cut = first?.index ?? args.length;
-  const words = args.slice(first?.kind === "option-terminator" ? cut + 1 : cut);
   try {
-    const { values } = parseArgs({ args: args.slice(0, cut), options: CTL_FLAGS, strict: true });
-    return { values, words };
+    const { values, positionals } = parseUtilityArgs(args, CTL_FLAGS, { optionsFirst: true });
+    return { values, words: positionals };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    if (!(error instanceof UtilityUsageError)) throw error;
+    throw new UsageError(error.message);
   }
 }
 
@@ -227,6 +225,10 @@ export async function ctlCommand(args: string[], options: CtlOptions = {}): Prom
     const { values, words } = splitArgs(args);
     if (values.help) {
       output.out(CTL_USAGE + "\n");
+      return 0;
+    }
+    if (values.version) {
+      output.out(VERSION_TEXT(options.name ?? "chaperone") + "\n");
       return 0;
     }
     socketFlag = values.socket;

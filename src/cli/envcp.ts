@@ -2,11 +2,13 @@
  * `chaperone envcp` (and `envcp`): copies text files, expanding Chaperone's `$(...)` expressions
  * against the process environment as it goes (spec §7.1). Like the original, every message goes
  * to stdout and any error exits 1. Decision 14: `--strip SUFFIX` removes that suffix from the
- * destination name, not a trailing set of characters.
+ * destination name, not a trailing set of characters. Long options may be abbreviated
+ * (`--xgroup` for `--xgrouping`), as the original's docopt allowed.
  */
-import { parseArgs } from "node:util";
 import { expandWithVars, ExpansionError } from "../config/expand.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
+import { VERSION_TEXT } from "./options.ts";
+import { parseUtilityArgs } from "./utility_args.ts";
 import { isDirWritable } from "./runtime_paths.ts";
 import { pathExists } from "./path_exists.ts";
 
@@ -24,7 +26,10 @@ Options:
   -a, --archive      Keep owner, group, mode and times of the source where permitted.
   --shell-enable     Run shell escapes written as $(\`command\`).
   --xprefix STR      The string that starts an expansion (default "$").
-  --xgrouping CHARS  Brackets that may follow the prefix, any of "({[" (default "({").`;
+  --xgrouping CHARS  Brackets that may follow the prefix, any of "({[" (default "({").
+  --version          Print the version and exit.
+
+Long options may be abbreviated to any unambiguous prefix (--xgroup for --xgrouping).`;
 
 /** Options for envcpCommand(). */
 export interface EnvcpOptions {
@@ -36,7 +41,8 @@ export interface EnvcpOptions {
   stdin?: ReadableStream<Uint8Array>;
 }
 
-const ENVCP_FLAGS = {
+/** envcp's options (exported for the tests of the option reader, which uses them as they are). */
+export const ENVCP_FLAGS = {
   strip: { type: "string" },
   overwrite: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
@@ -45,6 +51,7 @@ const ENVCP_FLAGS = {
   xprefix: { type: "string" },
   xgrouping: { type: "string" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
 } as const;
 
 /** A failure that ends envcp with exit 1 after printing `error: <message>`. */
@@ -126,7 +133,7 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
   const say = (line: string) => output.out(line + "\n");
   let parsed;
   try {
-    parsed = parseArgs({ args, options: ENVCP_FLAGS, allowPositionals: true, strict: true });
+    parsed = parseUtilityArgs(args, ENVCP_FLAGS);
   } catch (error) {
     say(`error: ${errorText(error)}\n\n${ENVCP_USAGE}`);
     return 1;
@@ -134,6 +141,10 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
   const { values, positionals: files } = parsed;
   if (values.help) {
     say(ENVCP_USAGE);
+    return 0;
+  }
+  if (values.version) {
+    say(VERSION_TEXT("envcp"));
     return 0;
   }
   try {

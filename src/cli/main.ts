@@ -15,7 +15,8 @@ type Command = (args: string[]) => Promise<number>;
  */
 const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   ctl: () => import("./ctl.ts").then((m) => m.ctlCommand),
-  telchap: () => import("./ctl.ts").then((m) => m.ctlCommand),
+  telchap: () =>
+    import("./ctl.ts").then((m) => (args: string[]) => m.ctlCommand(args, { name: "telchap" })),
   check: () => import("./check.ts").then((m) => m.checkCommand),
   selftest: () => import("./selftest.ts").then((m) => m.selftestCommand),
   envcp: () => import("./envcp.ts").then((m) => m.envcpCommand),

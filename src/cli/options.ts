@@ -13,6 +13,7 @@
 import denoJson from "../../deno.json" with { type: "json" };
 import { SEVERITIES, Severity } from "../log/record.ts";
 import { splitShellWords } from "../config/shell_words.ts";
+import { ambiguousOptionMessage, matchLongOption } from "../sys/long_option.ts";
 
 /** Subcommands dispatched by `main` instead of running the supervisor. */
 export type Subcommand = "ctl" | "check" | "selftest" | "envcp" | "sdnotify" | "sdnotify-exec";
@@ -210,17 +211,19 @@ interface Scanned {
   readonly hadOptions: boolean;
 }
 
+const LONG_NAMES = OPTIONS.map((o) => o.long);
+
 /** Finds the option a long name (or unambiguous prefix) means, as docopt does. */
 function lookupLong(name: string): OptionDef | undefined {
-  const exact = OPTIONS.find((o) => o.long === name);
-  if (exact) return exact;
-  const similar = OPTIONS.filter((o) => o.long.startsWith(name));
-  if (similar.length > 1) {
-    throw new UsageError(
-      `${name} is not a unique prefix: ${similar.map((o) => o.long).join(", ")}?`,
-    );
+  const match = matchLongOption(name, LONG_NAMES);
+  switch (match.kind) {
+    case "found":
+      return OPTIONS.find((o) => o.long === match.name);
+    case "ambiguous":
+      throw new UsageError(ambiguousOptionMessage(name, match.candidates));
+    case "unknown":
+      return undefined;
   }
-  return similar[0];
 }
 
 /**

@@ -21,6 +21,7 @@ import { DependencyGraph } from "../system/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { realCron, realInetd, realProcesses } from "./adapters.ts";
 import { realNotify } from "./notify_adapter.ts";
+import { formatConfigDump } from "./config_dump.ts";
 import { LogRouter } from "../syslog/router.ts";
 import { listenSyslog } from "../syslog/listener.ts";
 import { serveControl } from "../control/server.ts";
@@ -182,6 +183,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     write("stdout", graph.format() + "\n");
     return 0;
   }
+  if (opts.debug) write("stdout", formatConfigDump(config, services));
   // Syslog and logging sections.
   // As PID 1 of a container /dev is ours. Under --force on a host, never take over a /dev/log
   // that already exists (the host's syslog): use the per-user runtime directory instead.
@@ -224,7 +226,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   sink.target = {
     write(record) {
       router.write(record);
-      if (warnToStderr) stderrSink.write(record);
+      // A critical message (the start-up cancelled) also reaches stderr whatever the sections
+      // do with it, as docs/exit-codes.md promises: a file-only configuration would hide it.
+      if (warnToStderr || record.severity <= Severity.CRIT) stderrSink.write(record);
     },
   };
   if (opts.ignoreFailures) {
@@ -309,14 +313,20 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   // Control endpoints.
   let control: { close(): Promise<void> } | undefined;
   try {
+    // Decision 9: the default user of services (--user, --create-user, settings uid) owns the
+    // endpoints, so that its services can use telchap; root can anyway. (Only root can give
+    // a file away; a non-root run keeps its own sockets.)
+    const user = config.user;
+    const owner = user !== undefined && user.uid !== 0 && Deno.uid() === 0 ? user : undefined;
     const gid = config.settings.controlSocketGroup !== undefined
       ? lookupGroup(config.settings.controlSocketGroup)?.gid
-      : undefined;
+      : owner?.gid;
     control = serveControl(
       {
         socketPath: paths.controlSocket,
         fifoPath: paths.controlFifo,
         mode: config.settings.controlSocketMode,
+        ...(owner !== undefined ? { uid: owner.uid } : {}),
         ...(gid !== undefined ? { gid } : {}),
         logger,
       },

@@ -1,12 +1,13 @@
 /**
  * `chaperone sdnotify` (and `sdnotify`): a systemd-notify substitute (spec §7.2). Sends one
  * datagram per item to NOTIFY_SOCKET, in a fixed order: MAINPID, STATUS, READY, then each
- * VARIABLE=VALUE. Like the original, its own error messages go to stdout.
+ * VARIABLE=VALUE. Like the original, its own error messages go to stdout. Long options may be
+ * abbreviated to any unambiguous prefix (`--stat`), as the original's docopt allowed.
  */
-import { parseArgs } from "node:util";
 import { sendNotify } from "../notify/client.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { VERSION_TEXT } from "./options.ts";
+import { parseUtilityArgs } from "./utility_args.ts";
 
 /** Usage text of `sdnotify`. */
 export const SDNOTIFY_USAGE = `Usage:
@@ -23,7 +24,8 @@ Options:
                      (Always ignored if NOTIFY_SOCKET is not set.)
 
 All of the above specified will be sent in the order given above, then
-any VARIABLE=VALUE pairs will be sent.
+any VARIABLE=VALUE pairs will be sent. Long options may be abbreviated
+to any unambiguous prefix (--stat for --status).
 `;
 
 /** Options for sdnotifyCommand(). */
@@ -54,7 +56,7 @@ export function sdnotifyCommand(args: string[], options: SdnotifyOptions = {}): 
   const env = options.env ?? Deno.env.toObject();
   let parsed;
   try {
-    parsed = parseArgs({ args, options: SDNOTIFY_FLAGS, allowPositionals: true, strict: true });
+    parsed = parseUtilityArgs(args, SDNOTIFY_FLAGS);
   } catch (error) {
     output.err(`${error instanceof Error ? error.message : error}\n${SDNOTIFY_USAGE}`);
     return Promise.resolve(1);

@@ -10,7 +10,6 @@
  * (this program stays the main process). A command that cannot be started exits 127 or 126,
  * not 0.
  */
-import { parseArgs } from "node:util";
 import { expandWithVars } from "../config/expand.ts";
 import { quoteShellWord, splitShellWords } from "../config/shell_words.ts";
 import { sendNotify } from "../notify/client.ts";
@@ -20,6 +19,7 @@ import { resolveExecutable } from "../process/spawn.ts";
 import { systemClock, type TimerId } from "../sys/clock.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { VERSION_TEXT } from "./options.ts";
+import { parseUtilityArgs } from "./utility_args.ts";
 
 /** Usage text of `sdnotify-exec`. */
 export const SDNOTIFY_EXEC_USAGE = `Usage:
@@ -61,6 +61,8 @@ Environment variables that can be useful:
 
 Only "NOTIFY_SOCKET" itself is passed to the created process, though all are available
 for command and argument expansion.
+
+Long options may be abbreviated to any unambiguous prefix (--wait-r for --wait-ready).
 `;
 
 /** The default %{SOCKET_ARGS}, made for `docker run`. */
@@ -87,26 +89,12 @@ const EXEC_FLAGS = {
   version: { type: "boolean" },
 } as const;
 
-const VALUE_FLAGS = new Set(["--timeout", "--socket", "--template"]);
-
 // Python's shlex-safe set plus the braces and percent of %{VAR}, so expansions stay unquoted.
 const UNSAFE_REGEXP = /[^{}A-Za-z0-9_@%+=:,./-]/;
 const LINE_REGEXP = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/s;
 const INTEGER_REGEXP = /^\s*[+-]?[0-9]+\s*$/;
 
 type WaitMode = "none" | "ready" | "stop";
-
-/** Splits options from COMMAND: options come first (docopt `options_first`). */
-function splitOptionsFirst(args: readonly string[]): [string[], string[]] {
-  let i = 0;
-  while (i < args.length) {
-    const arg = args[i]!;
-    if (arg === "--") return [args.slice(0, i), args.slice(i + 1)];
-    if (!arg.startsWith("-") || arg === "-") break;
-    i += VALUE_FLAGS.has(arg) ? 2 : 1;
-  }
-  return [args.slice(0, i), args.slice(i)];
-}
 
 /** Quotes a word for re-splitting unless it is safe as it is (keeps `%{VAR}` visible). */
 function maybeQuote(word: string): string {
@@ -129,10 +117,13 @@ export async function sdnotifyExecCommand(
 ): Promise<number> {
   const output = options.output ?? processOutput;
   const env = options.env ?? Deno.env.toObject();
-  const [optionArgs, commandArgs] = splitOptionsFirst(args);
   let values;
+  let commandArgs: string[];
   try {
-    values = parseArgs({ args: optionArgs, options: EXEC_FLAGS, strict: true }).values;
+    // Options come first (docopt `options_first`): the rest is COMMAND and its arguments.
+    ({ values, positionals: commandArgs } = parseUtilityArgs(args, EXEC_FLAGS, {
+      optionsFirst: true,
+    }));
   } catch (error) {
     output.err(`${message(error)}\n${SDNOTIFY_EXEC_USAGE}`);
     return 1;

@@ -188,6 +188,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
     services,
     logging,
     settingsEnv,
+    ...(settingsUser !== undefined ? { user: settingsUser } : {}),
     ...(options.env._CHAP_CONFIG_DIR !== undefined
       ? { configDir: options.env._CHAP_CONFIG_DIR }
       : {}),

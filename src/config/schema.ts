@@ -153,6 +153,11 @@ export interface Config {
    * env_unset and the settings user): the base every service and logging section derives from.
    */
   readonly settingsEnv: Environment;
+  /**
+   * The default user of services and logging sections: settings `uid` (with settings `gid`),
+   * else `--user`/`--create-user`; none when neither names one.
+   */
+  readonly user?: Credentials;
   /** Services in merged-config order. */
   readonly services: readonly ServiceSpec[];
   readonly logging: readonly LoggingSpec[];

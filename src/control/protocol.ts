@@ -4,6 +4,7 @@
  * additions, and the framing (one JSON document per line). Server and client both import this
  * module and nothing else of each other, so the two ends cannot drift apart.
  */
+import { matchLongOption } from "../sys/long_option.ts";
 import { parseSeverity } from "../log/record.ts";
 
 /** Largest request line the server accepts (bytes, newline excluded). */
@@ -168,19 +169,19 @@ function splitOptions(cmd: ControlCommand, words: readonly string[]) {
       continue;
     }
     const name = word.startsWith("--") ? word.slice(2) : "";
-    const matches = name === "" || name.includes("=")
-      ? []
-      : allowed.filter((option) => option.startsWith(name));
-    const exact = allowed.find((option) => option === name);
-    const option = exact ?? (matches.length === 1 ? matches[0] : undefined);
-    if (option === undefined) {
+    const match = name.includes("=")
+      ? { kind: "unknown" } as const
+      : matchLongOption(name, allowed);
+    if (match.kind !== "found") {
       throw new UsageError(
-        matches.length > 1
-          ? `"${cmd}": option "${word}" is ambiguous (${matches.map((m) => `--${m}`).join(", ")})`
+        match.kind === "ambiguous"
+          ? `"${cmd}": option "${word}" is ambiguous (${
+            match.candidates.map((m) => `--${m}`).join(", ")
+          })`
           : `"${cmd}" does not accept the option "${word}"`,
       );
     }
-    flags.add(option);
+    flags.add(match.name);
   }
   return { flags, positionals };
 }

@@ -29,8 +29,13 @@ export interface ControlServerOptions {
   socketPath: string;
   /** Path of the command FIFO (`/dev/chaperone`); none when absent. */
   fifoPath?: string;
-  /** Permission bits for the socket and FIFO; default 0o600, root only (Decision 9). */
+  /** Permission bits for the socket and FIFO; default 0o600, their owner only (Decision 9). */
   mode?: number;
+  /**
+   * Owner to give the socket and FIFO (default: Chaperone's own user, root in a container):
+   * the default user of services, so that with `--user` they can use `telchap` (Decision 9).
+   */
+  uid?: number;
   /** Group to give the socket and FIFO, so a mode like 0o660 admits that group. */
   gid?: number;
   /** Where problems with FIFO commands and failing handlers are reported. */
@@ -72,6 +77,16 @@ function makeFifo(path: string, mode: number): void {
   if (lib.mkfifo(new TextEncoder().encode(path + "\0"), mode) !== 0) {
     throw new Deno.errors.AlreadyExists(`Cannot create FIFO "${path}": ${lastError(lib).message}`);
   }
+}
+
+/** Who owns the endpoints; null keeps Chaperone's own uid or gid. */
+interface Owner {
+  readonly uid: number | null;
+  readonly gid: number | null;
+}
+
+function chown(path: string, owner: Owner): void {
+  if (owner.uid !== null || owner.gid !== null) Deno.chownSync(path, owner.uid, owner.gid);
 }
 
 /** Removes a file if present; a missing file is fine. */
@@ -126,9 +141,10 @@ class Server implements ControlServer {
       this.#abandon = () => resolve("closed");
     });
     const mode = options.mode ?? DEFAULT_MODE;
-    this.#listener = this.#listen(options.socketPath, mode, options.gid);
+    const owner: Owner = { uid: options.uid ?? null, gid: options.gid ?? null };
+    this.#listener = this.#listen(options.socketPath, mode, owner);
     try {
-      if (options.fifoPath !== undefined) this.#openFifo(options.fifoPath, mode, options.gid);
+      if (options.fifoPath !== undefined) this.#openFifo(options.fifoPath, mode, owner);
     } catch (error) {
       this.#listener.close();
       removeIfPresent(options.socketPath);
@@ -142,13 +158,13 @@ class Server implements ControlServer {
    * directly at its final path is connectable with umask permissions until chmod, and a client
    * that connects in that window keeps its connection.
    */
-  #listen(path: string, mode: number, gid: number | undefined) {
+  #listen(path: string, mode: number, owner: Owner) {
     const staging = Deno.makeTempDirSync({ dir: dirname(path), prefix: ".chaperone-" });
     try {
       const staged = `${staging}/control.sock`;
       const listener = Deno.listen({ transport: "unix", path: staged });
       try {
-        if (gid !== undefined) Deno.chownSync(staged, null, gid);
+        chown(staged, owner);
         Deno.chmodSync(staged, mode);
         // A stale socket from an earlier run is replaced; rename does that atomically.
         Deno.renameSync(staged, path);
@@ -163,10 +179,10 @@ class Server implements ControlServer {
     }
   }
 
-  #openFifo(path: string, mode: number, gid: number | undefined): void {
+  #openFifo(path: string, mode: number, owner: Owner): void {
     removeIfPresent(path);
     makeFifo(path, mode & 0o600);
-    if (gid !== undefined) Deno.chownSync(path, null, gid);
+    chown(path, owner);
     Deno.chmodSync(path, mode);
     if (!Deno.statSync(path).isFifo) throw new TypeError(`File is not a FIFO: ${path}`);
     // Opened for writing too, so the FIFO never reports end-of-file when a writer goes away.

@@ -11,6 +11,8 @@ export interface Logger {
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
+  /** The system cannot go on (its start-up was cancelled): also always printed on stderr. */
+  crit(msg: string): void;
   /** A logger whose messages carry another facility (cron services use `cron`). */
   withFacility(facility: number): Logger;
 }
@@ -68,6 +70,7 @@ export function createLogger(target: LogTarget, facility: number = Facility.LOCA
     info: (m) => emit(Severity.INFO, m),
     warn: (m) => emit(Severity.WARN, m),
     error: (m) => emit(Severity.ERR, m),
+    crit: (m) => emit(Severity.CRIT, m),
     withFacility: (f) => createLogger(target, f),
   };
 }

@@ -92,7 +92,7 @@ export type ServiceEvent =
   | { type: "connection-closed" };
 
 /** Log levels effects may ask for. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogLevel = "debug" | "info" | "warn" | "error" | "crit";
 
 /** What the supervisor must do. */
 export type Effect =

@@ -168,7 +168,9 @@ export function systemTransition(
         next = { ...next, startupFailure: failure };
       }
       if (next.startupFailure && !isShuttingDown(next)) {
-        log("error", `system startup cancelled due to error: ${next.startupFailure}`);
+        // At crit: the run copies crit lines to stderr whatever the logging sections say
+        // (docs/exit-codes.md).
+        log("crit", `system startup cancelled due to error: ${next.startupFailure}`);
         next = shutdown(next, { code: 1, reason: next.startupFailure }, false);
       }
       return done(pending.size === 0 ? startupComplete(next) : next);

@@ -160,6 +160,11 @@ Deno.test("chaperone check warns about after/before names that match nothing; --
       `3 warnings in ${dir}/c.d (--strict)`,
     ]);
     assert.equal(strict.out, "");
+    // Abbreviated options, as everywhere (docopt's rule); an ambiguous one names the candidates.
+    assert.deepEqual(await run(["check", "--stri", "--conf", `${dir}/c.d`]), strict);
+    const ambiguous = await run(["check", "--s", "--config", `${dir}/c.d`]);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.err, /^--s is not a unique prefix: --strict, --skip-programs\?\nUsage:/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,6 +4,7 @@ import { openNotifySocket } from "../../src/notify/socket.ts";
 import { pidAlive } from "../../src/process/proc_table.ts";
 import { withTempDir } from "../_helpers/with_temp_dir.ts";
 import { drainNotify } from "../_helpers/drain_notify.ts";
+import { lacks } from "../_helpers/requires.ts";
 
 // sdnotify-exec runs as a program of its own (it may leave its command running when it
 // exits), started from a tiny entry file written into each test's temp dir.
@@ -58,7 +59,9 @@ async function killFromPidFile(file: string): Promise<void> {
   }
 }
 
-Deno.test("sdnotifyExecCommand() without a wait mode exits with the command's status", async () => {
+Deno.test("sdnotifyExecCommand() without a wait mode exits with the command's status", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   await withTempDir(async (dir) => {
     const result = await runExec(dir, [
       "--verbose",
@@ -93,7 +96,9 @@ Deno.test("sdnotifyExecCommand() reports a signal death as 128+n", async () => {
   });
 });
 
-Deno.test("sdnotifyExecCommand() --wait-ready exits 0 on READY=1 and leaves the command running", async () => {
+Deno.test("sdnotifyExecCommand() --wait-ready exits 0 on READY=1 and leaves the command running", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   await withTempDir(async (dir) => {
     const pidFile = join(dir, "pid");
     try {
@@ -120,7 +125,9 @@ Deno.test("sdnotifyExecCommand() --wait-ready exits 0 on READY=1 and leaves the 
   });
 });
 
-Deno.test("sdnotifyExecCommand() --wait-ready exits with n on ERRNO=n", async () => {
+Deno.test("sdnotifyExecCommand() --wait-ready exits with n on ERRNO=n", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   await withTempDir(async (dir) => {
     const pidFile = join(dir, "pid");
     try {
@@ -155,7 +162,9 @@ Deno.test("sdnotifyExecCommand() --wait-ready ends with the status of a command 
   });
 });
 
-Deno.test("sdnotifyExecCommand() --wait-stop outlives the command until STOPPING=1", async () => {
+Deno.test("sdnotifyExecCommand() --wait-stop outlives the command until STOPPING=1", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   await withTempDir(async (dir) => {
     const result = await runExec(dir, [
       "--wait-stop",
@@ -204,7 +213,9 @@ Deno.test("sdnotifyExecCommand() --timeout ends a wait that gets no notification
   });
 });
 
-Deno.test("sdnotifyExecCommand() proxies messages to the parent NOTIFY_SOCKET unless --noproxy", async () => {
+Deno.test("sdnotifyExecCommand() proxies messages to the parent NOTIFY_SOCKET unless --noproxy", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   await withTempDir(async (dir) => {
     await using parent = openNotifySocket(join(dir, "parent.sock"));
     const script = "systemd-notify --status=hi; systemd-notify --ready";
@@ -312,7 +323,9 @@ Deno.test("sdnotifyExecCommand() needs a COMMAND and treats later options as the
   });
 });
 
-Deno.test("sdnotifyExecCommand() listens on an @abstract --socket", async () => {
+Deno.test("sdnotifyExecCommand() listens on an @abstract --socket", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   await withTempDir(async (dir) => {
     const name = `@chaperone-test/${crypto.randomUUID()}`;
     const result = await runExec(dir, [

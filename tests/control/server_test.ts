@@ -118,6 +118,23 @@ Deno.test("serveControl() applies the configured mode and group to socket and FI
   });
 });
 
+Deno.test({
+  name: "serveControl() gives socket and FIFO to the owner it is told, keeping mode 0600",
+  // Giving a file away needs root.
+  ignore: Deno.uid() !== 0,
+  fn: () =>
+    withTempDir(async (dir) => {
+      await using _server = serveControl(
+        { socketPath: `${dir}/c.sock`, fifoPath: `${dir}/fifo`, uid: 65534, gid: 65534 },
+        new FakeHandler(),
+      );
+      for (const path of [`${dir}/c.sock`, `${dir}/fifo`]) {
+        const info = await Deno.stat(path);
+        assert.deepEqual([info.mode! & 0o777, info.uid, info.gid], [0o600, 65534, 65534], path);
+      }
+    }),
+});
+
 Deno.test("serveControl() replaces stale files and removes both endpoints on close", async () => {
   await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/c.sock`, "stale");

@@ -256,3 +256,43 @@ ${DEBUG_LOG}`;
     });
   },
 });
+
+Deno.test({
+  name: "--debug prints the resolved options and dumps the configuration it runs",
+  ignore,
+  fn: () =>
+    withScenario(
+      `settings: { env_set: { GREETING: "hello $(NAME:-x)" } }
+one.service: { type: oneshot, command: "echo $(GREETING)", after: none }
+`,
+      { args: ["--debug", "--user", "nobody", "true"], env: { NAME: "world" } },
+      async ({ run, dir }) => {
+        assert.equal(await run.waitExit(), 0, run.output);
+        assert.match(
+          run.stdout,
+          /^COMMAND OPTIONS \{"config":".*","user":"nobody",.*"debug":true/m,
+        );
+        const text = /^FULL CONFIGURATION: (\{\n[\s\S]*?\n\})$/m.exec(run.stdout)?.[1];
+        assert.ok(text, run.output);
+        const dump = JSON.parse(text);
+        assert.equal(dump.path, `${dir}/chaperone.d`);
+        assert.equal(dump.user.name, "nobody");
+        assert.equal(dump.settings.controlSocketMode, "0600");
+        assert.equal(dump.settings.uid, "nobody");
+        assert.equal(dump.environment.GREETING, "hello $(NAME:-x)");
+        const [one, console] = dump.services;
+        assert.equal(one.name, "one.service");
+        assert.equal(one.command, "echo hello world");
+        assert.deepEqual(one.after, ["none"]);
+        assert.equal(one.user.name, "nobody");
+        assert.equal(one.pos, `${dir}/chaperone.d/test.conf:2`);
+        assert.equal(console.name, "CONSOLE");
+        assert.deepEqual(console.argv, ["true"]);
+        // Decision 19's default section, with the selector as written.
+        assert.deepEqual(
+          dump.logging.map((l: { selector: string; builtin?: boolean }) => [l.selector, l.builtin]),
+          [["*.info", true]],
+        );
+      },
+    ),
+});

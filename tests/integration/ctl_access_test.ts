@@ -1,27 +1,35 @@
 /**
  * Black-box: how `chaperone ctl` finds and may use the control socket: exit 2 when nothing
- * listens, `--socket` and CHAPERONE_SOCKET, the `telchap` name, and the 0600 socket refusing
- * a non-root user (and admitting a group the settings name).
+ * listens, `--socket` and CHAPERONE_SOCKET, the `telchap` name, the 0600 socket refusing
+ * a non-root user (and admitting a group the settings name), and the socket owned by the
+ * `--user` user, whose services use telchap (Decision 9).
  */
 import assert from "node:assert/strict";
-import { canRunAsPid1, CHAPERONE, nsPath, type Pid1 } from "../_helpers/pid1.ts";
+import {
+  canRunAsPid1,
+  CHAPERONE,
+  nsPath,
+  type Pid1,
+  startPid1,
+  tempTree,
+  waitFor,
+} from "../_helpers/pid1.ts";
+import { lookupUser } from "../../src/process/users.ts";
 import { assertCtl, statusRows, waitRow, withChaperone } from "./ctl_helpers.ts";
+import { denoDirForNobody } from "../_helpers/nobody.ts";
+import { runProgram } from "../_helpers/run_program.ts";
 
 const CONFIG = `web.service: { command: "sleep 1000" }\n`;
+
+const nobody = lookupUser("nobody")!;
 
 const NOT_LISTENING = "chaperone does not seem to be listening, is it running?\n";
 
 /** Runs ctl on the host, outside any namespace, with a clean environment. */
-async function hostCtl(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(CHAPERONE, {
-    args: ["ctl", ...args],
+function hostCtl(args: string[], env: Record<string, string> = {}) {
+  return runProgram(CHAPERONE, ["ctl", ...args], {
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", NO_COLOR: "1", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  });
 }
 
 Deno.test({
@@ -100,7 +108,9 @@ Deno.test({
   name: "telchap, a link to the program, behaves as chaperone ctl",
   ignore: !canRunAsPid1,
   fn: () =>
-    withChaperone(CONFIG, async (p, dir) => {
+    // keep.service stays up: stopping the only service would end the system, and with it the
+    // namespace, racing the client's exit (137 under load).
+    withChaperone(`keep.service: { command: "sleep 1000" }\n${CONFIG}`, async (p, dir) => {
       await waitRow(p, "web.service", (r) => r.status === "running");
       await Deno.symlink(CHAPERONE, `${dir}/telchap`);
       const status = await p.exec([`${dir}/telchap`, "status"]);
@@ -120,22 +130,6 @@ Deno.test({
       );
     }),
 });
-
-/**
- * A copy of the Deno cache that `nobody` may read: ours lives under root's 0700 home, and the
- * launcher needs it to run ctl at all.
- */
-async function denoDirForNobody(dir: string): Promise<string> {
-  const home = Deno.env.get("HOME") ?? "/root";
-  const source = Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`;
-  const target = `${dir}/nobody-deno`;
-  const cp = await new Deno.Command("cp", { args: ["-a", source, target] }).output();
-  assert.ok(cp.success, "cannot copy the Deno cache");
-  const own = await new Deno.Command("chown", { args: ["-R", "nobody:nogroup", target] }).output();
-  assert.ok(own.success);
-  await Deno.chmod(dir, 0o755);
-  return target;
-}
 
 function asNobody(p: Pid1, denoDir: string, argv: string[]) {
   return p.exec(
@@ -165,6 +159,75 @@ Deno.test({
       const row = (await statusRows(p)).get("web.service")!;
       assert.equal(row.status, "running");
       assert.equal(row.pid, web.pid);
+    }),
+});
+
+Deno.test({
+  name: "with --user nobody, the endpoints are nobody's (0600) and its service's telchap works",
+  ignore: !canRunAsPid1,
+  async fn() {
+    // The service (nobody, by --user) calls telchap status through a link, as the
+    // chaperone-docker base image's services do; root still can too.
+    const dir = await tempTree({});
+    try {
+      const denoDir = await denoDirForNobody(dir);
+      await Deno.symlink(CHAPERONE, `${dir}/telchap`);
+      await Deno.mkdir(`${dir}/out`);
+      await Deno.chown(`${dir}/out`, nobody.uid, nobody.gid);
+      await Deno.mkdir(`${dir}/chaperone.d`);
+      await Deno.writeTextFile(
+        `${dir}/chaperone.d/10.conf`,
+        `caller.service: {
+  command: "sh -c 'id -un >${dir}/out/who; ${dir}/telchap status >${dir}/out/status 2>&1; echo $? >${dir}/out/rc; exec sleep 1000'",
+  env_set: { DENO_DIR: "${denoDir}", HOME: "${denoDir}" },
+}
+`,
+      );
+      const p = startPid1(["--user", "nobody", "--config", `${dir}/chaperone.d`]);
+      try {
+        const rc = await waitFor(async () => {
+          try {
+            return (await Deno.readTextFile(`${dir}/out/rc`)).trim() || undefined;
+          } catch {
+            return undefined;
+          }
+        }, { timeoutMs: 30_000, what: "the service's telchap", detail: () => p.output });
+        const status = await Deno.readTextFile(`${dir}/out/status`);
+        assert.equal(await Deno.readTextFile(`${dir}/out/who`), "nobody\n");
+        assert.equal(rc, "0", status);
+        assert.match(status, /^\nRunning: +chaperone version /);
+        assert.match(status, /caller\.service +true +(starting|running)/);
+        const owner = await p.exec([
+          "stat",
+          "-c",
+          "%a %U",
+          "/dev/chaperone.sock",
+          "/dev/chaperone",
+        ]);
+        assert.equal(owner.stdout, "600 nobody\n600 nobody\n");
+        // Root is not locked out.
+        const asRoot = await p.exec([`${dir}/telchap`, "status"]);
+        assert.equal(asRoot.code, 0, asRoot.stderr);
+        assert.match(asRoot.stdout, /caller\.service +true /);
+        await p.kill("SIGTERM");
+        assert.equal(await p.waitExit(), 0, p.output);
+      } finally {
+        await p.dispose();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "settings uid makes the same user own the endpoints; root's runs keep them root's",
+  ignore: !canRunAsPid1,
+  fn: () =>
+    withChaperone(`settings: { uid: nobody }\n${CONFIG}`, async (p) => {
+      await waitRow(p, "web.service", (r) => r.status === "running");
+      const mode = await p.exec(["stat", "-c", "%a %U", "/dev/chaperone.sock", "/dev/chaperone"]);
+      assert.equal(mode.stdout, "600 nobody\n600 nobody\n");
     }),
 });
 

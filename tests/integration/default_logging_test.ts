@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { canRunAsPid1, CHAPERONE, tempTree } from "../_helpers/pid1.ts";
 import { FIXTURE_BIN, withScenario } from "./_scenario.ts";
+import { denoDirForNobody } from "../_helpers/nobody.ts";
 
 const ignore = !canRunAsPid1;
 
@@ -111,18 +112,6 @@ web.service: { type: oneshot, command: "echo hello-lamp" }
     }
   },
 });
-
-/** A copy of the Deno cache that nobody may read (ours is under root's 0700 home). */
-async function denoDirForNobody(dir: string): Promise<string> {
-  const home = Deno.env.get("HOME") ?? "/root";
-  const source = Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`;
-  const target = `${dir}/deno`;
-  const cp = await new Deno.Command("cp", { args: ["-a", source, target] }).output();
-  assert.ok(cp.success, "cannot copy the Deno cache");
-  const own = await new Deno.Command("chown", { args: ["-R", "nobody:nogroup", target] }).output();
-  assert.ok(own.success);
-  return target;
-}
 
 Deno.test({
   name: "a non-root --force run tells services its syslog socket, and logger -u reaches stdout",

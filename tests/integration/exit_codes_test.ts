@@ -213,3 +213,40 @@ Deno.test({
     assert.match(new TextDecoder().decode(out.stdout), /expects to run as PID 1/);
   },
 });
+
+/** Where a start-up failure's message must show, by logging configuration. */
+const STARTUP_FAILURES: { logging: string; args?: string[]; stdout: boolean; file: boolean }[] = [
+  // Sections that send nothing to the console: only stderr tells the user.
+  {
+    logging: `app.logging: { selector: "*.info", file: "$(T)/app.log" }\n`,
+    stdout: false,
+    file: true,
+  },
+  // Decision 19's default section prints it on stdout; stderr still has it, once.
+  { logging: "", stdout: true, file: false },
+  // No console logging at all: stderr alone, once.
+  { logging: "", args: ["--no-console-log"], stdout: false, file: false },
+];
+
+for (const c of STARTUP_FAILURES) {
+  Deno.test({
+    name: `a start-up failure's message reaches stderr once (${
+      c.file ? "file-only logging" : c.args ? "--no-console-log" : "no logging section"
+    })`,
+    ignore,
+    fn: () =>
+      withScenario(
+        `${c.logging}app.service: { command: "/usr/local/bin/my-app --serve" }\n`,
+        { args: c.args ?? [] },
+        async ({ run, read }) => {
+          assert.equal(await run.waitExit(), 1, run.output);
+          const message = /system startup cancelled due to error: .*my-app/;
+          const lines = run.stderr.split("\n").filter((l) => message.test(l));
+          assert.equal(lines.length, 1, run.output);
+          assert.match(lines[0]!, /^system startup cancelled due to error: /);
+          assert.equal(message.test(run.stdout), c.stdout, run.output);
+          assert.equal(message.test(read("app.log")), c.file, read("app.log"));
+        },
+      ),
+  });
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { notifySocketAddress, sendNotify } from "../../src/notify/client.ts";
 import { openNotifySocket } from "../../src/notify/socket.ts";
+import { lacks } from "../_helpers/requires.ts";
 
 Deno.test("notifySocketAddress() encodes paths with a trailing NUL and @names with a leading one", () => {
   assert.deepEqual([...notifySocketAddress("/a")], [1, 0, 0x2f, 0x61, 0]);
@@ -26,38 +27,42 @@ Deno.test("sendNotify() delivers one datagram to a filesystem socket", async () 
   }
 });
 
-Deno.test("sendNotify() delivers to an abstract @socket", async () => {
-  const name = `chaperone-test-${Deno.pid}-${crypto.randomUUID()}`;
-  // Deno cannot bind abstract sockets, so a Python receiver stands in for the host.
-  const receiver = new Deno.Command("python3", {
-    args: [
-      "-c",
-      "import socket,sys\n" +
-      "s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\n" +
-      "s.bind('\\0'+sys.argv[1])\n" +
-      "print('bound',flush=True)\n" +
-      "print(s.recv(4096).decode(),flush=True)\n",
-      name,
-    ],
-    stdout: "piped",
-  }).spawn();
-  const reader = receiver.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  while (!output.includes("bound\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-  }
-  sendNotify(`@${name}`, "STOPPING=1");
-  // The receiver exits after one datagram, which ends its output.
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-  }
-  assert.equal((await receiver.status).code, 0);
-  assert.equal(output, "bound\nSTOPPING=1\n");
-});
+Deno.test(
+  "sendNotify() delivers to an abstract @socket",
+  { ignore: lacks("python3") },
+  async () => {
+    const name = `chaperone-test-${Deno.pid}-${crypto.randomUUID()}`;
+    // Deno cannot bind abstract sockets, so a Python receiver stands in for the host.
+    const receiver = new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import socket,sys\n" +
+        "s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\n" +
+        "s.bind('\\0'+sys.argv[1])\n" +
+        "print('bound',flush=True)\n" +
+        "print(s.recv(4096).decode(),flush=True)\n",
+        name,
+      ],
+      stdout: "piped",
+    }).spawn();
+    const reader = receiver.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let output = "";
+    while (!output.includes("bound\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += value;
+    }
+    sendNotify(`@${name}`, "STOPPING=1");
+    // The receiver exits after one datagram, which ends its output.
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += value;
+    }
+    assert.equal((await receiver.status).code, 0);
+    assert.equal(output, "bound\nSTOPPING=1\n");
+  },
+);
 
 Deno.test("sendNotify() throws NotFound for a missing path and ConnectionRefused for a dead socket", async () => {
   const dir = await Deno.makeTempDir();

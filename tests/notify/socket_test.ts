@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type NotifyDatagram, openNotifySocket } from "../../src/notify/socket.ts";
 import { sendNotify } from "../../src/notify/client.ts";
 import { withTempDir } from "../_helpers/with_temp_dir.ts";
+import { lacks } from "../_helpers/requires.ts";
 
 /** Collects datagrams from `socket` until `count` have arrived (or 5 s pass). */
 async function take(
@@ -109,7 +110,9 @@ Deno.test("openNotifySocket() closes when its signal aborts", async () => {
   });
 });
 
-Deno.test("openNotifySocket() lets systemd-notify --ready, --status and --pid return at once", async () => {
+Deno.test("openNotifySocket() lets systemd-notify --ready, --status and --pid return at once", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   await withTempDir(async (dir) => {
     await using socket = openNotifySocket(join(dir, "svc.sock"));
     const iterator = socket[Symbol.asyncIterator]();
@@ -153,7 +156,9 @@ Deno.test({
   });
 });
 
-Deno.test("openNotifySocket() binds an @abstract name that sendNotify and systemd-notify reach", async () => {
+Deno.test("openNotifySocket() binds an @abstract name that sendNotify and systemd-notify reach", {
+  ignore: lacks("systemd-notify"),
+}, async () => {
   const name = `@chaperone-test/${crypto.randomUUID()}`;
   const socket = openNotifySocket(name);
   try {

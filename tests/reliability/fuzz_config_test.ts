@@ -306,7 +306,13 @@ Deno.test("2,000 mutated configurations each load or are rejected naming the fil
       const out = await new Deno.Command(CHAPERONE, {
         // The programs of these configurations are not on this machine; the pipeline is tested.
         args: ["check", "--skip-programs", "--config", path],
-        env: { NO_COLOR: "1", HOME: "/root", PATH: "/usr/bin:/bin" },
+        // HOME (and DENO_DIR) as ours: the launcher needs our Deno cache, also when not root.
+        env: {
+          NO_COLOR: "1",
+          HOME: Deno.env.get("HOME") ?? "/root",
+          PATH: "/usr/bin:/bin",
+          ...(Deno.env.has("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+        },
         clearEnv: true,
         stdout: "piped",
         stderr: "piped",

@@ -3,6 +3,7 @@ import { listenSyslog, MAX_DATAGRAM } from "../../src/syslog/listener.ts";
 import { LogRouter } from "../../src/syslog/router.ts";
 import { MemorySink } from "../../src/log/logger.ts";
 import { loggingSpec, readLines, waitFor } from "./helpers.ts";
+import { lacks } from "../_helpers/requires.ts";
 
 function logger(args: string[]): void {
   const out = new Deno.Command("logger", { args, stderr: "piped", stdout: "null" }).outputSync();
@@ -22,7 +23,9 @@ async function sendRaw(dir: string, target: string, datagrams: Uint8Array[]): Pr
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-Deno.test("listenSyslog() receives logger messages in every format it sends", async () => {
+Deno.test("listenSyslog() receives logger messages in every format it sends", {
+  ignore: lacks("logger"),
+}, async () => {
   const dir = Deno.makeTempDirSync();
   try {
     const path = `${dir}/log`;
@@ -49,20 +52,24 @@ Deno.test("listenSyslog() receives logger messages in every format it sends", as
   }
 });
 
-Deno.test("listenSyslog() takes a 64 KiB message from logger whole", async () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const path = `${dir}/log`;
-    const sink = new MemorySink();
-    await using _listener = listenSyslog(path, sink);
-    const text = "m".repeat(65000);
-    logger(["-u", path, "--socket-errors=on", "--size", "70000", "-t", "long", text]);
-    const r = await waitFor(() => sink.records.find((x) => x.tag === "long"), "the long record");
-    assert.equal(r.rest, `: ${text}`);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+Deno.test(
+  "listenSyslog() takes a 64 KiB message from logger whole",
+  { ignore: lacks("logger") },
+  async () => {
+    const dir = Deno.makeTempDirSync();
+    try {
+      const path = `${dir}/log`;
+      const sink = new MemorySink();
+      await using _listener = listenSyslog(path, sink);
+      const text = "m".repeat(65000);
+      logger(["-u", path, "--socket-errors=on", "--size", "70000", "-t", "long", text]);
+      const r = await waitFor(() => sink.records.find((x) => x.tag === "long"), "the long record");
+      assert.equal(r.rest, `: ${text}`);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test("listenSyslog() loses nothing and keeps order when flooded", async () => {
   const dir = Deno.makeTempDirSync();
@@ -161,7 +168,9 @@ Deno.test("listenSyslog() survives bad datagrams and reports them once per burst
   }
 });
 
-Deno.test("listenSyslog() with a LogRouter writes logger's lines to a section's file", async () => {
+Deno.test("listenSyslog() with a LogRouter writes logger's lines to a section's file", {
+  ignore: lacks("logger"),
+}, async () => {
   const dir = Deno.makeTempDirSync();
   try {
     const file = `${dir}/out/syslog.log`;

@@ -81,7 +81,7 @@ Deno.test("systemTransition() a failed start cancels the start-up naming the ser
   assert.equal(s.phase, "stopping");
   assert.deepEqual(s.ending, { code: 1, reason: "a.service: executable '/x' not found" });
   assert.equal(s.shutdownStartedAt, 42);
-  const log = effects.find((f) => f.type === "log" && f.level === "error");
+  const log = effects.find((f) => f.type === "log" && f.level === "crit");
   assert.ok(log?.type === "log");
   assert.equal(
     log.message,
