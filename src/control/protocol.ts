@@ -5,6 +5,7 @@
  * module and nothing else of each other, so the two ends cannot drift apart.
  */
 import { parseSeverity } from "../log/record.ts";
+import type { LongLinePolicy } from "../text/line_reader.ts";
 
 /** Largest request line the server accepts (bytes, newline excluded). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -105,6 +106,15 @@ export class ProtocolError extends SyntaxError {
     this.name = "ProtocolError";
   }
 }
+
+/**
+ * A request or response line over its limit ends the connection with a ProtocolError: the rest
+ * of the line cannot be resynchronised, and the reader never buffers it (text/line_reader.ts).
+ */
+export const LINE_TOO_LONG: LongLinePolicy = {
+  kind: "fail",
+  error: (message) => new ProtocolError(message),
+};
 
 /** Command words that do not fit the grammar; the message says what is wrong. */
 export class UsageError extends Error {
@@ -404,63 +414,4 @@ export function decodeResponse(line: string): ControlResponse {
   if (obj.text !== undefined) response.text = obj.text;
   if (obj.data !== undefined) response.data = obj.data;
   return response;
-}
-
-/** Something lines can be read from: a socket connection or an open FIFO. */
-export interface ByteReader {
-  read(buffer: Uint8Array): Promise<number | null>;
-}
-
-/**
- * Reads newline-terminated lines (newline removed, decoded as UTF-8 with bad bytes replaced).
- * A line longer than `maxBytes` is never buffered whole, so a peer cannot make the reader hold
- * more than `maxBytes` plus one read: it throws ProtocolError, or, when `onOversize` is given,
- * is skipped up to its newline and reported through that callback. A final line without a
- * newline at end of stream is returned too.
- */
-export async function* readLines(
-  reader: ByteReader,
-  options: { maxBytes: number; onOversize?: () => void },
-): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  const chunk = new Uint8Array(64 * 1024);
-  let pending = new Uint8Array(0);
-  let discarding = false;
-  const oversize = () => {
-    if (options.onOversize === undefined) {
-      throw new ProtocolError(`Line longer than ${options.maxBytes} bytes`);
-    }
-    options.onOversize();
-  };
-  while (true) {
-    const n = await reader.read(chunk);
-    if (n === null) break;
-    const joined = new Uint8Array(pending.length + n);
-    joined.set(pending);
-    joined.set(chunk.subarray(0, n), pending.length);
-    let start = 0;
-    for (
-      let newline = joined.indexOf(0x0a);
-      newline !== -1;
-      newline = joined.indexOf(0x0a, start)
-    ) {
-      const line = joined.subarray(start, newline);
-      start = newline + 1;
-      if (discarding) {
-        discarding = false;
-      } else if (line.length > options.maxBytes) {
-        oversize();
-      } else {
-        yield decoder.decode(line);
-      }
-    }
-    if (discarding || joined.length - start > options.maxBytes) {
-      if (!discarding) oversize();
-      discarding = true;
-      pending = new Uint8Array(0);
-    } else {
-      pending = joined.slice(start);
-    }
-  }
-  if (pending.length > 0) yield decoder.decode(pending);
 }

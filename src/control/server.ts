@@ -9,6 +9,7 @@
 import { dirname } from "node:path";
 import { splitShellWords } from "../config/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
+import { readLines } from "../text/line_reader.ts";
 import { lastError, lazyLibc } from "../sys/libc.ts";
 import {
   type ControlContext,
@@ -17,10 +18,10 @@ import {
   type ControlResponse,
   decodeRequest,
   encode,
+  LINE_TOO_LONG,
   MAX_REQUEST_BYTES,
   parseCommandWords,
   ProtocolError,
-  readLines,
 } from "./protocol.ts";
 
 /** Where and how to serve. */
@@ -203,7 +204,8 @@ class Server implements ControlServer {
 
   async #serveConnection(conn: Deno.UnixConn): Promise<void> {
     try {
-      for await (const line of readLines(conn, { maxBytes: this.#maxBytes })) {
+      const lines = readLines(conn, { maxBytes: this.#maxBytes, tooLong: LINE_TOO_LONG });
+      for await (const line of lines) {
         if (line.trim() === "") continue;
         const reply = this.#reply(conn, line);
         this.#inFlight.add(reply);
@@ -262,8 +264,13 @@ class Server implements ControlServer {
   async #fifoLoop(fifo: Deno.FsFile): Promise<void> {
     const lines = readLines(fifo, {
       maxBytes: this.#maxBytes,
-      onOversize: () =>
-        this.#logger?.warn(`${this.fifoPath}: command longer than ${this.#maxBytes} bytes ignored`),
+      tooLong: {
+        kind: "skip",
+        report: () =>
+          this.#logger?.warn(
+            `${this.fifoPath}: command longer than ${this.#maxBytes} bytes ignored`,
+          ),
+      },
     });
     try {
       for await (const line of lines) {

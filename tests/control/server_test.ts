@@ -8,8 +8,8 @@ import {
   type ControlResponse,
   decodeResponse,
   encode,
-  readLines,
 } from "../../src/control/protocol.ts";
+import { readLines } from "../../src/text/line_reader.ts";
 import { serveControl } from "../../src/control/server.ts";
 import { withTempDir } from "../_helpers/with_temp_dir.ts";
 
@@ -40,7 +40,7 @@ class RawClient implements AsyncDisposable {
   lines: AsyncGenerator<string>;
   private constructor(conn: Deno.UnixConn) {
     this.conn = conn;
-    this.lines = readLines(conn, { maxBytes: 64 * 1024 * 1024 });
+    this.lines = readLines(conn, { maxBytes: 64 * 1024 * 1024, tooLong: { kind: "split" } });
   }
   static async open(path: string): Promise<RawClient> {
     return new RawClient(await Deno.connect({ transport: "unix", path }));

@@ -8,16 +8,28 @@ const SRC = new URL("../../src/", import.meta.url);
 
 /** Folder → folders (or single files) it may import. */
 const ALLOWED: Record<string, string[]> = {
+  text: [],
   sys: [],
   log: [],
-  config: ["sys", "log", "process/users.ts", "process/signals.ts"],
-  process: ["sys", "log", "config/schema.ts"],
-  notify: ["sys", "log"],
-  syslog: ["sys", "log", "config/schema.ts"],
-  control: ["sys", "log", "config/shell_words.ts"],
+  config: ["text", "sys", "log", "process/users.ts", "process/signals.ts"],
+  process: ["text", "sys", "log", "config/schema.ts"],
+  notify: ["text", "sys", "log"],
+  syslog: ["text", "sys", "log", "config/schema.ts"],
+  control: ["text", "sys", "log", "config/shell_words.ts"],
   service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
-  supervisor: ["sys", "log", "config", "process", "notify", "service"],
-  cli: ["sys", "log", "config", "process", "notify", "syslog", "control", "service", "supervisor"],
+  supervisor: ["text", "sys", "log", "config", "process", "notify", "service"],
+  cli: [
+    "text",
+    "sys",
+    "log",
+    "config",
+    "process",
+    "notify",
+    "syslog",
+    "control",
+    "service",
+    "supervisor",
+  ],
 };
 
 function* sources(dir: URL, rel = ""): Generator<[string, string]> {
