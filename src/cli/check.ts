@@ -13,6 +13,7 @@ import type { Config } from "../config/schema.ts";
 import { resolveExecutable } from "../process/spawn.ts";
 import { DependencyGraph } from "../supervisor/graph.ts";
 import { disableReason, serviceArgv } from "../supervisor/service_command.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 const USAGE =
   "Usage: chaperone check [--config=<file_or_dir>] [--user=<name>] [--strict] [--skip-programs]\n" +
@@ -56,7 +57,7 @@ function checkPrograms(config: Config): ProgramFindings {
       serviceArgv(spec, path, processes);
       continue;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       const where = `${spec.pos.file}${spec.pos.line ? `:${spec.pos.line}` : ""}: ${spec.name}`;
       const reason = spec.enabled ? disableReason(spec, message) : undefined;
       if (!spec.enabled) {
@@ -94,7 +95,7 @@ export async function checkCommand(args: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (err) {
-    write("stderr", `${err instanceof Error ? err.message : err}\n${USAGE}`);
+    write("stderr", `${errorMessage(err)}\n${USAGE}`);
     return 1;
   }
   if (values.help) {
@@ -126,7 +127,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     try {
       graphText = DependencyGraph.from(result.partial.services).format();
     } catch (err) {
-      problems.push(`${path}: ${err instanceof Error ? err.message : err}`);
+      problems.push(`${path}: ${errorMessage(err)}`);
     }
     if (!values["skip-programs"]) {
       const programs = checkPrograms(result.partial);

@@ -17,6 +17,7 @@ import {
   UsageError,
 } from "../control/protocol.ts";
 import { ctlSocketCandidates } from "./runtime_paths.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Usage text of `chaperone ctl`. */
 export const CTL_USAGE =
@@ -141,7 +142,7 @@ function splitArgs(args: readonly string[]) {
     const { values } = parseArgs({ args: args.slice(0, cut), options: CTL_FLAGS, strict: true });
     return { values, words };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 }
 
@@ -210,10 +211,6 @@ function printResponse(
   return 0;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Runs `chaperone ctl <args>`; resolves to the exit status. */
 export async function ctlCommand(args: string[], options: CtlOptions = {}): Promise<number> {
   const output = options.output ?? processOutput;
@@ -247,9 +244,9 @@ export async function ctlCommand(args: string[], options: CtlOptions = {}): Prom
       if (error instanceof Deno.errors.PermissionDenied) {
         output.err(`chaperone ctl: not allowed to use the control socket ${path}\n`);
       } else if (error instanceof ProtocolError || error instanceof Deno.errors.TimedOut) {
-        output.err(`chaperone ctl: ${message(error)}\n`);
+        output.err(`chaperone ctl: ${errorMessage(error)}\n`);
       } else {
-        output.err(`chaperone ctl: cannot talk to chaperone at ${path}: ${message(error)}\n`);
+        output.err(`chaperone ctl: cannot talk to chaperone at ${path}: ${errorMessage(error)}\n`);
       }
       return 1;
     }

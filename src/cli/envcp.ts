@@ -9,6 +9,7 @@ import { expandWithVars, ExpansionError } from "../config/expand.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { isDirWritable } from "./runtime_paths.ts";
 import { pathExists } from "./path_exists.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Usage text of `chaperone envcp`. */
 export const ENVCP_USAGE = `Usage: chaperone envcp [options] FILE ...
@@ -53,10 +54,6 @@ class EnvcpError extends Error {
     super(message);
     this.name = "EnvcpError";
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isDirectory(path: string): boolean {
@@ -128,7 +125,7 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
   try {
     parsed = parseArgs({ args, options: ENVCP_FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
-    say(`error: ${errorText(error)}\n\n${ENVCP_USAGE}`);
+    say(`error: ${errorMessage(error)}\n\n${ENVCP_USAGE}`);
     return 1;
   }
   const { values, positionals: files } = parsed;
@@ -206,13 +203,13 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
         info = Deno.statSync(source);
         text = Deno.readTextFileSync(source);
       } catch (error) {
-        throw new EnvcpError(`cannot open input file ${source}: ${errorText(error)}`);
+        throw new EnvcpError(`cannot open input file ${source}: ${errorMessage(error)}`);
       }
       const expanded = expand(text);
       try {
         Deno.writeTextFileSync(dest, expanded);
       } catch (error) {
-        throw new EnvcpError(`cannot open output file ${dest}: ${errorText(error)}`);
+        throw new EnvcpError(`cannot open output file ${dest}: ${errorMessage(error)}`);
       }
       if (values.archive) copyAttributes(info, dest);
       if (values.verbose) say(`envcp ${source} ${dest}`);

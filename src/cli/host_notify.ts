@@ -5,6 +5,7 @@
 import type { Logger } from "../log/logger.ts";
 import { sendNotify } from "../notify/client.ts";
 import type { HostNotify } from "../supervisor/ports.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** A HostNotify for NOTIFY_SOCKET, or undefined when there is none. Each message is sent at most once, STATUS excepted. */
 export function hostNotifier(
@@ -25,7 +26,7 @@ export function hostNotifier(
       } catch (err) {
         broken = true;
         logger.debug(
-          `host notify socket ${socket} unusable: ${err instanceof Error ? err.message : err}`,
+          `host notify socket ${socket} unusable: ${errorMessage(err)}`,
         );
       }
     },

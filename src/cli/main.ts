@@ -4,6 +4,7 @@
  */
 import { parseCommandLine, UsageError } from "./options.ts";
 import { INETD_EXEC } from "./inetd_exec.ts";
+import { errorStack } from "../text/error_message.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -70,7 +71,7 @@ export async function main(args: string[]): Promise<number> {
       write("stderr", `${err.message}\n${err.usage}\n`);
       return 1;
     }
-    write("stderr", `chaperone: ${err instanceof Error ? err.stack ?? err.message : err}\n`);
+    write("stderr", `chaperone: ${errorStack(err)}\n`);
     return 1;
   }
 }

@@ -13,6 +13,7 @@
 import denoJson from "../../deno.json" with { type: "json" };
 import { SEVERITIES, Severity } from "../log/record.ts";
 import { splitShellWords } from "../config/shell_words.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Subcommands dispatched by `main` instead of running the supervisor. */
 export type Subcommand = "ctl" | "check" | "envcp" | "sdnotify" | "sdnotify-exec";
@@ -311,7 +312,7 @@ function scanDefaults(text: string): Scanned {
     if (scanned.help) throw new UsageError("--help cannot be given in _CHAP_OPTIONS");
     return scanned;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new UsageError(
       `Error occurred in _CHAP_OPTIONS environment variable: ${text}\n${reason}`,
       { cause: error },

@@ -31,6 +31,7 @@ import { installCrashGuard } from "./crash_guard.ts";
 import { hostNotifier } from "./host_notify.ts";
 import { parseSignal } from "../process/signals.ts";
 import { systemClock } from "../sys/clock.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Signals a container runtime may send that are passed on to the CONSOLE command. */
 const FORWARDED: readonly Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGWINCH"];
@@ -83,7 +84,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         ...(opts.defaultHome !== undefined ? { defaultHome: opts.defaultHome } : {}),
       });
     } catch (err) {
-      write("stderr", `--create-user failure: ${err instanceof Error ? err.message : err}\n`);
+      write("stderr", `--create-user failure: ${errorMessage(err)}\n`);
       return 1;
     }
   } else if (opts.user !== undefined) {
@@ -155,7 +156,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       // An expansion in the command's arguments failed (`$(X:?message)`, a bad `:/` form).
       write(
         "stderr",
-        `Configuration Error: command line: ${err instanceof Error ? err.message : err}\n`,
+        `Configuration Error: command line: ${errorMessage(err)}\n`,
       );
       return 1;
     }
@@ -174,7 +175,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   try {
     graph = DependencyGraph.from(services);
   } catch (err) {
-    write("stderr", `Configuration Error: ${err instanceof Error ? err.message : err}\n`);
+    write("stderr", `Configuration Error: ${errorMessage(err)}\n`);
     return 1;
   }
   if (opts.showDependencies) {
@@ -191,7 +192,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       ensureRuntimeDir(paths.runtimeDir);
     } catch (err) {
       // Someone else's directory under /tmp, a symlink, an unwritable parent: nothing can start.
-      write("stderr", `chaperone: ${err instanceof Error ? err.message : err}\n`);
+      write("stderr", `chaperone: ${errorMessage(err)}\n`);
       return 1;
     }
     logger.info(`/dev is not writable: sockets are in ${paths.runtimeDir}`);
@@ -213,7 +214,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   } catch (err) {
     write(
       "stderr",
-      `system startup cancelled due to error: ${err instanceof Error ? err.message : err}\n`,
+      `system startup cancelled due to error: ${errorMessage(err)}\n`,
     );
     return 1;
   }
@@ -238,7 +239,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       serviceVars.CHAPERONE_SYSLOG_SOCKET = paths.syslogSocket;
       logger.info(`Switching all chaperone logging to ${paths.syslogSocket}`);
     } catch (err) {
-      logger.warn(`syslog service cannot be started: ${err instanceof Error ? err.message : err}`);
+      logger.warn(`syslog service cannot be started: ${errorMessage(err)}`);
     }
   }
 
@@ -248,7 +249,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     try {
       becomeSubreaper();
     } catch (err) {
-      logger.warn(`${err instanceof Error ? err.message : err}`);
+      logger.warn(errorMessage(err));
     }
   }
   const late: { supervisor?: Supervisor } = {};
@@ -326,7 +327,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       }),
     );
   } catch (err) {
-    logger.warn(`command service cannot be started: ${err instanceof Error ? err.message : err}`);
+    logger.warn(`command service cannot be started: ${errorMessage(err)}`);
   }
 
   // Signals.

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { sendNotify } from "../notify/client.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { VERSION_TEXT } from "./options.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Usage text of `sdnotify`. */
 export const SDNOTIFY_USAGE = `Usage:
@@ -56,7 +57,7 @@ export function sdnotifyCommand(args: string[], options: SdnotifyOptions = {}): 
   try {
     parsed = parseArgs({ args, options: SDNOTIFY_FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
-    output.err(`${error instanceof Error ? error.message : error}\n${SDNOTIFY_USAGE}`);
+    output.err(`${errorMessage(error)}\n${SDNOTIFY_USAGE}`);
     return Promise.resolve(1);
   }
   const { values, positionals } = parsed;
@@ -98,7 +99,7 @@ export function sdnotifyCommand(args: string[], options: SdnotifyOptions = {}): 
         sendNotify(socket, message);
       } catch (error) {
         if (values.ignore) continue;
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         output.out(
           `error: could not send sd_notify message, Systemd notification failed: ${reason}\n`,
         );

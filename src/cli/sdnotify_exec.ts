@@ -20,6 +20,7 @@ import { resolveExecutable } from "../process/spawn.ts";
 import { systemClock, type TimerId } from "../sys/clock.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { VERSION_TEXT } from "./options.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Usage text of `sdnotify-exec`. */
 export const SDNOTIFY_EXEC_USAGE = `Usage:
@@ -118,10 +119,6 @@ function pythonFloat(seconds: number): string {
   return Number.isInteger(seconds) ? seconds.toFixed(1) : String(seconds);
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Runs `sdnotify-exec <args>`; resolves to the exit status described in spec §7.3. */
 export async function sdnotifyExecCommand(
   args: string[],
@@ -134,7 +131,7 @@ export async function sdnotifyExecCommand(
   try {
     values = parseArgs({ args: optionArgs, options: EXEC_FLAGS, strict: true }).values;
   } catch (error) {
-    output.err(`${message(error)}\n${SDNOTIFY_EXEC_USAGE}`);
+    output.err(`${errorMessage(error)}\n${SDNOTIFY_EXEC_USAGE}`);
     return 1;
   }
   if (values.help) {
@@ -181,7 +178,7 @@ export async function sdnotifyExecCommand(
     argv = splitShellWords(expandWithVars(line, vars, { prefix: "%", openers: "{" }));
     if (argv.length === 0) throw new RangeError("the command is empty after expansion");
   } catch (error) {
-    output.out(`Error running command: ${message(error)}\n`);
+    output.out(`Error running command: ${errorMessage(error)}\n`);
     return 1;
   }
   const program = argv[0]!;
@@ -191,7 +188,7 @@ export async function sdnotifyExecCommand(
     // Mode 0777 as in the original: the command may run as anyone (or inside a container).
     socket = openNotifySocket(socketName, { mode: 0o777 });
   } catch (error) {
-    output.out(`Error while trying to create socket: ${message(error)}\n`);
+    output.out(`Error while trying to create socket: ${errorMessage(error)}\n`);
     return 1;
   }
 
@@ -278,7 +275,7 @@ export async function sdnotifyExecCommand(
         stderr: "inherit",
       }).spawn();
     } catch (error) {
-      output.out(`Error running command: ${message(error)}\n`);
+      output.out(`Error running command: ${errorMessage(error)}\n`);
       finish(error instanceof Deno.errors.PermissionDenied ? 126 : 127);
     }
     if (child !== undefined) {

@@ -11,6 +11,7 @@
  */
 import { globMatch } from "./glob.ts";
 import { compilePyRegex, pySub } from "./py_regex.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** A failing `$(V:?message)` or an invalid `$(V:/re/repl/)`; the message is the user's. */
 export class ExpansionError extends Error {
@@ -175,7 +176,7 @@ export class BacktickRunner {
         : `died with signal ${output.signal}.`;
       this.#onError?.(`Backtick expansion returned error: Command '${command}' ${why}`);
     } catch (error) {
-      this.#onError?.(`Backtick expansion returned error: ${(error as Error).message}`);
+      this.#onError?.(`Backtick expansion returned error: ${errorMessage(error)}`);
     }
     return "";
   }
@@ -330,7 +331,7 @@ class ExpansionPass {
           replaced = pySub(regexp, (s[2] as string).replaceAll("\\/", "/"), val);
         } catch (error) {
           throw new ExpansionError(
-            `invalid regex replacement in '${inner}': ${(error as Error).message}`,
+            `invalid regex replacement in '${inner}': ${errorMessage(error)}`,
             { cause: error },
           );
         }

@@ -18,6 +18,7 @@ import {
 } from "yaml";
 import { ConfigError } from "./config_error.ts";
 import type { RawSection, SourcePos } from "./schema.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** One parsed file: its sections in written order, with positions. */
 export interface ConfigFile {
@@ -120,7 +121,7 @@ export async function locateConfig(path: string): Promise<LocatedConfig> {
     info = await Deno.stat(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return { files: [] };
-    throw new ConfigError(`cannot read configuration path: ${(err as Error).message}`, {
+    throw new ConfigError(`cannot read configuration path: ${errorMessage(err)}`, {
       pos: { file: path },
       cause: err,
     });
@@ -133,7 +134,7 @@ export async function locateConfig(path: string): Promise<LocatedConfig> {
       if (CONFIG_NAME_REGEXP.test(entry.name)) names.push(entry.name);
     }
   } catch (err) {
-    throw new ConfigError(`cannot read configuration directory: ${(err as Error).message}`, {
+    throw new ConfigError(`cannot read configuration directory: ${errorMessage(err)}`, {
       pos: { file: path },
       cause: err,
     });
@@ -255,7 +256,7 @@ export function parseConfigText(
         // The yaml library throws here on an alias whose anchor is missing and on an alias
         // bomb (more expansions than its maxAliasCount): a problem of this file, not a crash.
         errors.push(
-          new ConfigError(`YAML error: ${e instanceof Error ? e.message : String(e)}`, {
+          new ConfigError(`YAML error: ${errorMessage(e)}`, {
             pos: posOf(dpair.key),
             directive: `${name}: ${directive}`,
           }),
@@ -292,7 +293,7 @@ export async function loadConfigFiles(
       text = await Deno.readTextFile(file);
     } catch (err) {
       errors.push(
-        new ConfigError(`cannot read configuration file: ${(err as Error).message}`, {
+        new ConfigError(`cannot read configuration file: ${errorMessage(err)}`, {
           pos: { file },
           cause: err,
         }),

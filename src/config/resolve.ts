@@ -32,6 +32,7 @@ import type {
 } from "./schema.ts";
 import { splitShellWords } from "./shell_words.ts";
 import { parseSocketMode, sectionKind, splitNameList } from "./validate.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 export type { UserDirectory } from "./credentials.ts";
 export { parseEnabled } from "./scalars.ts";
@@ -270,7 +271,7 @@ function resolveService(
     argv = splitShellWords(command);
     if (argv.length === 0 && ok) fail("command", "expands to an empty command");
   } catch (err) {
-    fail("command", (err as Error).message, err);
+    fail("command", errorMessage(err), err);
   }
 
   const enabled = enabledOf(s.enabled, (text) => expandWith(env, text, "enabled", fail), fail);
@@ -292,7 +293,7 @@ function resolveService(
       try {
         toCronerPattern(interval);
       } catch (err) {
-        fail("interval", (err as Error).message, err);
+        fail("interval", errorMessage(err), err);
       }
     }
   }
@@ -315,7 +316,7 @@ function resolveService(
     try {
       killSignal = parseSignal(s.kill_signal as string | number);
     } catch (err) {
-      fail("kill_signal", (err as Error).message, err);
+      fail("kill_signal", errorMessage(err), err);
     }
   }
   if (!ok) return undefined;

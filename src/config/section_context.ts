@@ -7,6 +7,7 @@ import type { Environment } from "./env.ts";
 import type { ResolveOptions } from "./resolve.ts";
 import { parseEnabled } from "./scalars.ts";
 import type { Credentials, Settings, SourcePos } from "./schema.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Records a problem of one directive of the section being resolved. */
 export type Fail = (directive: string, message: string, cause?: unknown) => void;
@@ -36,7 +37,7 @@ export function expandWith(
   try {
     value = env.expand(text);
   } catch (err) {
-    fail(directive, (err as Error).message, err);
+    fail(directive, errorMessage(err), err);
     return undefined;
   }
   if (value.includes("\0")) {

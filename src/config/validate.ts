@@ -11,6 +11,7 @@ import { ConfigError } from "./config_error.ts";
 import { envNameProblem, envPatternProblem, escapeControls, sectionNameProblem } from "./names.ts";
 import type { RawConfig, RawSection, SourcePos } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** The value shapes a directive may take. */
 export type DirectiveType =
@@ -193,7 +194,7 @@ export function checkType(type: DirectiveType, value: unknown): string | undefin
         parseSignal(value);
         return undefined;
       } catch (err) {
-        return (err as Error).message;
+        return errorMessage(err);
       }
     case "socket-mode":
       return parseSocketMode(value) === undefined

@@ -23,6 +23,7 @@ import {
   parseCommandWords,
   ProtocolError,
 } from "./protocol.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Where and how to serve. */
 export interface ControlServerOptions {
@@ -92,10 +93,6 @@ function fileId(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 class Server implements ControlServer {
@@ -189,7 +186,7 @@ class Server implements ControlServer {
       } catch (error) {
         if (this.#closing) return;
         // EMFILE and similar: log, pause so a persistent failure cannot spin, keep serving.
-        this.#logger?.warn(`control socket accept failed: ${errorText(error)}`);
+        this.#logger?.warn(`control socket accept failed: ${errorMessage(error)}`);
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
@@ -238,7 +235,7 @@ class Server implements ControlServer {
     try {
       response = await this.#run(decodeRequest(line), INTERACTIVE);
     } catch (error) {
-      response = { ok: false, error: errorText(error) };
+      response = { ok: false, error: errorMessage(error) };
     }
     if (response === "closed") return "closed";
     await writeAll(conn, encode(response));
@@ -256,8 +253,8 @@ class Server implements ControlServer {
     try {
       return await Promise.race([pending, this.#abandoned]);
     } catch (error) {
-      this.#logger?.error(`control command "${request.cmd}" failed: ${errorText(error)}`);
-      return { ok: false, error: errorText(error) };
+      this.#logger?.error(`control command "${request.cmd}" failed: ${errorMessage(error)}`);
+      return { ok: false, error: errorMessage(error) };
     }
   }
 
@@ -278,7 +275,9 @@ class Server implements ControlServer {
         this.#fifoQueue = this.#fifoQueue.then(() => this.#runFifoLine(line));
       }
     } catch (error) {
-      if (!this.#closing) this.#logger?.error(`${this.fifoPath}: read failed: ${errorText(error)}`);
+      if (!this.#closing) {
+        this.#logger?.error(`${this.fifoPath}: read failed: ${errorMessage(error)}`);
+      }
     }
   }
 
@@ -290,7 +289,7 @@ class Server implements ControlServer {
       if (words.length === 0) return;
       request = fifoRequest(parseCommandWords(words));
     } catch (error) {
-      this.#logger?.warn(`${this.fifoPath}: command "${line}" rejected: ${errorText(error)}`);
+      this.#logger?.warn(`${this.fifoPath}: command "${line}" rejected: ${errorMessage(error)}`);
       return;
     }
     if (request.cmd === "status" || request.cmd === "dependencies" || request.cmd === "health") {

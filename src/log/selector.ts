@@ -8,6 +8,7 @@
  * loaded, for `chaperone check` and a run alike) and the log router share this one parser.
  */
 import { FACILITIES, type LogRecord, SEVERITIES } from "./record.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** What the facility part of an element tests. */
 export type FacilityTest =
@@ -66,7 +67,7 @@ export function parseSelector(text: string): Selector {
     try {
       terms.push(parseElement(elem));
     } catch (e) {
-      problems.push((e as Error).message);
+      problems.push(errorMessage(e));
       cause ??= e;
     }
   }

@@ -17,8 +17,9 @@ import {
 } from "../sys/file_descriptor.ts";
 import { LineBuffer, writeAllSync } from "./line_buffer.ts";
 import { openLogFile } from "./open_log_file.ts";
-import { describeError, type OutputReporter } from "./output_reporter.ts";
+import type { OutputReporter } from "./output_reporter.ts";
 import { strftime } from "./strftime.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Longest time a file line waits in the buffer. */
 export const FLUSH_DELAY_MS = 50;
@@ -119,7 +120,7 @@ export class FileOutput {
       writeAllSync(file, data);
       this.#recovered();
     } catch (e) {
-      this.#fail(`cannot write log file ${this.#path}: ${describeError(e)}`);
+      this.#fail(`cannot write log file ${this.#path}: ${errorMessage(e)}`);
     }
   }
 
@@ -150,7 +151,7 @@ export class FileOutput {
     } catch (e) {
       this.#file?.close();
       this.#file = undefined;
-      this.#fail(`cannot open log file ${path}: ${describeError(e)}`);
+      this.#fail(`cannot open log file ${path}: ${errorMessage(e)}`);
     }
   }
 

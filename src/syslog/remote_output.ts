@@ -1,5 +1,6 @@
 /** A remote syslog host as a log output: UDP datagrams with a `<PRI>` header (Decision 8). */
-import { describeError, type OutputReporter } from "./output_reporter.ts";
+import type { OutputReporter } from "./output_reporter.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Datagrams queued for one remote host before further lines are dropped. */
 export const MAX_REMOTE_IN_FLIGHT = 1024;
@@ -106,6 +107,6 @@ export class RemoteOutput {
   #fail(e: unknown): void {
     if (this.#failing) return;
     this.#failing = true;
-    this.#report("warn", `cannot send log lines to syslog host ${this.host}: ${describeError(e)}`);
+    this.#report("warn", `cannot send log lines to syslog host ${this.host}: ${errorMessage(e)}`);
   }
 }
