@@ -14,10 +14,10 @@ import {
   ProtocolError,
   type ServiceStatus,
   type StatusReply,
-  UsageError,
 } from "../control/protocol.ts";
 import { ctlSocketCandidates } from "./runtime_paths.ts";
 import { errorMessage } from "../text/error_message.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 /** Usage text of `chaperone ctl`. */
 export const CTL_USAGE =

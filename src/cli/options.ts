@@ -14,6 +14,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { SEVERITIES, Severity } from "../log/record.ts";
 import { splitShellWords } from "../config/shell_words.ts";
 import { errorMessage } from "../text/error_message.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 /** Subcommands dispatched by `main` instead of running the supervisor. */
 export type Subcommand = "ctl" | "check" | "envcp" | "sdnotify" | "sdnotify-exec";
@@ -58,7 +59,8 @@ export type CommandLine =
   | { readonly kind: "subcommand"; readonly name: Subcommand; readonly args: readonly string[] };
 
 /** The synopsis part of the help text, printed after a usage error. */
-const SYNOPSIS = `Usage:
+/** The synopsis printed after a usage error of the command line (exit 1). */
+export const SYNOPSIS = `Usage:
     chaperone [--config=<file_or_dir>]
               [--user=<name> | --create-user=<newuser>] [--default-home=<dir>]
               [--exitkills | --no-exitkills] [--ignore-failures] [--log-level=<level>]
@@ -67,18 +69,6 @@ const SYNOPSIS = `Usage:
               [<command> [<args> ...]]
     chaperone (ctl | check | envcp | sdnotify | sdnotify-exec) [<args> ...]
     chaperone (-h | --help)`;
-
-/** A bad command line: exit 1, printing `message` and then `usage` on stderr. */
-export class UsageError extends Error {
-  /** The synopsis to print after the message. */
-  readonly usage: string;
-  readonly exitCode = 1;
-  constructor(message: string, options: { usage?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = "UsageError";
-    this.usage = options.usage ?? SYNOPSIS;
-  }
-}
 
 /** The text printed by `chaperone --help` (the original's, corrected). */
 export const USAGE: string = `Lightweight process and service manager

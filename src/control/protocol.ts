@@ -6,6 +6,7 @@
  */
 import { parseSeverity } from "../log/record.ts";
 import type { LongLinePolicy } from "../text/line_reader.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 /** Largest request line the server accepts (bytes, newline excluded). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -115,14 +116,6 @@ export const LINE_TOO_LONG: LongLinePolicy = {
   kind: "fail",
   error: (message) => new ProtocolError(message),
 };
-
-/** Command words that do not fit the grammar; the message says what is wrong. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
 
 /** The command grammar, as printed with usage errors. */
 export const COMMAND_USAGE = `Commands:

@@ -10,9 +10,9 @@ import {
   parseCommandWords,
   ProtocolError,
   type ServiceStatus,
-  UsageError,
 } from "../../src/control/protocol.ts";
 import { readLines } from "../../src/text/line_reader.ts";
+import { UsageError } from "../../src/text/usage_error.ts";
 
 const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   { words: ["status"], want: { cmd: "status" } },
