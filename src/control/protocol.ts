@@ -231,63 +231,59 @@ export function parseCommandWords(words: readonly string[]): ControlRequest {
   if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`);
   const cmd = first;
   const { flags, positionals } = splitOptions(cmd, rest);
+  const given = (option: string) => flags.has(option) || undefined;
   switch (cmd) {
     case "status":
-      noArguments(cmd, positionals);
-      return flags.has("json") ? { cmd, json: true } : { cmd };
     case "health":
     case "dependencies":
       noArguments(cmd, positionals);
-      return { cmd };
+      return withOptions({ cmd }, given);
     case "loglevel": {
-      const given = atMostOne(cmd, positionals, "level");
-      if (given === undefined) return { cmd };
-      const level = given.replace(/^\*\./, "").toLowerCase();
+      const text = atMostOne(cmd, positionals, "level");
+      if (text === undefined) return { cmd };
+      const level = text.replace(/^\*\./, "").toLowerCase();
       if (parseSeverity(level) === undefined) {
-        throw new UsageError(`Not a valid log level: ${given}`);
+        throw new UsageError(`Not a valid log level: ${text}`);
       }
       return { cmd, level };
     }
     case "shutdown": {
-      const given = atMostOne(cmd, positionals, "delay");
-      const delay = given === undefined ? undefined : parseDelay(given);
+      const text = atMostOne(cmd, positionals, "delay");
+      const delay = text === undefined ? undefined : parseDelay(text);
       return delay === undefined ? { cmd } : { cmd, delay };
     }
-    case "enable":
-    case "disable":
-      return { cmd, services: serviceNames(positionals) };
-    case "start":
-      return {
-        cmd,
-        services: serviceNames(positionals),
-        force: flags.has("force"),
-        wait: flags.has("wait"),
-        enable: flags.has("enable"),
-      };
-    case "stop":
-      return {
-        cmd,
-        services: serviceNames(positionals),
-        force: flags.has("force"),
-        wait: flags.has("wait"),
-        disable: flags.has("disable"),
-      };
-    case "reset":
     case "restart":
-      if (cmd === "restart" && positionals.length === 0) {
+      if (positionals.length === 0) {
         throw new UsageError(`"restart" needs at least one service name`);
       }
-      return {
-        cmd,
-        services: serviceNames(positionals),
-        force: flags.has("force"),
-        wait: flags.has("wait"),
-      };
+      return withOptions({ cmd, services: serviceNames(positionals) }, given);
+    case "start":
+    case "stop":
+    case "reset":
+    case "enable":
+    case "disable":
+      return withOptions({ cmd, services: serviceNames(positionals) }, given);
     default: {
       const exhaustive: never = cmd;
       throw new TypeError(`Unhandled command ${exhaustive}`);
     }
   }
+}
+
+/**
+ * `base` with the values `value` gives for its command's options (COMMAND_OPTIONS, the one list
+ * of them for command words and JSON requests alike); options without a value are left out.
+ */
+function withOptions(
+  base: ControlRequest,
+  value: (option: string) => boolean | undefined,
+): ControlRequest {
+  const out: Record<string, unknown> = { ...base };
+  for (const option of COMMAND_OPTIONS[base.cmd]) {
+    const v = value(option);
+    if (v !== undefined) out[option] = v;
+  }
+  return out as ControlRequest;
 }
 
 /** Frames a message: its JSON on one line (JSON escapes newlines inside strings). */
@@ -322,20 +318,6 @@ function stringList(obj: Record<string, unknown>, key: string): string[] {
   return value as string[];
 }
 
-/** Copies the listed boolean flags that are present. */
-function withFlags<T extends object>(
-  base: T,
-  obj: Record<string, unknown>,
-  keys: readonly string[],
-): T {
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const key of keys) {
-    const value = optionalBoolean(obj, key);
-    if (value !== undefined) out[key] = value;
-  }
-  return out as T;
-}
-
 /** Decodes one request line; throws ProtocolError on anything that is not a valid request. */
 export function decodeRequest(line: string): ControlRequest {
   const obj = parseObject(line, "request");
@@ -343,12 +325,12 @@ export function decodeRequest(line: string): ControlRequest {
   if (typeof cmd !== "string" || !isCommand(cmd)) {
     throw new ProtocolError(`Cannot parse request: unknown "cmd" ${JSON.stringify(cmd)}`);
   }
+  const given = (option: string) => optionalBoolean(obj, option);
   switch (cmd) {
     case "status":
-      return withFlags({ cmd }, obj, ["json"]);
     case "health":
     case "dependencies":
-      return { cmd };
+      return withOptions({ cmd }, given);
     case "loglevel": {
       const level = obj.level;
       if (level === undefined) return { cmd };
@@ -365,24 +347,13 @@ export function decodeRequest(line: string): ControlRequest {
       }
       return { cmd, delay };
     }
-    case "enable":
-    case "disable":
-      return { cmd, services: stringList(obj, "services") };
     case "start":
-      return withFlags({ cmd, services: stringList(obj, "services") }, obj, [
-        "force",
-        "wait",
-        "enable",
-      ]);
     case "stop":
-      return withFlags({ cmd, services: stringList(obj, "services") }, obj, [
-        "force",
-        "wait",
-        "disable",
-      ]);
     case "reset":
     case "restart":
-      return withFlags({ cmd, services: stringList(obj, "services") }, obj, ["force", "wait"]);
+    case "enable":
+    case "disable":
+      return withOptions({ cmd, services: stringList(obj, "services") }, given);
     default: {
       const exhaustive: never = cmd;
       throw new TypeError(`Unhandled command ${exhaustive}`);

@@ -146,7 +146,7 @@ Deno.test("ctlCommand() sends the parsed request and prints the reply text", asy
     const r = await run(["--socket", socket, "stop", "--wait", "web", "db.service"]);
     assert.deepEqual(r, { code: 0, stdout: "services stopping.\n", stderr: "" });
     assert.deepEqual(handler.requests, [
-      { cmd: "stop", services: ["web", "db.service"], force: false, wait: true, disable: false },
+      { cmd: "stop", services: ["web", "db.service"], wait: true },
     ]);
   });
 });

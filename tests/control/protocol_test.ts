@@ -38,7 +38,7 @@ const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   { words: ["disable", "CONSOLE"], want: { cmd: "disable", services: ["CONSOLE"] } },
   {
     words: ["start", "web"],
-    want: { cmd: "start", services: ["web"], force: false, wait: false, enable: false },
+    want: { cmd: "start", services: ["web"] },
   },
   {
     words: ["start", "--force", "--wait", "--enable", "a", "b"],
@@ -46,31 +46,31 @@ const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   },
   {
     words: ["start", "a", "--en", "b"],
-    want: { cmd: "start", services: ["a", "b"], force: false, wait: false, enable: true },
+    want: { cmd: "start", services: ["a", "b"], enable: true },
   },
   {
     words: ["start"],
-    want: { cmd: "start", services: [], force: false, wait: false, enable: false },
+    want: { cmd: "start", services: [] },
   },
   {
     words: ["stop", "--disable", "--wait", "x"],
-    want: { cmd: "stop", services: ["x"], force: false, wait: true, disable: true },
+    want: { cmd: "stop", services: ["x"], wait: true, disable: true },
   },
   {
     words: ["stop", "--", "--odd-name"],
-    want: { cmd: "stop", services: ["--odd-name"], force: false, wait: false, disable: false },
+    want: { cmd: "stop", services: ["--odd-name"] },
   },
   {
     words: ["reset", "--force", "a"],
-    want: { cmd: "reset", services: ["a"], force: true, wait: false },
+    want: { cmd: "reset", services: ["a"], force: true },
   },
   {
     words: ["restart", "--wait", "a", "b"],
-    want: { cmd: "restart", services: ["a", "b"], force: false, wait: true },
+    want: { cmd: "restart", services: ["a", "b"], wait: true },
   },
   {
     words: ["restart", "--f", "a"],
-    want: { cmd: "restart", services: ["a"], force: true, wait: false },
+    want: { cmd: "restart", services: ["a"], force: true },
   },
 ];
 

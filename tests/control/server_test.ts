@@ -275,11 +275,11 @@ Deno.test("serveControl() runs FIFO lines in order, non-interactively, without -
     await pollUntil(() => handler.calls.length === 3, "three FIFO commands");
     assert.deepEqual(handler.calls, [
       {
-        request: { cmd: "stop", services: ["my svc"], force: false, wait: false, disable: false },
+        request: { cmd: "stop", services: ["my svc"], wait: false },
         context: { interactive: false },
       },
       {
-        request: { cmd: "start", services: ["a"], force: false, wait: false, enable: true },
+        request: { cmd: "start", services: ["a"], enable: true, wait: false },
         context: { interactive: false },
       },
       { request: { cmd: "shutdown", delay: 2 }, context: { interactive: false } },
