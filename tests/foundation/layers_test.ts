@@ -10,7 +10,7 @@ const SRC = new URL("../../src/", import.meta.url);
 const ALLOWED: Record<string, string[]> = {
   text: [],
   sys: [],
-  log: [],
+  log: ["text"],
   config: ["text", "sys", "log", "process/users.ts", "process/signals.ts"],
   process: ["text", "sys", "log", "config/schema.ts"],
   notify: ["text", "sys", "log"],

@@ -1,11 +1,13 @@
 /**
  * Python `re` dialect on top of JavaScript RegExp. Configurations written for the original
- * chaperone use Python regular expressions in `$(V:/re/repl/)` (and selectors), so patterns are
- * translated rather than passed through: `(?P<n>...)`, `(?P=n)`, `\A`, `\Z`, Python's `$`
- * (end, or before a final newline), leading inline flags `(?aimsx)`, Unicode `\w`/`\d`/`\b`,
- * octal escapes, literal `{` and `]`, and `\` before any punctuation. Replacement templates
- * follow `re.sub`: `\1`..`\99`, `\g<n>`, `\g<name>`, `\n` and friends, and `\0` is a NUL.
+ * chaperone use Python regular expressions in `$(V:/re/repl/)` expansions and in the `/regex/`
+ * terms of logging selectors, so patterns are translated rather than passed through:
+ * `(?P<n>...)`, `(?P=n)`, `\A`, `\Z`, Python's `$` (end, or before a final newline), leading
+ * inline flags `(?aimsx)`, Unicode `\w`/`\d`/`\b`, octal escapes, literal `{` and `]`, and `\`
+ * before any punctuation. Replacement templates follow `re.sub`: `\1`..`\99`, `\g<n>`,
+ * `\g<name>`, `\n` and friends, and `\0` is a NUL.
  */
+import { errorMessage } from "./error_message.ts";
 
 /** Options for {@linkcode compilePyRegex}. */
 export interface PyRegexOptions {
@@ -317,7 +319,10 @@ class Translator {
   }
 }
 
-/** Compiles a Python-dialect pattern to a global, Unicode JavaScript RegExp; throws SyntaxError. */
+/**
+ * Compiles a Python-dialect pattern to a Unicode JavaScript RegExp; throws SyntaxError. Not
+ * global, so `test()` keeps no state between records (pySub makes its own global copy).
+ */
 export function compilePyRegex(pattern: string, options: PyRegexOptions = {}): RegExp {
   const flags: Flags = {
     ignoreCase: options.ignoreCase ?? false,
@@ -339,9 +344,9 @@ export function compilePyRegex(pattern: string, options: PyRegexOptions = {}): R
   }
   const source = new Translator(body, flags).translate();
   try {
-    return new RegExp(source, flags.ignoreCase ? "giu" : "gu");
+    return new RegExp(source, flags.ignoreCase ? "iu" : "u");
   } catch (error) {
-    throw new SyntaxError(`Invalid Python regex '${pattern}': ${(error as Error).message}`, {
+    throw new SyntaxError(`Invalid Python regex '${pattern}': ${errorMessage(error)}`, {
       cause: error,
     });
   }
