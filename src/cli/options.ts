@@ -12,7 +12,7 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import { SEVERITIES, Severity } from "../log/record.ts";
-import { splitShellWords } from "../config/shell_words.ts";
+import { splitShellWords } from "../text/shell_words.ts";
 import { errorMessage } from "../text/error_message.ts";
 import { UsageError } from "../text/usage_error.ts";
 

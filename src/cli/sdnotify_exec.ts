@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { expandWithVars } from "../config/expand.ts";
-import { quoteShellWord, splitShellWords } from "../config/shell_words.ts";
+import { quoteShellWord, splitShellWords } from "../text/shell_words.ts";
 import { sendNotify } from "../notify/client.ts";
 import { type NotifySocket, openNotifySocket } from "../notify/socket.ts";
 import { fromCommandStatus, toExitCode } from "../process/exit_status.ts";

@@ -30,7 +30,7 @@ import type {
   Settings,
   SourcePos,
 } from "./schema.ts";
-import { splitShellWords } from "./shell_words.ts";
+import { splitShellWords } from "../text/shell_words.ts";
 import { parseSocketMode, sectionKind, splitNameList } from "./validate.ts";
 import { errorMessage } from "../text/error_message.ts";
 

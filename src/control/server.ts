@@ -7,7 +7,7 @@
  * connection.
  */
 import { dirname } from "node:path";
-import { splitShellWords } from "../config/shell_words.ts";
+import { splitShellWords } from "../text/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
 import { readLines } from "../text/line_reader.ts";
 import { lastError, lazyLibc } from "../sys/libc.ts";

@@ -15,7 +15,7 @@ const ALLOWED: Record<string, string[]> = {
   process: ["text", "sys", "log", "config/schema.ts"],
   notify: ["text", "sys", "log"],
   syslog: ["text", "sys", "log", "config/schema.ts"],
-  control: ["text", "sys", "log", "config/shell_words.ts"],
+  control: ["text", "sys", "log"],
   service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
   supervisor: ["text", "sys", "log", "config", "process", "notify", "service"],
   cli: [
