@@ -7,7 +7,8 @@
  * Every raw value remembers whether it was written in the configuration. Only those may run
  * backticks (Decision 9); values inherited from the process or from /etc/passwd never do.
  */
-import type { Credentials, EnvSpec, ServiceSpec } from "./schema.ts";
+import type { EnvSpec, ServiceSpec } from "./schema.ts";
+import type { Credentials } from "../users/credentials.ts";
 import { BacktickRunner, expandAll, expandDirective, type ExpansionScope } from "./expand.ts";
 import { globMatchAny } from "./glob.ts";
 

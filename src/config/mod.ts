@@ -7,7 +7,7 @@ import { lookupGroup, lookupUser } from "../process/users.ts";
 import { type ConfigError, ConfigErrors } from "./config_error.ts";
 import { loadConfigFiles } from "./load.ts";
 import { mergeConfigFiles } from "./merge.ts";
-import type { UserDirectory } from "./credentials.ts";
+import type { UserDirectory } from "../users/credentials.ts";
 import { resolveConfig } from "./resolve.ts";
 import type { Config } from "./schema.ts";
 import type { BacktickRunner } from "./expand.ts";

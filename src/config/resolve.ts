@@ -10,7 +10,12 @@
  */
 import { parseSignal } from "../process/signals.ts";
 import { ConfigError } from "./config_error.ts";
-import { groupId, lookupCredentials, type UserDirectory } from "./credentials.ts";
+import {
+  type Credentials,
+  groupId,
+  lookupCredentials,
+  type UserDirectory,
+} from "../users/credentials.ts";
 import { toCronerPattern } from "./cron_interval.ts";
 import { Environment } from "./env.ts";
 import type { BacktickRunner } from "./expand.ts";
@@ -20,7 +25,6 @@ import { warnUnknownReferences } from "./references.ts";
 import { bool, num, str } from "./scalars.ts";
 import type {
   Config,
-  Credentials,
   EnvSpec,
   LoggingSpec,
   RawConfig,
@@ -34,7 +38,6 @@ import { splitShellWords } from "../text/shell_words.ts";
 import { parseSocketMode, sectionKind, splitNameList } from "./validate.ts";
 import { errorMessage } from "../text/error_message.ts";
 
-export type { UserDirectory } from "./credentials.ts";
 export { parseEnabled } from "./scalars.ts";
 
 /** Inputs of resolution besides the raw configuration. */

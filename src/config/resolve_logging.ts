@@ -6,7 +6,7 @@
  * run reject exactly the same sections.
  */
 import { parseSelector, type Selector, SelectorError } from "../log/selector.ts";
-import { groupId, lookupCredentials } from "./credentials.ts";
+import { groupId, lookupCredentials } from "../users/credentials.ts";
 import { bool, str } from "./scalars.ts";
 import type { LoggingSpec, RawSection, SourcePos } from "./schema.ts";
 import { enabledOf, expandWith, type SectionContext } from "./section_context.ts";

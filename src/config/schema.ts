@@ -4,6 +4,7 @@
  */
 
 import type { Selector } from "../log/selector.ts";
+import type { Credentials } from "../users/credentials.ts";
 import type { Environment } from "./env.ts";
 
 /** Where a directive was written: for error messages (`file:line: directive`). */
@@ -56,15 +57,6 @@ export interface Settings {
   readonly controlSocketMode: number;
   /** Group allowed on the control socket (ours), name or number. */
   readonly controlSocketGroup?: string;
-}
-
-/** Credentials resolved from /etc/passwd and /etc/group. */
-export interface Credentials {
-  readonly uid: number;
-  readonly gid: number;
-  /** Set when the user exists in /etc/passwd. */
-  readonly name?: string;
-  readonly home?: string;
 }
 
 /** A resolved service (spec §2.7), directives already expanded. */

@@ -6,7 +6,8 @@
 import type { Environment } from "./env.ts";
 import type { ResolveOptions } from "./resolve.ts";
 import { parseEnabled } from "./scalars.ts";
-import type { Credentials, Settings, SourcePos } from "./schema.ts";
+import type { Settings, SourcePos } from "./schema.ts";
+import type { Credentials } from "../users/credentials.ts";
 import { errorMessage } from "../text/error_message.ts";
 
 /** Records a problem of one directive of the section being resolved. */

@@ -7,9 +7,8 @@ import {
   PROCESS_TIMEOUTS,
   resolveConfig,
   type ResolveOptions,
-  type UserDirectory,
 } from "../../src/config/resolve.ts";
-import type { Credentials } from "../../src/config/schema.ts";
+import type { Credentials, UserDirectory } from "../../src/users/credentials.ts";
 
 const FILE = "/c/app.conf";
 

@@ -9,17 +9,19 @@ const SRC = new URL("../../src/", import.meta.url);
 /** Folder → folders (or single files) it may import. */
 const ALLOWED: Record<string, string[]> = {
   text: [],
+  users: [],
   sys: [],
   log: ["text"],
-  config: ["text", "sys", "log", "process/users.ts", "process/signals.ts"],
-  process: ["text", "sys", "log", "config/schema.ts"],
+  config: ["text", "users", "sys", "log", "process/users.ts", "process/signals.ts"],
+  process: ["text", "users", "sys", "log"],
   notify: ["text", "sys", "log"],
   syslog: ["text", "sys", "log", "config/schema.ts"],
   control: ["text", "sys", "log"],
   service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
-  supervisor: ["text", "sys", "log", "config", "process", "notify", "service"],
+  supervisor: ["text", "users", "sys", "log", "config", "process", "notify", "service"],
   cli: [
     "text",
+    "users",
     "sys",
     "log",
     "config",
