@@ -20,7 +20,8 @@ import { Spawner } from "../process/spawn.ts";
 import { becomeSubreaper, isPid1, killAll, startReaper } from "../process/reaper.ts";
 import { DependencyGraph } from "../supervisor/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
-import { realCron, realInetd, realProcesses } from "./adapters.ts";
+import { realInetd, realProcesses } from "./adapters.ts";
+import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
 import { LogRouter } from "../syslog/router.ts";
 import { listenSyslog } from "../syslog/listener.ts";
@@ -276,7 +277,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     graph,
     processes: realProcesses(spawner),
     notify: notifyPort,
-    cron: realCron,
+    cron: { schedule },
     inetd: realInetd(spawner, reaper),
     clock: systemClock,
     logger,

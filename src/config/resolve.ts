@@ -16,7 +16,7 @@ import {
   lookupCredentials,
   type UserDirectory,
 } from "../users/credentials.ts";
-import { toCronerPattern } from "./cron_interval.ts";
+import { toCronerPattern } from "../cron/schedule.ts";
 import { Environment } from "./env.ts";
 import type { BacktickRunner } from "./expand.ts";
 import { enabledOf, expandWith, type SectionContext } from "./section_context.ts";

@@ -12,19 +12,21 @@ const ALLOWED: Record<string, string[]> = {
   users: [],
   sys: [],
   log: ["text"],
-  config: ["text", "users", "sys", "log", "process/users.ts", "process/signals.ts"],
+  config: ["text", "users", "sys", "log", "cron", "process/users.ts", "process/signals.ts"],
+  cron: [],
   process: ["text", "users", "sys", "log"],
   notify: ["text", "sys", "log"],
   syslog: ["text", "sys", "log", "config/schema.ts"],
   control: ["text", "sys", "log"],
   service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
-  supervisor: ["text", "users", "sys", "log", "config", "process", "notify", "service"],
+  supervisor: ["text", "users", "sys", "log", "config", "cron", "process", "notify", "service"],
   cli: [
     "text",
     "users",
     "sys",
     "log",
     "config",
+    "cron",
     "process",
     "notify",
     "syslog",
@@ -66,4 +68,20 @@ Deno.test("src/ imports follow the one-way layer rules", () => {
     }
   }
   assert.deepEqual(problems, []);
+});
+
+Deno.test("each third-party package is imported by exactly one file of src/", () => {
+  const denoJson = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  const packages = Object.keys(denoJson.imports as Record<string, string>);
+  const importers = new Map<string, string[]>(packages.map((p) => [p, []]));
+  for (const [file, text] of sources(SRC)) {
+    for (const m of text.matchAll(/(?:import|export)\s[^;]*?from\s+["']([^."'][^"']*)["']/g)) {
+      const name = m[1]!;
+      const pkg = packages.find((p) => name === p || name.startsWith(`${p}/`));
+      if (pkg !== undefined) importers.get(pkg)!.push(file);
+    }
+  }
+  for (const [pkg, files] of importers) {
+    assert.equal(files.length, 1, `${pkg}: ${files.join(", ")}`);
+  }
 });
