@@ -325,6 +325,7 @@ function resolveService(
   if (!ok) return undefined;
 
   const groups = typeof s.service_groups === "string" ? splitNameList(s.service_groups) : [];
+  const watchdogTimeout = num(s.watchdog_timeout);
   return {
     name,
     type,
@@ -340,7 +341,7 @@ function resolveService(
     killSignal,
     processTimeout: num(s.process_timeout) ?? settings.processTimeout ?? PROCESS_TIMEOUTS[type],
     startupPause: num(s.startup_pause) ?? settings.startupPause,
-    ...(num(s.watchdog_timeout) ? { watchdogTimeout: num(s.watchdog_timeout) } : {}),
+    ...(watchdogTimeout ? { watchdogTimeout } : {}),
     ...(pidfile !== undefined ? { pidfile } : {}),
     ...(directory !== undefined ? { directory } : {}),
     stdout,

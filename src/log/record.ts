@@ -91,8 +91,11 @@ export interface LogRecord {
   facility: number;
   /** Severity number 0..7. */
   severity: number;
-  /** Host named in the message, if any. */
-  host?: string;
+  /**
+   * Host named in the message, if any. The parser always sets the property, undefined when
+   * there is no host, so that every record has one shape for V8 (hence `| undefined`).
+   */
+  host?: string | undefined;
   /** Program tag (`sshd`, a service name without `.service`, `chaperone`); `?` for format errors. */
   tag: string;
   /** Text after the tag exactly as received, starting with `:`, `[` or a space (RFC 3164 style). */

@@ -209,7 +209,7 @@ Deno.test("serveControl() serves 20 clients at once, each getting its own reply"
     handler.answers.set("stop", async (request) => {
       if (handler.calls.length === 20) release();
       await gate;
-      return { ok: true, text: (request as { services: string[] }).services[0] };
+      return { ok: true, text: (request as { services: string[] }).services[0]! };
     });
     await using _server = serveControl({ socketPath: `${dir}/c.sock` }, handler);
     const clients = await Promise.all(

@@ -34,7 +34,7 @@ Deno.test("errorStack() gives an Error's stack, naming where it was thrown", () 
 
 Deno.test("errorStack() falls back to name and message, and to text for non-errors", () => {
   const error = new SyntaxError("bad");
-  error.stack = undefined;
+  delete error.stack;
   assert.equal(errorStack(error), "SyntaxError: bad");
   assert.equal(errorStack("just text"), "just text");
 });
