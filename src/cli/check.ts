@@ -35,9 +35,10 @@ interface ProgramFindings {
 }
 
 /**
- * Resolves each service's program against its own PATH and directory (spec §5.1), as the run
- * does when it enables the service: a missing program fails a required service, disables an
- * optional one (a note) or an ignore_failures one (a warning); a disabled service gets a note.
+ * Resolves each service's program against its own PATH and directory, as the run does when it
+ * enables the service (docs/configuration.md, "Finding the program"): a missing program fails a
+ * required service, disables an optional one (a note) or an ignore_failures one (a warning); a
+ * disabled service gets a note.
  */
 function checkPrograms(config: Config): ProgramFindings {
   const found: ProgramFindings = { errors: [], warnings: [], notes: [] };

@@ -94,7 +94,7 @@ export function formatTable(
     .join("\n");
 }
 
-/** The `status` text of spec §6.2: header block, then the services table sorted by name. */
+/** The `status` text of docs/ctl.md: header block, then the services table sorted by name. */
 export function formatStatus(reply: StatusReply): string {
   const services = [...reply.services].sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0

@@ -1,8 +1,8 @@
 /**
  * `chaperone envcp` (and `envcp`): copies text files, expanding Chaperone's `$(...)` expressions
- * against the process environment as it goes (spec §7.1). Like the original, every message goes
- * to stdout and any error exits 1. Decision 14: `--strip SUFFIX` removes that suffix from the
- * destination name, not a trailing set of characters.
+ * against the process environment as it goes (docs/command-line.md, "Utilities"). Like the
+ * original, every message goes to stdout and any error exits 1. Decision 14 in docs/migration.md:
+ * `--strip SUFFIX` removes that suffix from the destination name, not a trailing set of characters.
  */
 import { parseArgs } from "node:util";
 import { expandWithVars, ExpansionError } from "../config/expand.ts";
@@ -145,7 +145,8 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
     const vars = options.env ?? Deno.env.toObject();
     const expand = (text: string) =>
       expandWithVars(text, vars, {
-        // The original inserts variable values without expanding them again (§7.1).
+        // The original inserts variable values without expanding them again (docs/environment.md,
+        // "Utilities").
         raw: true,
         backticks: values["shell-enable"] === true,
         onError: (message) => say(`error: ${message}`),

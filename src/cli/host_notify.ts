@@ -1,6 +1,7 @@
 /**
- * Chaperone as an sd_notify client of its own host (spec 5.12): podman --sdnotify=container or
- * systemd give it NOTIFY_SOCKET; it reports READY=1, STATUS=, STOPPING=1 and ERRNO=.
+ * Chaperone as an sd_notify client of its own host (docs/docker.md, "Telling the host"): podman
+ * --sdnotify=container or systemd give it NOTIFY_SOCKET; it reports READY=1, STATUS=, STOPPING=1
+ * and ERRNO=.
  */
 import type { Logger } from "../log/logger.ts";
 import { sendNotify } from "../notify/client.ts";

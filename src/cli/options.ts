@@ -1,5 +1,5 @@
 /**
- * The `chaperone` command line (spec §1.1–§1.4, Decision 14): parses
+ * The `chaperone` command line (docs/command-line.md; Decision 14 in docs/migration.md): parses
  * `chaperone [options] [command [args...]]` with the original's docopt rules, merges the
  * defaults from `_CHAP_OPTIONS`, and recognises the subcommands. Pure: the caller passes the
  * arguments and the `_CHAP_OPTIONS` value and acts on the result (PID check, user creation,
@@ -21,11 +21,11 @@ export type Subcommand = "ctl" | "check" | "envcp" | "sdnotify" | "sdnotify-exec
 
 const SUBCOMMANDS: readonly Subcommand[] = ["ctl", "check", "envcp", "sdnotify", "sdnotify-exec"];
 
-/** Every option of a `chaperone` run, resolved (spec §1.2). */
+/** Every option of a `chaperone` run, resolved (docs/command-line.md, "Options"). */
 export interface ChaperoneOptions {
   /** Config file or directory; `/etc/chaperone.d` unless given. */
   readonly config: string;
-  /** `--user`; left unset when `--create-user` is also in effect (it wins, spec §1.1). */
+  /** `--user`; left unset when `--create-user` is also in effect (it wins). */
   readonly user: string | undefined;
   /** `--create-user` spec as written (`name[:/path][:uid][:gid]`), not yet checked. */
   readonly createUser: string | undefined;
@@ -130,7 +130,9 @@ Licensed under the Apache License, Version 2.0.
 `;
 }
 
-/** Whether the command-line command's exit shuts the system down (spec §1.2). */
+/**
+ * Whether the command-line command's exit shuts the system down (docs/command-line.md, "Options").
+ */
 export function killSwitch(options: ChaperoneOptions, stdinIsTty: boolean): boolean {
   return options.exitkills || (!options.noExitkills && stdinIsTty);
 }
@@ -284,7 +286,10 @@ function scan(argv: readonly string[]): Scanned {
   return { flags, values, help, positionals, afterDashDash, hadOptions };
 }
 
-/** Severity number of a `--log-level` value (case-insensitive; `emerg` allowed, Decision 3). */
+/**
+ * Severity number of a `--log-level` value (case-insensitive; `emerg` allowed: Decision 3 in
+ * docs/migration.md).
+ */
 function parseLogLevel(text: string): number {
   const key = text.toLowerCase();
   if (!Object.hasOwn(SEVERITIES, key)) {
@@ -295,7 +300,7 @@ function parseLogLevel(text: string): number {
   return SEVERITIES[key]!;
 }
 
-/** Reads `_CHAP_OPTIONS` with the same grammar; errors name the variable (spec §1.3). */
+/** Reads `_CHAP_OPTIONS` with the same grammar; errors name the variable (docs/command-line.md). */
 function scanDefaults(text: string): Scanned {
   try {
     const scanned = scan(splitShellWords(text));
@@ -346,7 +351,7 @@ export function parseCommandLine(
   const positionals = cli.positionals.length > 0 ? cli.positionals : env?.positionals ?? [];
 
   const debug = flag("debug");
-  // Decision 14: --task has the same implications wherever it was given.
+  // Decision 14 in docs/migration.md: --task has the same implications wherever it was given.
   const task = flag("task");
   const createUser = value("createUser");
   const levelText = value("logLevel");

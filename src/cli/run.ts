@@ -1,6 +1,6 @@
 /**
- * `chaperone [options] [command [args...]]`: the composition root of a run, linear like
- * tini's main (spec 1.6): options → PID check → user → configuration → logging → syslog →
+ * `chaperone [options] [command [args...]]`: the composition root of a run, linear like tini's main
+ * (README.md, "Architecture"): options → PID check → user → configuration → logging → syslog →
  * reaper → supervisor → control → signals → start → wait → clean up.
  */
 import denoJson from "../../deno.json" with { type: "json" };
@@ -146,8 +146,8 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     return 1;
   }
 
-  // The environments: process → settings → service (spec 3.1).
-  // The environments: process → settings (built by the configuration) → service (spec 3.1).
+  // The environments: process → settings (built by the configuration) → service
+  // (docs/environment.md).
   const settingsEnv = config.settingsEnv;
 
   const services = [...config.services];
@@ -201,8 +201,8 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   }
   // Chaperone's own messages go to the logging sections, plus stderr (warnings) as before.
   // Chaperone's warnings reach stderr when there is no logging section at all (only with
-  // --no-console-log or --task: otherwise Decision 19's default section prints them), or when
-  // syslog is off and no section prints to the console (spec 4.3).
+  // --no-console-log or --task: otherwise the default section of Decision 19 in docs/migration.md
+  // prints them), or when syslog is off and no section prints to the console (docs/logging.md).
   const warnToStderr = config.logging.length === 0 ||
     (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
   let router: LogRouter;
@@ -237,7 +237,8 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       syslog = listenSyslog(paths.syslogSocket, router, {
         report: (severity, message) => logger[severity](message),
       });
-      // Services learn where it is: under --force as a user it is not /dev/log (Decision 20).
+      // Services learn where it is: under --force as a user it is not /dev/log (Decision 20,
+      // docs/migration.md).
       serviceVars.CHAPERONE_SYSLOG_SOCKET = paths.syslogSocket;
       logger.info(`Switching all chaperone logging to ${paths.syslogSocket}`);
     } catch (err) {
@@ -372,7 +373,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   return ending.code;
 }
 
-/** The command-line command as the CONSOLE service (spec 1.7). */
+/** The command-line command as the CONSOLE service (docs/command-line.md). */
 function buildConsole(
   opts: ChaperoneOptions,
   config: Config,
@@ -381,7 +382,7 @@ function buildConsole(
   settingsEnv: Environment,
   user: Credentials | undefined,
 ): ServiceSpec {
-  // Each argument is expanded (spec 1.7), not re-split; an expansion error is the caller's.
+  // Each argument is expanded, not re-split; an expansion error is the caller's.
   const argv = [opts.command ?? "", ...opts.args].map((a) => settingsEnv.expand(a));
   return {
     name: "CONSOLE",

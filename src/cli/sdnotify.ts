@@ -1,7 +1,7 @@
 /**
- * `chaperone sdnotify` (and `sdnotify`): a systemd-notify substitute (spec §7.2). Sends one
- * datagram per item to NOTIFY_SOCKET, in a fixed order: MAINPID, STATUS, READY, then each
- * VARIABLE=VALUE. Like the original, its own error messages go to stdout.
+ * `chaperone sdnotify` (and `sdnotify`): a systemd-notify substitute (docs/command-line.md,
+ * "Utilities"). Sends one datagram per item to NOTIFY_SOCKET, in a fixed order: MAINPID, STATUS,
+ * READY, then each VARIABLE=VALUE. Like the original, its own error messages go to stdout.
  */
 import { parseArgs } from "node:util";
 import { sendNotify } from "../notify/client.ts";

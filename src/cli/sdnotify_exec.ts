@@ -1,8 +1,8 @@
 /**
- * `chaperone sdnotify-exec` (and `sdnotify-exec`): runs a command with a notify socket of its
- * own, and either proxies what the command reports to the parent NOTIFY_SOCKET or waits for
- * READY/STOPPING itself (spec §7.3). Its `info:` lines are matched by the original's tests,
- * so their wording is kept.
+ * `chaperone sdnotify-exec` (and `sdnotify-exec`): runs a command with a notify socket of its own,
+ * and either proxies what the command reports to the parent NOTIFY_SOCKET or waits for
+ * READY/STOPPING itself (docs/command-line.md, "Utilities"). Its `info:` lines are matched by the
+ * original's tests, so their wording is kept.
  *
  * Where the original's code and its own help text disagree, the help text wins: with
  * `--wait-ready` a command that exits abnormally before READY=1 ends the wait with its exit
@@ -119,7 +119,7 @@ function pythonFloat(seconds: number): string {
   return Number.isInteger(seconds) ? seconds.toFixed(1) : String(seconds);
 }
 
-/** Runs `sdnotify-exec <args>`; resolves to the exit status described in spec §7.3. */
+/** Runs `sdnotify-exec <args>`; resolves to the exit status docs/command-line.md gives. */
 export async function sdnotifyExecCommand(
   args: string[],
   options: SdnotifyExecOptions = {},

@@ -1,13 +1,13 @@
 /**
- * Chaperone's `$(...)` expansion language (spec §3.2–§3.4): the scanner that finds expansions,
- * the expression forms (`$(V)`, `:-`, `:+`, `:_`, `:?`, `:|`, `:/re/repl/`, `` $(`cmd`) ``),
- * the whole-environment expansion algorithm of the original (copied step by step, because its
- * odd results for self- and mutually-recursive variables are part of the behaviour users see),
- * and backtick execution.
+ * Chaperone's `$(...)` expansion language (docs/environment.md, "Expansion forms"): the scanner
+ * that finds expansions, the expression forms (`$(V)`, `:-`, `:+`, `:_`, `:?`, `:|`, `:/re/repl/`,
+ * `` $(`cmd`) ``), the whole-environment expansion algorithm of the original (copied step by step,
+ * because its odd results for self- and mutually-recursive variables are part of the behaviour
+ * users see), and backtick execution.
  *
- * Decision 9: a backtick only runs when its characters were written in the configuration. Raw
- * values inherited from the process environment expand `$(...)` but never run commands, and
- * text substituted from a variable never forms new backtick commands.
+ * Decision 9 in docs/migration.md: a backtick only runs when its characters were written in the
+ * configuration. Raw values inherited from the process environment expand `$(...)` but never run
+ * commands, and text substituted from a variable never forms new backtick commands.
  */
 import { globMatch } from "./glob.ts";
 import { compilePyRegex, pySub } from "../text/py_regex.ts";
@@ -53,7 +53,7 @@ function startRegExp(prefix: string, openers: string): RegExp {
   return regexp;
 }
 
-/** The scanner of §3.2, keeping track of which output came from the scanned text. */
+/** The scanner of scanExpansions(), keeping track of which output came from the scanned text. */
 function scanPieces(
   text: string,
   callback: (inner: string, whole: string) => Piece,
@@ -112,7 +112,11 @@ function joinPieces(pieces: readonly Piece[]): string {
   return pieces.map((piece) => piece.text).join("");
 }
 
-/** Replaces every `prefix(inner)` in `text` by `callback(inner, whole)` (the §3.2 scanner). */
+/**
+ * Replaces every `prefix(inner)` in `text` by `callback(inner, whole)`: the original's scanner,
+ * whose rules docs/environment.md gives (brackets and double quotes balance, `\$(` is literal, an
+ * unterminated expansion stays text).
+ */
 export function scanExpansions(
   text: string,
   callback: (inner: string, whole: string) => string,
@@ -137,7 +141,10 @@ export interface BacktickIds {
   readonly gid?: number | undefined;
 }
 
-/** Runs backtick commands with `/bin/sh -c`, synchronously, as the original does (§3.4). */
+/**
+ * Runs backtick commands with `/bin/sh -c`, synchronously, as the original does
+ * (docs/environment.md, "Backticks").
+ */
 export class BacktickRunner {
   readonly #cache: Map<string, string> | undefined;
   readonly #onError: ((message: string) => void) | undefined;
@@ -182,7 +189,10 @@ export class BacktickRunner {
   }
 }
 
-/** Runs `` `cmd` `` pairs whose backticks both come from the scanned text (Decision 9). */
+/**
+ * Runs `` `cmd` `` pairs whose backticks both come from the scanned text (Decision 9 in
+ * docs/migration.md).
+ */
 function backtickPass(pieces: readonly Piece[], run: (command: string) => string): string {
   let text = "";
   const active = new Set<number>();
@@ -246,7 +256,10 @@ function splitBars(text: string, max: number): string[] {
   return parts;
 }
 
-/** One expansion pass over a scope, writing into `result` (the §3.3 algorithm). */
+/**
+ * One expansion pass over a scope, writing into `result`: the original's algorithm, with its way of
+ * stopping cycles (docs/environment.md, "Expansion forms").
+ */
 class ExpansionPass {
   readonly #scope: ExpansionScope;
   readonly #result: Map<string, string>;

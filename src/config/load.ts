@@ -1,5 +1,6 @@
 /**
- * Finds and parses configuration files (spec §2.1, §2.2). A path is either one file or a
+ * Finds and parses configuration files (docs/configuration.md, "Where the configuration
+ * comes from" and "File format"). A path is either one file or a
  * directory whose top-level `*.conf` and `*.yaml` entries are read in code-point order. Files are
  * YAML 1.1 as PyYAML reads them (yes/no/on/off booleans, sexagesimal numbers, tabs expanded to
  * 8-column stops, duplicate keys: last wins). Every section key and directive keeps its line so
@@ -203,7 +204,7 @@ export function parseConfigText(
   };
 
   const root = doc.contents;
-  // An empty or comment-only file contributes nothing (Decision 7).
+  // An empty or comment-only file contributes nothing (Decision 7 in docs/migration.md).
   if (root === null || (isScalar(root) && root.value === null)) return { parsed, errors };
   if (isSeq(root)) {
     // A top-level list names sections with empty mappings, as the original accepts.

@@ -14,7 +14,7 @@ export interface SourcePos {
   readonly line?: number;
 }
 
-/** Service types (spec §5.2). */
+/** Service types (`type` in docs/configuration.md). */
 export type ServiceType = "simple" | "forking" | "oneshot" | "notify" | "cron" | "inetd";
 
 /** A raw mapping of one section, keys as written. */
@@ -36,10 +36,10 @@ export interface EnvSpec {
   readonly unset: readonly string[];
 }
 
-/** Resolved `settings:` (spec §2.6). */
+/** Resolved `settings:` (docs/configuration.md). */
 export interface Settings {
   readonly env: EnvSpec;
-  /** User name or number as written (never expanded, spec §2.6). */
+  /** User name or number as written (never expanded). */
   readonly uid?: string;
   readonly gid?: string;
   readonly idleDelay: number; // seconds
@@ -53,13 +53,13 @@ export interface Settings {
   readonly debug: boolean;
   readonly logrecHostname?: string;
   readonly statusInterval: number; // seconds, 0 = off
-  /** Mode of the control socket (ours; default 0o600, Decision 9). */
+  /** Mode of the control socket (ours; default 0o600, Decision 9 in docs/migration.md). */
   readonly controlSocketMode: number;
   /** Group allowed on the control socket (ours), name or number. */
   readonly controlSocketGroup?: string;
 }
 
-/** A resolved service (spec §2.7), directives already expanded. */
+/** A resolved service (docs/configuration.md), directives already expanded. */
 export interface ServiceSpec {
   /** Full name: `foo.service`, or `CONSOLE`. */
   readonly name: string;
@@ -74,7 +74,7 @@ export interface ServiceSpec {
   readonly exitKills: boolean;
   readonly restart: boolean;
   readonly restartLimit: number;
-  readonly restartDelay: number; // seconds, may be fractional (Decision 7)
+  readonly restartDelay: number; // seconds, may be fractional (Decision 7, docs/migration.md)
   /** Signal number sent to stop the service. */
   readonly killSignal: number;
   readonly processTimeout: number; // seconds
@@ -101,8 +101,8 @@ export interface ServiceSpec {
 }
 
 /**
- * A resolved logging section (spec §2.8): expanded with the settings environment when the
- * configuration is loaded, its selector parsed, its owner looked up, so a bad section is a
+ * A resolved logging section (docs/configuration.md): expanded with the settings environment when
+ * the configuration is loaded, its selector parsed, its owner looked up, so a bad section is a
  * configuration error that `chaperone check` reports like any other.
  */
 export interface LoggingSpec {
@@ -121,7 +121,9 @@ export interface LoggingSpec {
   /** Owner of the files and directories the section creates (none, or 0: root's). */
   readonly uid?: number;
   readonly gid?: number;
-  /** The console section used when the configuration has none (Decision 19). */
+  /**
+   * The console section used when the configuration has none (Decision 19 in docs/migration.md).
+   */
   readonly builtin?: boolean;
   readonly pos: SourcePos;
 }

@@ -49,8 +49,8 @@ export function expandWith(
 }
 
 /**
- * The `enabled` directive (§2.7): a boolean as written, or a string converted after
- * expansion (`"$(X:+true)"`); anything else is a problem and counts as enabled.
+ * The `enabled` directive (docs/configuration.md): a boolean as written, or a string converted
+ * after expansion (`"$(X:+true)"`); anything else is a problem and counts as enabled.
  */
 export function enabledOf(
   value: unknown,

@@ -1,8 +1,8 @@
 /**
- * The control vocabulary shared by `chaperone ctl`, the control socket and the FIFO: request
- * and response shapes, the command-word grammar of the original `telchap` (spec §6.2) plus our
- * additions, and the framing (one JSON document per line). Server and client both import this
- * module and nothing else of each other, so the two ends cannot drift apart.
+ * The control vocabulary shared by `chaperone ctl`, the control socket and the FIFO: request and
+ * response shapes, the command-word grammar of the original `telchap` (docs/ctl.md, "Commands")
+ * plus our additions, and the framing (one JSON document per line). Server and client both import
+ * this module and nothing else of each other, so the two ends cannot drift apart.
  */
 import { parseSeverity } from "../log/record.ts";
 import type { LongLinePolicy } from "../text/line_reader.ts";
@@ -45,7 +45,7 @@ export interface ControlHandler {
   handle(request: ControlRequest, context: ControlContext): Promise<ControlResponse>;
 }
 
-/** One row of `status` (spec §5.1), as data. */
+/** One row of `status` (docs/ctl.md), as data. */
 export interface ServiceStatus {
   /** Full name: `foo.service` or `CONSOLE`. */
   name: string;
@@ -53,7 +53,9 @@ export interface ServiceStatus {
   type: string;
   /** The supervisor's state name for the service. */
   state: string;
-  /** Brief status string of §5.1: `running`, `started`, `exit(1)+r#2`, `disabled`, `ready`, … or `-`. */
+  /**
+   * Brief status (docs/ctl.md): `running`, `started`, `exit(1)+r#2`, `disabled`, `ready`, … or `-`.
+   */
   status: string;
   /** Process id being tracked, if any. */
   pid: number | null;

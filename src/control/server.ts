@@ -1,5 +1,5 @@
 /**
- * The control endpoints of a running Chaperone (spec §6.1): a Unix stream socket answering
+ * The control endpoints of a running Chaperone (docs/ctl.md): a Unix stream socket answering
  * JSON-line requests (several clients at once, each connection's requests answered in order),
  * and the compatibility FIFO that takes `telchap`-style command lines without replies.
  * The server only frames and routes; a ControlHandler decides what each request does.
@@ -31,7 +31,10 @@ export interface ControlServerOptions {
   socketPath: string;
   /** Path of the command FIFO (`/dev/chaperone`); none when absent. */
   fifoPath?: string;
-  /** Permission bits for the socket and FIFO; default 0o600, root only (Decision 9). */
+  /**
+   * Permission bits for the socket and FIFO; default 0o600, root only (Decision 9 in
+   * docs/migration.md).
+   */
   mode?: number;
   /** Group to give the socket and FIFO, so a mode like 0o660 admits that group. */
   gid?: number;
@@ -356,7 +359,7 @@ class Server implements ControlServer {
   }
 }
 
-/** FIFO commands have no reply channel, so waiting for completion is meaningless (§6.1). */
+/** FIFO commands have no reply channel, so waiting for completion is meaningless (docs/ctl.md). */
 function fifoRequest(request: ControlRequest): ControlRequest {
   switch (request.cmd) {
     case "start":

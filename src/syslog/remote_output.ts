@@ -1,4 +1,7 @@
-/** A remote syslog host as a log output: UDP datagrams with a `<PRI>` header (Decision 8). */
+/**
+ * A remote syslog host as a log output: UDP datagrams with a `<PRI>` header (Decision 8 in
+ * docs/migration.md).
+ */
 import type { OutputReporter } from "./output_reporter.ts";
 import { errorMessage } from "../text/error_message.ts";
 
@@ -18,7 +21,7 @@ export function parseSyslogHost(spec: string): { hostname: string; port: number 
   return { hostname: spec, port: 514 };
 }
 
-/** A remote syslog host: one UDP datagram per line, with a `<PRI>` header (Decision 8). */
+/** A remote syslog host: one UDP datagram per line, with a `<PRI>` header. */
 export class RemoteOutput {
   readonly kind = "remote";
   readonly host: string;

@@ -1,9 +1,10 @@
 /**
  * The log router: every record (a /dev/log datagram, a service output line, Chaperone's own
- * message) goes to each logging section, in configuration order, whose selector matches it,
- * and from there to the section's outputs (spec §4.6, Decisions 8 and 14). The router works
- * the same whether or not the /dev/log listener runs. Sections arrive fully resolved by the
- * configuration (expanded, selector parsed, owner looked up): building them cannot fail.
+ * message) goes to each logging section, in configuration order, whose selector matches it, and
+ * from there to the section's outputs (docs/logging.md, "Outputs"; Decisions 8 and 14 in
+ * docs/migration.md). The router works the same whether or not the /dev/log listener runs. Sections
+ * arrive fully resolved by the configuration (expanded, selector parsed, owner looked up): building
+ * them cannot fail.
  *
  * An output's report of its own failure (a full disk, a refused file, a flood towards a
  * remote host) goes through options.report like any of Chaperone's messages; when no working
@@ -23,7 +24,7 @@ export interface LogRouterOptions {
   report?: OutputReporter;
   /** The machine's hostname for lines whose record names none (default Deno.hostname()). */
   hostname?: string;
-  /** Initial forced minimum level (§4.7, Decision 3). */
+  /** Initial forced minimum level (Decision 3 in docs/migration.md). */
   forcedLevel?: number;
   /** Replaces Chaperone's stdout/stderr (tests). */
   stdout?: { writeSync(p: Uint8Array): number };
@@ -197,7 +198,10 @@ export class LogRouter implements LogSink {
     return this.#forcedLevel;
   }
 
-  /** Sets or clears the forced minimum level; selectors are recompiled (Decision 3). */
+  /**
+   * Sets or clears the forced minimum level; selectors are recompiled (Decision 3 in
+   * docs/migration.md).
+   */
   setForcedLevel(level: number | undefined): void {
     this.#forcedLevel = level;
     for (const s of this.#sections) s.predicate = compileSelector(s.selector, level);
@@ -220,7 +224,8 @@ export class LogRouter implements LogSink {
     const hearing = this.#hearing;
     let lastFormat: LineFormat | undefined;
     let line = "";
-    // Selectors see the record as received; lines show it escaped (Decision 15).
+    // Selectors see the record as received; lines show it escaped (Decision 15 in
+    // docs/migration.md).
     let shown: LogRecord | undefined;
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i]!;
