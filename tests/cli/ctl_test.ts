@@ -59,7 +59,7 @@ const REPLY: StatusReply = {
   ],
 };
 
-Deno.test("formatStatus() renders the header block and the sorted table of spec §6.2", () => {
+Deno.test("formatStatus() renders the header block and the sorted table of docs/ctl.md", () => {
   const want = [
     "",
     "Running:           chaperone version 0.4.0",

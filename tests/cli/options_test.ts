@@ -111,7 +111,7 @@ const RUN_CASES: readonly RunCase[] = [
     argv: ["--force", "--", "ctl", "status"],
     expect: { force: true, command: "ctl", args: ["status"] },
   },
-  // _CHAP_OPTIONS merging (spec §1.3).
+  // _CHAP_OPTIONS merging (docs/command-line.md).
   { argv: [], env: "--debug", expect: { debug: true, logLevel: 7 } },
   { argv: [], env: "", expect: {} },
   { argv: [], env: "   ", expect: {} },

@@ -38,7 +38,8 @@ for (const facility of FACS) {
 type Pred = (f: number, p: number, g: string, m: string) => boolean;
 const KERN: number = 0, AUTH: number = 4, AUTHPRIV: number = 10;
 
-// spec §4.5 table (tests/syslog_spec.py), as predicates on f, p, g (lowercased tag), m (raw).
+// The original's selector vectors (its tests/syslog_spec.py), as predicates on f, p, g (lowercased
+// tag), m (raw).
 const VECTORS: [number, string, Pred][] = [
   [1, "*.*", () => true],
   [2, "[crond].*", (_f, _p, g) => g === "crond"],
