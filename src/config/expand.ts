@@ -10,7 +10,8 @@
  * commands, and text substituted from a variable never forms new backtick commands.
  */
 import { globMatch } from "./glob.ts";
-import { compilePyRegex, pySub } from "../text/py_regex.ts";
+import { compilePyRegex } from "../text/py_regex.ts";
+import { pySub } from "../text/py_sub.ts";
 import { errorMessage } from "../text/error_message.ts";
 
 /** A failing `$(V:?message)` or an invalid `$(V:/re/repl/)`; the message is the user's. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { compilePyRegex, pySub } from "../../src/text/py_regex.ts";
+import { compilePyRegex } from "../../src/text/py_regex.ts";
+import { pySub } from "../../src/text/py_sub.ts";
 
 // [pattern, template, text, ignoreCase, expected]: expected values produced by Python 3.11 re.sub.
 const SUB_CASES: ReadonlyArray<readonly [string, string, string, boolean, string]> = [
