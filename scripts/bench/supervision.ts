@@ -311,7 +311,7 @@ async function launch(peer: Peer, services: ServiceDef[], root: string): Promise
   const dir = await Deno.makeTempDir({ dir: root, prefix: `${peer.name}-` });
   const argv = await peer.prepare(dir, services);
   const t0 = performance.now();
-  const pid1 = startPid1(argv.slice(1), { program: argv[0], cwd: dir });
+  const pid1 = startPid1(argv.slice(1), { program: argv[0]!, cwd: dir });
   current = pid1;
   const hostPid = await pid1.hostPid(10_000);
   return { pid1, hostPid, t0 };
@@ -396,7 +396,7 @@ async function runChain(
   reports.clear();
   const services = Array.from(
     { length: deep },
-    (_, id) => ({ id, oneshot: true, after: id === 0 ? undefined : id - 1 }),
+    (_, id): ServiceDef => id === 0 ? { id, oneshot: true } : { id, oneshot: true, after: id - 1 },
   );
   const { pid1, t0 } = await launch(peer, services, root);
   try {

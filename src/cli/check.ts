@@ -9,7 +9,9 @@
 import { checkConfig } from "../config/mod.ts";
 import { DependencyGraph } from "../system/graph.ts";
 import { checkPrograms } from "./program_findings.ts";
-import { parseUtilityArgs, UtilityUsageError } from "./utility_args.ts";
+import { parseUtilityArgs } from "./utility_args.ts";
+import { UsageError } from "../text/usage_error.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 const USAGE =
   "Usage: chaperone check [--config=<file_or_dir>] [--user=<name>] [--strict] [--skip-programs]\n" +
@@ -39,10 +41,10 @@ export async function checkCommand(args: string[]): Promise<number> {
     let positionals;
     ({ values, positionals } = parseUtilityArgs(args, CHECK_FLAGS));
     if (positionals.length > 0) {
-      throw new UtilityUsageError(`unexpected argument ${positionals[0]} (use --config)`);
+      throw new UsageError(`unexpected argument ${positionals[0]} (use --config)`);
     }
   } catch (err) {
-    if (!(err instanceof UtilityUsageError)) throw err;
+    if (!(err instanceof UsageError)) throw err;
     write("stderr", `${err.message}\n${USAGE}`);
     return 1;
   }
@@ -75,7 +77,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     try {
       graphText = DependencyGraph.from(result.partial.services).format();
     } catch (err) {
-      problems.push(`${path}: ${err instanceof Error ? err.message : err}`);
+      problems.push(`${path}: ${errorMessage(err)}`);
     }
     if (!values["skip-programs"]) {
       const programs = checkPrograms(result.partial);

@@ -5,12 +5,7 @@
  * of its own (the supervisor guards each effect); this catches what a bug lets through, logs it
  * at err with its stack, and keeps running.
  */
-
-/** How an escaped error is described: its stack when it has one. */
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
-}
+import { errorStack } from "../text/error_message.ts";
 
 /**
  * Installs global `error` and `unhandledrejection` handlers that report the error through
@@ -31,11 +26,11 @@ export function installCrashGuard(report: (message: string) => void): () => void
   };
   const onError = (event: ErrorEvent) => {
     event.preventDefault();
-    say(`uncaught exception (Chaperone carries on): ${describe(event.error ?? event.message)}`);
+    say(`uncaught exception (Chaperone carries on): ${errorStack(event.error ?? event.message)}`);
   };
   const onRejection = (event: PromiseRejectionEvent) => {
     event.preventDefault();
-    say(`unhandled promise rejection (Chaperone carries on): ${describe(event.reason)}`);
+    say(`unhandled promise rejection (Chaperone carries on): ${errorStack(event.reason)}`);
   };
   globalThis.addEventListener("error", onError);
   globalThis.addEventListener("unhandledrejection", onRejection);

@@ -14,11 +14,12 @@ import {
   ProtocolError,
   type ServiceStatus,
   type StatusReply,
-  UsageError,
 } from "../control/protocol.ts";
 import { VERSION_TEXT } from "./options.ts";
 import { ctlSocketCandidates } from "./runtime_paths.ts";
-import { parseUtilityArgs, UtilityUsageError } from "./utility_args.ts";
+import { parseUtilityArgs } from "./utility_args.ts";
+import { errorMessage } from "../text/error_message.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 /** Usage text of `chaperone ctl`. */
 export const CTL_USAGE =
@@ -100,7 +101,7 @@ export function formatTable(
     .join("\n");
 }
 
-/** The `status` text of spec §6.2: header block, then the services table sorted by name. */
+/** The `status` text of docs/ctl.md: header block, then the services table sorted by name. */
 export function formatStatus(reply: StatusReply): string {
   const services = [...reply.services].sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0
@@ -137,13 +138,8 @@ function isHealthReply(data: unknown): data is HealthReply {
 
 /** Splits ctl's own flags (before the command) from the command words. */
 function splitArgs(args: readonly string[]) {
-  try {
-    const { values, positionals } = parseUtilityArgs(args, CTL_FLAGS, { optionsFirst: true });
-    return { values, words: positionals };
-  } catch (error) {
-    if (!(error instanceof UtilityUsageError)) throw error;
-    throw new UsageError(error.message);
-  }
+  const { values, positionals } = parseUtilityArgs(args, CTL_FLAGS, { optionsFirst: true });
+  return { values, words: positionals };
 }
 
 function parseTimeout(text: string | undefined, request: ControlRequest): number | undefined {
@@ -211,10 +207,6 @@ function printResponse(
   return 0;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Runs `chaperone ctl <args>`; resolves to the exit status. */
 export async function ctlCommand(args: string[], options: CtlOptions = {}): Promise<number> {
   const output = options.output ?? processOutput;
@@ -252,9 +244,9 @@ export async function ctlCommand(args: string[], options: CtlOptions = {}): Prom
       if (error instanceof Deno.errors.PermissionDenied) {
         output.err(`chaperone ctl: not allowed to use the control socket ${path}\n`);
       } else if (error instanceof ProtocolError || error instanceof Deno.errors.TimedOut) {
-        output.err(`chaperone ctl: ${message(error)}\n`);
+        output.err(`chaperone ctl: ${errorMessage(error)}\n`);
       } else {
-        output.err(`chaperone ctl: cannot talk to chaperone at ${path}: ${message(error)}\n`);
+        output.err(`chaperone ctl: cannot talk to chaperone at ${path}: ${errorMessage(error)}\n`);
       }
       return 1;
     }

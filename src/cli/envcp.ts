@@ -1,9 +1,9 @@
 /**
  * `chaperone envcp` (and `envcp`): copies text files, expanding Chaperone's `$(...)` expressions
- * against the process environment as it goes (spec §7.1). Like the original, every message goes
- * to stdout and any error exits 1. Decision 14: `--strip SUFFIX` removes that suffix from the
- * destination name, not a trailing set of characters. Long options may be abbreviated
- * (`--xgroup` for `--xgrouping`), as the original's docopt allowed.
+ * against the process environment as it goes (docs/command-line.md, "Utilities"). Like the
+ * original, every message goes to stdout and any error exits 1. Decision 14 in docs/migration.md:
+ * `--strip SUFFIX` removes that suffix from the destination name, not a trailing set of characters.
+ * Long options may be abbreviated (`--xgroup` for `--xgrouping`), as the original's docopt allowed.
  */
 import { expandWithVars, ExpansionError } from "../config/expand.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
@@ -11,6 +11,7 @@ import { VERSION_TEXT } from "./options.ts";
 import { parseUtilityArgs } from "./utility_args.ts";
 import { isDirWritable } from "./runtime_paths.ts";
 import { pathExists } from "./path_exists.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Usage text of `chaperone envcp`. */
 export const ENVCP_USAGE = `Usage: chaperone envcp [options] FILE ...
@@ -60,10 +61,6 @@ class EnvcpError extends Error {
     super(message);
     this.name = "EnvcpError";
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isDirectory(path: string): boolean {
@@ -135,7 +132,7 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
   try {
     parsed = parseUtilityArgs(args, ENVCP_FLAGS);
   } catch (error) {
-    say(`error: ${errorText(error)}\n\n${ENVCP_USAGE}`);
+    say(`error: ${errorMessage(error)}\n\n${ENVCP_USAGE}`);
     return 1;
   }
   const { values, positionals: files } = parsed;
@@ -159,7 +156,8 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
     const vars = options.env ?? Deno.env.toObject();
     const expand = (text: string) =>
       expandWithVars(text, vars, {
-        // The original inserts variable values without expanding them again (§7.1).
+        // The original inserts variable values without expanding them again (docs/environment.md,
+        // "Utilities").
         raw: true,
         backticks: values["shell-enable"] === true,
         onError: (message) => say(`error: ${message}`),
@@ -217,13 +215,13 @@ export async function envcpCommand(args: string[], options: EnvcpOptions = {}): 
         info = Deno.statSync(source);
         text = Deno.readTextFileSync(source);
       } catch (error) {
-        throw new EnvcpError(`cannot open input file ${source}: ${errorText(error)}`);
+        throw new EnvcpError(`cannot open input file ${source}: ${errorMessage(error)}`);
       }
       const expanded = expand(text);
       try {
         Deno.writeTextFileSync(dest, expanded);
       } catch (error) {
-        throw new EnvcpError(`cannot open output file ${dest}: ${errorText(error)}`);
+        throw new EnvcpError(`cannot open output file ${dest}: ${errorMessage(error)}`);
       }
       if (values.archive) copyAttributes(info, dest);
       if (values.verbose) say(`envcp ${source} ${dest}`);

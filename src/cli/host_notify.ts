@@ -1,10 +1,12 @@
 /**
- * Chaperone as an sd_notify client of its own host (spec 5.12): podman --sdnotify=container or
- * systemd give it NOTIFY_SOCKET; it reports READY=1, STATUS=, STOPPING=1 and ERRNO=.
+ * Chaperone as an sd_notify client of its own host (docs/docker.md, "Telling the host"): podman
+ * --sdnotify=container or systemd give it NOTIFY_SOCKET; it reports READY=1, STATUS=, STOPPING=1
+ * and ERRNO=.
  */
 import type { Logger } from "../log/logger.ts";
 import { sendNotify } from "../notify/client.ts";
 import type { HostNotify } from "../supervisor/ports.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** A HostNotify for NOTIFY_SOCKET, or undefined when there is none. Each message is sent at most once, STATUS excepted. */
 export function hostNotifier(
@@ -25,7 +27,7 @@ export function hostNotifier(
       } catch (err) {
         broken = true;
         logger.debug(
-          `host notify socket ${socket} unusable: ${err instanceof Error ? err.message : err}`,
+          `host notify socket ${socket} unusable: ${errorMessage(err)}`,
         );
       }
     },

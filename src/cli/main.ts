@@ -2,9 +2,11 @@
  * Entry: picks the subcommand (or the name the binary was invoked under: telchap, envcp,
  * sdnotify, sdnotify-exec) and maps errors to exit codes. The only place that knows them all.
  */
-import { parseCommandLine, UsageError } from "./options.ts";
+import { parseCommandLine, SYNOPSIS } from "./options.ts";
 import { INETD_EXEC } from "./inetd_exec.ts";
 import { SELFTEST_HELPER } from "./selftest_helper.ts";
+import { errorStack } from "../text/error_message.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -72,10 +74,10 @@ export async function main(args: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      write("stderr", `${err.message}\n${err.usage}\n`);
+      write("stderr", `${err.message}\n${SYNOPSIS}\n`);
       return 1;
     }
-    write("stderr", `chaperone: ${err instanceof Error ? err.stack ?? err.message : err}\n`);
+    write("stderr", `chaperone: ${errorStack(err)}\n`);
     return 1;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * NotifyPort over notify/socket.ts: one filesystem datagram socket per notify service, in the
- * runtime notify directory, owned by the service's user (Decision 9).
+ * runtime notify directory, owned by the service's user (Decision 9 in docs/migration.md).
  */
 import { openNotifySocket } from "../notify/socket.ts";
 import { notifySocketPath } from "../notify/socket_path.ts";

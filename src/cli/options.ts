@@ -1,5 +1,5 @@
 /**
- * The `chaperone` command line (spec §1.1–§1.4, Decision 14): parses
+ * The `chaperone` command line (docs/command-line.md; Decision 14 in docs/migration.md): parses
  * `chaperone [options] [command [args...]]` with the original's docopt rules, merges the
  * defaults from `_CHAP_OPTIONS`, and recognises the subcommands. Pure: the caller passes the
  * arguments and the `_CHAP_OPTIONS` value and acts on the result (PID check, user creation,
@@ -12,8 +12,10 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import { SEVERITIES, Severity } from "../log/record.ts";
-import { splitShellWords } from "../config/shell_words.ts";
+import { splitShellWords } from "../text/shell_words.ts";
 import { ambiguousOptionMessage, matchLongOption } from "../sys/long_option.ts";
+import { errorMessage } from "../text/error_message.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 /** Subcommands dispatched by `main` instead of running the supervisor. */
 export type Subcommand = "ctl" | "check" | "selftest" | "envcp" | "sdnotify" | "sdnotify-exec";
@@ -27,11 +29,11 @@ const SUBCOMMANDS: readonly Subcommand[] = [
   "sdnotify-exec",
 ];
 
-/** Every option of a `chaperone` run, resolved (spec §1.2). */
+/** Every option of a `chaperone` run, resolved (docs/command-line.md, "Options"). */
 export interface ChaperoneOptions {
   /** Config file or directory; `/etc/chaperone.d` unless given. */
   readonly config: string;
-  /** `--user`; left unset when `--create-user` is also in effect (it wins, spec §1.1). */
+  /** `--user`; left unset when `--create-user` is also in effect (it wins). */
   readonly user: string | undefined;
   /** `--create-user` spec as written (`name[:/path][:uid][:gid]`), not yet checked. */
   readonly createUser: string | undefined;
@@ -65,7 +67,8 @@ export type CommandLine =
   | { readonly kind: "subcommand"; readonly name: Subcommand; readonly args: readonly string[] };
 
 /** The synopsis part of the help text, printed after a usage error. */
-const SYNOPSIS = `Usage:
+/** The synopsis printed after a usage error of the command line (exit 1). */
+export const SYNOPSIS = `Usage:
     chaperone [--config=<file_or_dir>]
               [--user=<name> | --create-user=<newuser>] [--default-home=<dir>]
               [--exitkills | --no-exitkills] [--ignore-failures] [--log-level=<level>]
@@ -74,18 +77,6 @@ const SYNOPSIS = `Usage:
               [<command> [<args> ...]]
     chaperone (ctl | check | selftest | envcp | sdnotify | sdnotify-exec) [<args> ...]
     chaperone (-h | --help)`;
-
-/** A bad command line: exit 1, printing `message` and then `usage` on stderr. */
-export class UsageError extends Error {
-  /** The synopsis to print after the message. */
-  readonly usage: string;
-  readonly exitCode = 1;
-  constructor(message: string, options: { usage?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = "UsageError";
-    this.usage = options.usage ?? SYNOPSIS;
-  }
-}
 
 /** The text printed by `chaperone --help` (the original's, corrected). */
 export const USAGE: string = `Lightweight process and service manager
@@ -148,7 +139,9 @@ Licensed under the Apache License, Version 2.0.
 `;
 }
 
-/** Whether the command-line command's exit shuts the system down (spec §1.2). */
+/**
+ * Whether the command-line command's exit shuts the system down (docs/command-line.md, "Options").
+ */
 export function killSwitch(options: ChaperoneOptions, stdinIsTty: boolean): boolean {
   return options.exitkills || (!options.noExitkills && stdinIsTty);
 }
@@ -304,7 +297,10 @@ function scan(argv: readonly string[]): Scanned {
   return { flags, values, help, positionals, afterDashDash, hadOptions };
 }
 
-/** Severity number of a `--log-level` value (case-insensitive; `emerg` allowed, Decision 3). */
+/**
+ * Severity number of a `--log-level` value (case-insensitive; `emerg` allowed: Decision 3 in
+ * docs/migration.md).
+ */
 function parseLogLevel(text: string): number {
   const key = text.toLowerCase();
   if (!Object.hasOwn(SEVERITIES, key)) {
@@ -315,14 +311,14 @@ function parseLogLevel(text: string): number {
   return SEVERITIES[key]!;
 }
 
-/** Reads `_CHAP_OPTIONS` with the same grammar; errors name the variable (spec §1.3). */
+/** Reads `_CHAP_OPTIONS` with the same grammar; errors name the variable (docs/command-line.md). */
 function scanDefaults(text: string): Scanned {
   try {
     const scanned = scan(splitShellWords(text));
     if (scanned.help) throw new UsageError("--help cannot be given in _CHAP_OPTIONS");
     return scanned;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new UsageError(
       `Error occurred in _CHAP_OPTIONS environment variable: ${text}\n${reason}`,
       { cause: error },
@@ -366,7 +362,7 @@ export function parseCommandLine(
   const positionals = cli.positionals.length > 0 ? cli.positionals : env?.positionals ?? [];
 
   const debug = flag("debug");
-  // Decision 14: --task has the same implications wherever it was given.
+  // Decision 14 in docs/migration.md: --task has the same implications wherever it was given.
   const task = flag("task");
   const createUser = value("createUser");
   const levelText = value("logLevel");

@@ -1,6 +1,6 @@
 /**
- * `chaperone [options] [command [args...]]`: the composition root of a run, linear like
- * tini's main (spec 1.6): options → PID check → user → configuration → logging → syslog →
+ * `chaperone [options] [command [args...]]`: the composition root of a run, linear like tini's main
+ * (README.md, "Architecture"): options → PID check → user → configuration → logging → syslog →
  * reaper → supervisor → control → signals → start → wait → clean up.
  */
 import denoJson from "../../deno.json" with { type: "json" };
@@ -8,7 +8,8 @@ import type { ChaperoneOptions } from "./options.ts";
 import { killSwitch } from "./options.ts";
 import { loadConfig } from "../config/mod.ts";
 import { ConfigError, ConfigErrors } from "../config/config_error.ts";
-import type { Config, Credentials, ServiceSpec } from "../config/schema.ts";
+import type { Config, ServiceSpec } from "../config/schema.ts";
+import type { Credentials } from "../users/credentials.ts";
 import { type Environment, serviceEnvironment } from "../config/env.ts";
 import { BacktickRunner } from "../config/expand.ts";
 import { createLogger, type LogTarget, StderrSink } from "../log/logger.ts";
@@ -19,7 +20,8 @@ import { Spawner } from "../process/spawn.ts";
 import { becomeSubreaper, isPid1, killAll, startReaper } from "../process/reaper.ts";
 import { DependencyGraph } from "../system/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
-import { realCron, realInetd, realProcesses } from "./adapters.ts";
+import { realInetd, realProcesses } from "./adapters.ts";
+import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
 import { formatConfigDump } from "./config_dump.ts";
 import { LogRouter } from "../syslog/router.ts";
@@ -33,6 +35,7 @@ import { hostNotifier } from "./host_notify.ts";
 import { parseSignal } from "../process/signals.ts";
 import { systemClock } from "../sys/clock.ts";
 import { serviceLeaders, serviceOfPid } from "./record_service.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Signals a container runtime may send that are passed on to the CONSOLE command. */
 const FORWARDED: readonly Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGWINCH"];
@@ -85,7 +88,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         ...(opts.defaultHome !== undefined ? { defaultHome: opts.defaultHome } : {}),
       });
     } catch (err) {
-      write("stderr", `--create-user failure: ${err instanceof Error ? err.message : err}\n`);
+      write("stderr", `--create-user failure: ${errorMessage(err)}\n`);
       return 1;
     }
   } else if (opts.user !== undefined) {
@@ -145,8 +148,8 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     return 1;
   }
 
-  // The environments: process → settings → service (spec 3.1).
-  // The environments: process → settings (built by the configuration) → service (spec 3.1).
+  // The environments: process → settings (built by the configuration) → service
+  // (docs/environment.md).
   const settingsEnv = config.settingsEnv;
 
   const services = [...config.services];
@@ -157,7 +160,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       // An expansion in the command's arguments failed (`$(X:?message)`, a bad `:/` form).
       write(
         "stderr",
-        `Configuration Error: command line: ${err instanceof Error ? err.message : err}\n`,
+        `Configuration Error: command line: ${errorMessage(err)}\n`,
       );
       return 1;
     }
@@ -176,7 +179,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   try {
     graph = DependencyGraph.from(services);
   } catch (err) {
-    write("stderr", `Configuration Error: ${err instanceof Error ? err.message : err}\n`);
+    write("stderr", `Configuration Error: ${errorMessage(err)}\n`);
     return 1;
   }
   if (opts.showDependencies) {
@@ -194,15 +197,15 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       ensureRuntimeDir(paths.runtimeDir);
     } catch (err) {
       // Someone else's directory under /tmp, a symlink, an unwritable parent: nothing can start.
-      write("stderr", `chaperone: ${err instanceof Error ? err.message : err}\n`);
+      write("stderr", `chaperone: ${errorMessage(err)}\n`);
       return 1;
     }
     logger.info(`/dev is not writable: sockets are in ${paths.runtimeDir}`);
   }
   // Chaperone's own messages go to the logging sections, plus stderr (warnings) as before.
   // Chaperone's warnings reach stderr when there is no logging section at all (only with
-  // --no-console-log or --task: otherwise Decision 19's default section prints them), or when
-  // syslog is off and no section prints to the console (spec 4.3).
+  // --no-console-log or --task: otherwise the default section of Decision 19 in docs/migration.md
+  // prints them), or when syslog is off and no section prints to the console (docs/logging.md).
   const warnToStderr = config.logging.length === 0 ||
     (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
   const late: { supervisor?: Supervisor } = {};
@@ -219,7 +222,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   } catch (err) {
     write(
       "stderr",
-      `system startup cancelled due to error: ${err instanceof Error ? err.message : err}\n`,
+      `system startup cancelled due to error: ${errorMessage(err)}\n`,
     );
     return 1;
   }
@@ -242,11 +245,12 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       syslog = listenSyslog(paths.syslogSocket, router, {
         report: (severity, message) => logger[severity](message),
       });
-      // Services learn where it is: under --force as a user it is not /dev/log (Decision 20).
+      // Services learn where it is: under --force as a user it is not /dev/log (Decision 20,
+      // docs/migration.md).
       serviceVars.CHAPERONE_SYSLOG_SOCKET = paths.syslogSocket;
       logger.info(`Switching all chaperone logging to ${paths.syslogSocket}`);
     } catch (err) {
-      logger.warn(`syslog service cannot be started: ${err instanceof Error ? err.message : err}`);
+      logger.warn(`syslog service cannot be started: ${errorMessage(err)}`);
     }
   }
 
@@ -256,7 +260,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     try {
       becomeSubreaper();
     } catch (err) {
-      logger.warn(`${err instanceof Error ? err.message : err}`);
+      logger.warn(errorMessage(err));
     }
   }
   const reaper = startReaper({
@@ -281,7 +285,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     graph,
     processes: realProcesses(spawner),
     notify: notifyPort,
-    cron: realCron,
+    cron: { schedule },
     inetd: realInetd(spawner, reaper),
     clock: systemClock,
     logger,
@@ -338,7 +342,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       }),
     );
   } catch (err) {
-    logger.warn(`command service cannot be started: ${err instanceof Error ? err.message : err}`);
+    logger.warn(`command service cannot be started: ${errorMessage(err)}`);
   }
 
   // Signals.
@@ -381,7 +385,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   return ending.code;
 }
 
-/** The command-line command as the CONSOLE service (spec 1.7). */
+/** The command-line command as the CONSOLE service (docs/command-line.md). */
 function buildConsole(
   opts: ChaperoneOptions,
   config: Config,
@@ -390,7 +394,7 @@ function buildConsole(
   settingsEnv: Environment,
   user: Credentials | undefined,
 ): ServiceSpec {
-  // Each argument is expanded (spec 1.7), not re-split; an expansion error is the caller's.
+  // Each argument is expanded, not re-split; an expansion error is the caller's.
   const argv = [opts.command ?? "", ...opts.args].map((a) => settingsEnv.expand(a));
   return {
     name: "CONSOLE",

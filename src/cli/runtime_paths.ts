@@ -1,7 +1,7 @@
 /**
- * Where Chaperone's sockets live (Decision 13). Root in a container keeps the original's
- * paths under /dev; a user who cannot write /dev (a laptop, the README demo) gets a private
- * per-user runtime directory instead, and `ctl` looks in both places.
+ * Where Chaperone's sockets live (Decision 13 in docs/migration.md). Root in a container keeps the
+ * original's paths under /dev; a user who cannot write /dev (a laptop, the README demo) gets a
+ * private per-user runtime directory instead, and `ctl` looks in both places.
  */
 
 /** Paths of the endpoints a running Chaperone creates. */

@@ -1,13 +1,14 @@
 /**
- * `chaperone sdnotify` (and `sdnotify`): a systemd-notify substitute (spec §7.2). Sends one
- * datagram per item to NOTIFY_SOCKET, in a fixed order: MAINPID, STATUS, READY, then each
- * VARIABLE=VALUE. Like the original, its own error messages go to stdout. Long options may be
- * abbreviated to any unambiguous prefix (`--stat`), as the original's docopt allowed.
+ * `chaperone sdnotify` (and `sdnotify`): a systemd-notify substitute (docs/command-line.md,
+ * "Utilities"). Sends one datagram per item to NOTIFY_SOCKET, in a fixed order: MAINPID, STATUS,
+ * READY, then each VARIABLE=VALUE. Like the original, its own error messages go to stdout. Long
+ * options may be abbreviated to any unambiguous prefix (`--stat`), as the original's docopt allowed.
  */
 import { sendNotify } from "../notify/client.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { VERSION_TEXT } from "./options.ts";
 import { parseUtilityArgs } from "./utility_args.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Usage text of `sdnotify`. */
 export const SDNOTIFY_USAGE = `Usage:
@@ -58,7 +59,7 @@ export function sdnotifyCommand(args: string[], options: SdnotifyOptions = {}): 
   try {
     parsed = parseUtilityArgs(args, SDNOTIFY_FLAGS);
   } catch (error) {
-    output.err(`${error instanceof Error ? error.message : error}\n${SDNOTIFY_USAGE}`);
+    output.err(`${errorMessage(error)}\n${SDNOTIFY_USAGE}`);
     return Promise.resolve(1);
   }
   const { values, positionals } = parsed;
@@ -100,7 +101,7 @@ export function sdnotifyCommand(args: string[], options: SdnotifyOptions = {}): 
         sendNotify(socket, message);
       } catch (error) {
         if (values.ignore) continue;
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         output.out(
           `error: could not send sd_notify message, Systemd notification failed: ${reason}\n`,
         );

@@ -1,8 +1,8 @@
 /**
- * `chaperone sdnotify-exec` (and `sdnotify-exec`): runs a command with a notify socket of its
- * own, and either proxies what the command reports to the parent NOTIFY_SOCKET or waits for
- * READY/STOPPING itself (spec §7.3). Its `info:` lines are matched by the original's tests,
- * so their wording is kept.
+ * `chaperone sdnotify-exec` (and `sdnotify-exec`): runs a command with a notify socket of its own,
+ * and either proxies what the command reports to the parent NOTIFY_SOCKET or waits for
+ * READY/STOPPING itself (docs/command-line.md, "Utilities"). Its `info:` lines are matched by the
+ * original's tests, so their wording is kept.
  *
  * Where the original's code and its own help text disagree, the help text wins: with
  * `--wait-ready` a command that exits abnormally before READY=1 ends the wait with its exit
@@ -11,7 +11,7 @@
  * not 0.
  */
 import { expandWithVars } from "../config/expand.ts";
-import { quoteShellWord, splitShellWords } from "../config/shell_words.ts";
+import { quoteShellWord, splitShellWords } from "../text/shell_words.ts";
 import { sendNotify } from "../notify/client.ts";
 import { type NotifySocket, openNotifySocket } from "../notify/socket.ts";
 import { fromCommandStatus, toExitCode } from "../process/exit_status.ts";
@@ -20,6 +20,7 @@ import { systemClock, type TimerId } from "../sys/clock.ts";
 import { type CommandOutput, processOutput } from "./ctl.ts";
 import { VERSION_TEXT } from "./options.ts";
 import { parseUtilityArgs } from "./utility_args.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Usage text of `sdnotify-exec`. */
 export const SDNOTIFY_EXEC_USAGE = `Usage:
@@ -106,11 +107,7 @@ function pythonFloat(seconds: number): string {
   return Number.isInteger(seconds) ? seconds.toFixed(1) : String(seconds);
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Runs `sdnotify-exec <args>`; resolves to the exit status described in spec §7.3. */
+/** Runs `sdnotify-exec <args>`; resolves to the exit status docs/command-line.md gives. */
 export async function sdnotifyExecCommand(
   args: string[],
   options: SdnotifyExecOptions = {},
@@ -125,7 +122,7 @@ export async function sdnotifyExecCommand(
       optionsFirst: true,
     }));
   } catch (error) {
-    output.err(`${message(error)}\n${SDNOTIFY_EXEC_USAGE}`);
+    output.err(`${errorMessage(error)}\n${SDNOTIFY_EXEC_USAGE}`);
     return 1;
   }
   if (values.help) {
@@ -172,7 +169,7 @@ export async function sdnotifyExecCommand(
     argv = splitShellWords(expandWithVars(line, vars, { prefix: "%", openers: "{" }));
     if (argv.length === 0) throw new RangeError("the command is empty after expansion");
   } catch (error) {
-    output.out(`Error running command: ${message(error)}\n`);
+    output.out(`Error running command: ${errorMessage(error)}\n`);
     return 1;
   }
   const program = argv[0]!;
@@ -182,7 +179,7 @@ export async function sdnotifyExecCommand(
     // Mode 0777 as in the original: the command may run as anyone (or inside a container).
     socket = openNotifySocket(socketName, { mode: 0o777 });
   } catch (error) {
-    output.out(`Error while trying to create socket: ${message(error)}\n`);
+    output.out(`Error while trying to create socket: ${errorMessage(error)}\n`);
     return 1;
   }
 
@@ -269,7 +266,7 @@ export async function sdnotifyExecCommand(
         stderr: "inherit",
       }).spawn();
     } catch (error) {
-      output.out(`Error running command: ${message(error)}\n`);
+      output.out(`Error running command: ${errorMessage(error)}\n`);
       finish(error instanceof Deno.errors.PermissionDenied ? 126 : 127);
     }
     if (child !== undefined) {

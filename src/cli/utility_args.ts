@@ -7,6 +7,7 @@
  * positional.
  */
 import { ambiguousOptionMessage, matchLongOption } from "../sys/long_option.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 /** One option: a flag or an option with a value, and its one-letter form if it has one. */
 export interface UtilityOption {
@@ -20,13 +21,6 @@ export type UtilityValues<S extends Record<string, UtilityOption>> = {
 };
 
 /** A command line that does not fit the utility's options; the message says why. */
-export class UtilityUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UtilityUsageError";
-  }
-}
-
 /** How to read the words. */
 export interface UtilityArgsOptions {
   /**
@@ -37,7 +31,7 @@ export interface UtilityArgsOptions {
 }
 
 /**
- * Reads `args` against `spec` (option names without `--`). Throws UtilityUsageError for an
+ * Reads `args` against `spec` (option names without `--`). Throws UsageError for an
  * unknown or ambiguous option, a flag given a value, or a missing value.
  */
 export function parseUtilityArgs<S extends Record<string, UtilityOption>>(
@@ -61,21 +55,21 @@ export function parseUtilityArgs<S extends Record<string, UtilityOption>>(
       const match = matchLongOption(written, longNames);
       switch (match.kind) {
         case "unknown":
-          throw new UtilityUsageError(`unknown option ${written}`);
+          throw new UsageError(`unknown option ${written}`);
         case "ambiguous":
-          throw new UtilityUsageError(ambiguousOptionMessage(written, match.candidates));
+          throw new UsageError(ambiguousOptionMessage(written, match.candidates));
         case "found":
           break;
       }
       const name = match.name.slice(2);
       if (spec[name]!.type === "boolean") {
-        if (eq >= 0) throw new UtilityUsageError(`${match.name} must not have an argument`);
+        if (eq >= 0) throw new UsageError(`${match.name} must not have an argument`);
         values[name] = true;
       } else if (eq >= 0) {
         values[name] = word.slice(eq + 1);
       } else {
         const next = args[i + 1];
-        if (next === undefined) throw new UtilityUsageError(`${match.name} requires an argument`);
+        if (next === undefined) throw new UsageError(`${match.name} requires an argument`);
         values[name] = next;
         i++;
       }
@@ -106,7 +100,7 @@ function readShortGroup(
   for (let j = 1; j < word.length; j++) {
     const letter = word[j]!;
     const name = Object.keys(spec).find((key) => spec[key]!.short === letter);
-    if (name === undefined) throw new UtilityUsageError(`unknown option -${letter}`);
+    if (name === undefined) throw new UsageError(`unknown option -${letter}`);
     if (spec[name]!.type === "boolean") {
       values[name] = true;
       continue;
@@ -116,7 +110,7 @@ function readShortGroup(
       return 0;
     }
     const next = args[at + 1];
-    if (next === undefined) throw new UtilityUsageError(`-${letter} requires an argument`);
+    if (next === undefined) throw new UsageError(`-${letter} requires an argument`);
     values[name] = next;
     return 1;
   }

@@ -1,13 +1,16 @@
 /**
  * Environments as a chain: the process environment, then `settings` env, then each service's or
- * logging section's env (spec §3.1). Each level keeps raw values; expansion happens on demand
- * (`expanded()`, cached until the environment changes), so spawn-time variables such as
- * `_CHAP_SERVICE_SERIAL` can still be referred to by templates written at any level.
+ * logging section's env (docs/environment.md, "Building an environment"). Each level keeps raw
+ * values; expansion happens on demand (`expanded()`, cached until the environment changes), so
+ * spawn-time variables such as `_CHAP_SERVICE_SERIAL` can still be referred to by templates written
+ * at any level.
  *
  * Every raw value remembers whether it was written in the configuration. Only those may run
- * backticks (Decision 9); values inherited from the process or from /etc/passwd never do.
+ * backticks (Decision 9 in docs/migration.md); values inherited from the process or from
+ * /etc/passwd never do.
  */
-import type { Credentials, EnvSpec, ServiceSpec } from "./schema.ts";
+import type { EnvSpec, ServiceSpec } from "./schema.ts";
+import type { Credentials } from "../users/credentials.ts";
 import { BacktickRunner, expandAll, expandDirective, type ExpansionScope } from "./expand.ts";
 import { globMatchAny } from "./glob.ts";
 
@@ -141,8 +144,9 @@ export class Environment {
   }
 
   /**
-   * A new environment holding this one's expanded values plus `name=value`, for a second
-   * expansion pass (notify services, §3.1 step 7). Nothing in it runs backticks again.
+   * A new environment holding this one's expanded values plus `name=value`, for a second expansion
+   * pass (NOTIFY_SOCKET, step 6 of docs/environment.md, "Building an environment"). Nothing in it
+   * runs backticks again.
    */
   withExpanded(name: string, value: string): Environment {
     const vars = new Map(this.#expandedMap()).set(name, value);
@@ -174,7 +178,9 @@ export class Environment {
     return Object.fromEntries(this.#vars);
   }
 
-  /** Every variable fully expanded (spec §3.3 expandAll); throws ExpansionError. */
+  /**
+   * Every variable fully expanded (cycles stop as docs/environment.md says); throws ExpansionError.
+   */
   expanded(): Record<string, string> {
     return Object.fromEntries(this.#expandedMap());
   }
@@ -226,9 +232,10 @@ export class Environment {
 }
 
 /**
- * A service's environment without the spawn-time variables (spec §3.1 steps 1–5): the
- * settings level, the service's user and env directives, then `_CHAP_SERVICE`. The run spawns
- * with it and `chaperone check` resolves the service's program against its PATH.
+ * A service's environment without the spawn-time variables (steps 1–5 of docs/environment.md,
+ * "Building an environment", but for `_CHAP_SERVICE_SERIAL` and `_CHAP_SERVICE_TIME`): the settings
+ * level, the service's user and env directives, then `_CHAP_SERVICE`. The run spawns with it and
+ * `chaperone check` resolves the service's program against its PATH.
  */
 export function serviceEnvironment(
   settingsEnv: Environment,

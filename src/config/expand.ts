@@ -1,16 +1,18 @@
 /**
- * Chaperone's `$(...)` expansion language (spec §3.2–§3.4): the scanner that finds expansions,
- * the expression forms (`$(V)`, `:-`, `:+`, `:_`, `:?`, `:|`, `:/re/repl/`, `` $(`cmd`) ``),
- * the whole-environment expansion algorithm of the original (copied step by step, because its
- * odd results for self- and mutually-recursive variables are part of the behaviour users see),
- * and backtick execution.
+ * Chaperone's `$(...)` expansion language (docs/environment.md, "Expansion forms"): the scanner
+ * that finds expansions, the expression forms (`$(V)`, `:-`, `:+`, `:_`, `:?`, `:|`, `:/re/repl/`,
+ * `` $(`cmd`) ``), the whole-environment expansion algorithm of the original (copied step by step,
+ * because its odd results for self- and mutually-recursive variables are part of the behaviour
+ * users see), and backtick execution.
  *
- * Decision 9: a backtick only runs when its characters were written in the configuration. Raw
- * values inherited from the process environment expand `$(...)` but never run commands, and
- * text substituted from a variable never forms new backtick commands.
+ * Decision 9 in docs/migration.md: a backtick only runs when its characters were written in the
+ * configuration. Raw values inherited from the process environment expand `$(...)` but never run
+ * commands, and text substituted from a variable never forms new backtick commands.
  */
 import { globMatch } from "./glob.ts";
-import { compilePyRegex, pySub } from "./py_regex.ts";
+import { compilePyRegex } from "../text/py_regex.ts";
+import { pySub } from "../text/py_sub.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** A failing `$(V:?message)` or an invalid `$(V:/re/repl/)`; the message is the user's. */
 export class ExpansionError extends Error {
@@ -52,7 +54,7 @@ function startRegExp(prefix: string, openers: string): RegExp {
   return regexp;
 }
 
-/** The scanner of §3.2, keeping track of which output came from the scanned text. */
+/** The scanner of scanExpansions(), keeping track of which output came from the scanned text. */
 function scanPieces(
   text: string,
   callback: (inner: string, whole: string) => Piece,
@@ -111,7 +113,11 @@ function joinPieces(pieces: readonly Piece[]): string {
   return pieces.map((piece) => piece.text).join("");
 }
 
-/** Replaces every `prefix(inner)` in `text` by `callback(inner, whole)` (the §3.2 scanner). */
+/**
+ * Replaces every `prefix(inner)` in `text` by `callback(inner, whole)`: the original's scanner,
+ * whose rules docs/environment.md gives (brackets and double quotes balance, `\$(` is literal, an
+ * unterminated expansion stays text).
+ */
 export function scanExpansions(
   text: string,
   callback: (inner: string, whole: string) => string,
@@ -136,7 +142,10 @@ export interface BacktickIds {
   readonly gid?: number | undefined;
 }
 
-/** Runs backtick commands with `/bin/sh -c`, synchronously, as the original does (§3.4). */
+/**
+ * Runs backtick commands with `/bin/sh -c`, synchronously, as the original does
+ * (docs/environment.md, "Backticks").
+ */
 export class BacktickRunner {
   readonly #cache: Map<string, string> | undefined;
   readonly #onError: ((message: string) => void) | undefined;
@@ -175,13 +184,16 @@ export class BacktickRunner {
         : `died with signal ${output.signal}.`;
       this.#onError?.(`Backtick expansion returned error: Command '${command}' ${why}`);
     } catch (error) {
-      this.#onError?.(`Backtick expansion returned error: ${(error as Error).message}`);
+      this.#onError?.(`Backtick expansion returned error: ${errorMessage(error)}`);
     }
     return "";
   }
 }
 
-/** Runs `` `cmd` `` pairs whose backticks both come from the scanned text (Decision 9). */
+/**
+ * Runs `` `cmd` `` pairs whose backticks both come from the scanned text (Decision 9 in
+ * docs/migration.md).
+ */
 function backtickPass(pieces: readonly Piece[], run: (command: string) => string): string {
   let text = "";
   const active = new Set<number>();
@@ -245,7 +257,10 @@ function splitBars(text: string, max: number): string[] {
   return parts;
 }
 
-/** One expansion pass over a scope, writing into `result` (the §3.3 algorithm). */
+/**
+ * One expansion pass over a scope, writing into `result`: the original's algorithm, with its way of
+ * stopping cycles (docs/environment.md, "Expansion forms").
+ */
 class ExpansionPass {
   readonly #scope: ExpansionScope;
   readonly #result: Map<string, string>;
@@ -330,7 +345,7 @@ class ExpansionPass {
           replaced = pySub(regexp, (s[2] as string).replaceAll("\\/", "/"), val);
         } catch (error) {
           throw new ExpansionError(
-            `invalid regex replacement in '${inner}': ${(error as Error).message}`,
+            `invalid regex replacement in '${inner}': ${errorMessage(error)}`,
             { cause: error },
           );
         }

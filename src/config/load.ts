@@ -1,5 +1,6 @@
 /**
- * Finds and parses configuration files (spec §2.1, §2.2). A path is either one file or a
+ * Finds and parses configuration files (docs/configuration.md, "Where the configuration
+ * comes from" and "File format"). A path is either one file or a
  * directory whose top-level `*.conf` and `*.yaml` entries are read in code-point order. Files are
  * YAML 1.1 as PyYAML reads them (yes/no/on/off booleans, sexagesimal numbers, tabs expanded to
  * 8-column stops, duplicate keys: last wins). Every section key and directive keeps its line so
@@ -18,6 +19,7 @@ import {
 } from "yaml";
 import { ConfigError } from "./config_error.ts";
 import type { RawSection, SourcePos } from "./schema.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** One parsed file: its sections in written order, with positions. */
 export interface ConfigFile {
@@ -120,7 +122,7 @@ export async function locateConfig(path: string): Promise<LocatedConfig> {
     info = await Deno.stat(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return { files: [] };
-    throw new ConfigError(`cannot read configuration path: ${(err as Error).message}`, {
+    throw new ConfigError(`cannot read configuration path: ${errorMessage(err)}`, {
       pos: { file: path },
       cause: err,
     });
@@ -133,7 +135,7 @@ export async function locateConfig(path: string): Promise<LocatedConfig> {
       if (CONFIG_NAME_REGEXP.test(entry.name)) names.push(entry.name);
     }
   } catch (err) {
-    throw new ConfigError(`cannot read configuration directory: ${(err as Error).message}`, {
+    throw new ConfigError(`cannot read configuration directory: ${errorMessage(err)}`, {
       pos: { file: path },
       cause: err,
     });
@@ -202,7 +204,7 @@ export function parseConfigText(
   };
 
   const root = doc.contents;
-  // An empty or comment-only file contributes nothing (Decision 7).
+  // An empty or comment-only file contributes nothing (Decision 7 in docs/migration.md).
   if (root === null || (isScalar(root) && root.value === null)) return { parsed, errors };
   if (isSeq(root)) {
     // A top-level list names sections with empty mappings, as the original accepts.
@@ -255,7 +257,7 @@ export function parseConfigText(
         // The yaml library throws here on an alias whose anchor is missing and on an alias
         // bomb (more expansions than its maxAliasCount): a problem of this file, not a crash.
         errors.push(
-          new ConfigError(`YAML error: ${e instanceof Error ? e.message : String(e)}`, {
+          new ConfigError(`YAML error: ${errorMessage(e)}`, {
             pos: posOf(dpair.key),
             directive: `${name}: ${directive}`,
           }),
@@ -292,7 +294,7 @@ export async function loadConfigFiles(
       text = await Deno.readTextFile(file);
     } catch (err) {
       errors.push(
-        new ConfigError(`cannot read configuration file: ${(err as Error).message}`, {
+        new ConfigError(`cannot read configuration file: ${errorMessage(err)}`, {
           pos: { file },
           cause: err,
         }),

@@ -1,8 +1,9 @@
 /**
- * Merges parsed configuration files in order (spec §2.3). A `*.service` section written again
- * replaces the earlier one wholesale; any other section is updated directive by directive, where
- * two mappings (such as `env_set`) merge one level deep and anything else (lists included) is
- * replaced. A section written without a value counts as an empty mapping (Decision 7).
+ * Merges parsed configuration files in order (docs/configuration.md, "How files are merged"). A
+ * `*.service` section written again replaces the earlier one wholesale; any other section is
+ * updated directive by directive, where two mappings (such as `env_set`) merge one level deep and
+ * anything else (lists included) is replaced. A section written without a value counts as an empty
+ * mapping (Decision 7 in docs/migration.md).
  */
 import type { ConfigFile } from "./load.ts";
 import type { RawConfig, RawSection, SourcePos } from "./schema.ts";

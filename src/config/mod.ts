@@ -7,7 +7,7 @@ import { lookupGroup, lookupUser } from "../process/users.ts";
 import { type ConfigError, ConfigErrors } from "./config_error.ts";
 import { loadConfigFiles } from "./load.ts";
 import { mergeConfigFiles } from "./merge.ts";
-import type { UserDirectory } from "./credentials.ts";
+import type { UserDirectory } from "../users/credentials.ts";
 import { resolveConfig } from "./resolve.ts";
 import type { Config } from "./schema.ts";
 import type { BacktickRunner } from "./expand.ts";
@@ -23,7 +23,10 @@ export interface LoadConfigOptions {
   readonly disableServices?: boolean;
   /** `--no-console-log`: drops `stdout`/`stderr` from logging sections, and the default one. */
   readonly noConsoleLog?: boolean;
-  /** `--task`: no default console logging section when none is configured (Decision 19). */
+  /**
+   * `--task`: no default console logging section when none is configured (Decision 19 in
+   * docs/migration.md).
+   */
   readonly noDefaultLogging?: boolean;
   /** Runs and caches backtick expansions (pass the run's runner so errors are logged). */
   readonly backticks?: BacktickRunner;
@@ -59,8 +62,8 @@ function sectionOf(error: ConfigError): string | undefined {
 }
 
 /**
- * Resolves `--config` (§2.1): an absolute path as is; a relative one against the home of the
- * `--user` user, or against `/`.
+ * Resolves `--config` (docs/configuration.md, "Where the configuration comes from"): an absolute
+ * path as is; a relative one against the home of the `--user` user, or against `/`.
  */
 export function configPathFor(path: string, home: string | undefined): string {
   if (path.startsWith("/")) return path;

@@ -1,17 +1,23 @@
 /**
- * RawConfig → Config (spec §2.6–§2.8, §3.5, §5.8): applies every default once, inherits from
- * `settings`, expands directives against each service's environment, converts `enabled` and
- * `port`, splits `command` into argv and resolves users and groups. Logging sections are
- * resolved completely too (resolve_logging.ts), and the console default of Decision 19 is
- * added when there is none. Problems that show only after expansion (an `enabled` that is not
- * a boolean, a bad `stdout`, a cron interval, an unknown user, a bad selector) are collected
- * like validate.ts's, each naming file, line and directive; `after`/`before` names that match
- * nothing are warnings (references.ts).
+ * RawConfig → Config (docs/configuration.md from "`settings`" to "Users and groups";
+ * docs/environment.md, "Where expansion happens"): applies every default once, inherits from
+ * `settings`, expands directives against each service's environment, converts `enabled` and `port`,
+ * splits `command` into argv and resolves users and groups. Logging sections are resolved
+ * completely too (resolve_logging.ts), and the console default of Decision 19 in docs/migration.md
+ * is added when there is none. Problems that show only after expansion (an `enabled` that is not a
+ * boolean, a bad `stdout`, a cron interval, an unknown user, a bad selector) are collected like
+ * validate.ts's, each naming file, line and directive; `after`/`before` names that match nothing
+ * are warnings (references.ts).
  */
 import { parseSignal } from "../process/signals.ts";
 import { ConfigError } from "./config_error.ts";
-import { groupId, lookupCredentials, type UserDirectory } from "./credentials.ts";
-import { toCronerPattern } from "./cron_interval.ts";
+import {
+  type Credentials,
+  groupId,
+  lookupCredentials,
+  type UserDirectory,
+} from "../users/credentials.ts";
+import { toCronerPattern } from "../cron/schedule.ts";
 import { Environment } from "./env.ts";
 import type { BacktickRunner } from "./expand.ts";
 import { enabledOf, expandWith, type SectionContext } from "./section_context.ts";
@@ -20,7 +26,6 @@ import { warnUnknownReferences } from "./references.ts";
 import { bool, num, str } from "./scalars.ts";
 import type {
   Config,
-  Credentials,
   EnvSpec,
   LoggingSpec,
   RawConfig,
@@ -30,10 +35,10 @@ import type {
   Settings,
   SourcePos,
 } from "./schema.ts";
-import { splitShellWords } from "./shell_words.ts";
+import { splitShellWords } from "../text/shell_words.ts";
 import { parseSocketMode, sectionKind, splitNameList } from "./validate.ts";
+import { errorMessage } from "../text/error_message.ts";
 
-export type { UserDirectory } from "./credentials.ts";
 export { parseEnabled } from "./scalars.ts";
 
 /** Inputs of resolution besides the raw configuration. */
@@ -51,7 +56,10 @@ export interface ResolveOptions {
   readonly disableServices?: boolean;
   /** `--no-console-log`: logging sections lose `stdout` and `stderr`, and there is no default. */
   readonly noConsoleLog?: boolean;
-  /** `--task`: no console default when there is no logging section (Decision 19). */
+  /**
+   * `--task`: no console default when there is no logging section (Decision 19 in
+   * docs/migration.md).
+   */
   readonly noDefaultLogging?: boolean;
   /** The configuration path as resolved, for messages (`no services configured in ...`). */
   readonly path?: string;
@@ -78,7 +86,7 @@ export const PROCESS_TIMEOUTS: Readonly<Record<ServiceType, number>> = {
 
 const DIGITS_REGEXP = /^\d+$/;
 
-/** The environment directives of one level; an empty `env_inherit` means everything (§2.6). */
+/** The environment directives of one level; an empty `env_inherit` means everything. */
 export function envSpecOf(section: RawSection): EnvSpec {
   const inherit = Array.isArray(section.env_inherit)
     ? section.env_inherit.filter((v): v is string => typeof v === "string")
@@ -90,7 +98,8 @@ export function envSpecOf(section: RawSection): EnvSpec {
   const raw = section.env_set;
   if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
     for (const [k, v] of Object.entries(raw)) {
-      // Decision 7: numbers and booleans written without quotes become strings; null is empty.
+      // Decision 7 in docs/migration.md: numbers and booleans written without quotes become
+      // strings; null is empty.
       if (v === null || v === undefined) set[k] = "";
       else if (typeof v !== "object") set[k] = String(v);
     }
@@ -118,7 +127,8 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
   const rawSettings = raw.sections.get("settings") ?? {};
   const settings = resolveSettings(rawSettings, options);
 
-  // Settings-level credentials: settings uid, else --user (§5.8). settings uid is never expanded.
+  // Settings-level credentials: settings uid, else --user; settings uid is never expanded
+  // (docs/configuration.md, "`settings`").
   let settingsUser: Credentials | undefined;
   if (settings.uid !== undefined) {
     const fromCli = str(rawSettings.uid) === undefined;
@@ -174,8 +184,9 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
   }
   const anyLogging = [...raw.sections.keys()].some((name) => sectionKind(name) === "logging");
   if (!anyLogging && !options.noConsoleLog && !options.noDefaultLogging) {
-    // Decision 19: without any logging section, behave as if `default.logging` sent *.info to
-    // stdout, so that `docker logs` shows what the services and the syslog socket receive.
+    // Decision 19 in docs/migration.md: without any logging section, behave as if `default.logging`
+    // sent *.info to stdout, so that `docker logs` shows what the services and the syslog socket
+    // receive.
     const { name, section, pos } = DEFAULT_LOGGING;
     const spec = resolveLogging(name, section, contextOf("settings", pos));
     if (spec !== undefined) logging.push({ ...spec, builtin: true });
@@ -238,7 +249,7 @@ function resolveService(
   const optional = bool(s.optional) ?? false;
   let enabledByUser = true;
 
-  // Service uid/gid are expanded with the settings environment (§2.7).
+  // Service uid/gid are expanded with the settings environment (docs/configuration.md).
   let serviceUser: Credentials | undefined;
   const uidText = expandWith(ctx.settingsEnv, str(s.uid), "uid", fail);
   if (uidText !== undefined) {
@@ -271,7 +282,7 @@ function resolveService(
     argv = splitShellWords(command);
     if (argv.length === 0 && ok) fail("command", "expands to an empty command");
   } catch (err) {
-    fail("command", (err as Error).message, err);
+    fail("command", errorMessage(err), err);
   }
 
   const enabled = enabledOf(s.enabled, (text) => expandWith(env, text, "enabled", fail), fail);
@@ -288,12 +299,12 @@ function resolveService(
   let interval: string | undefined;
   if (s.interval !== undefined) {
     interval = expand("interval");
-    // Only cron services use the interval (§2.7), so only theirs must parse.
+    // Only cron services use the interval, so only theirs must parse.
     if (interval !== undefined && type === "cron") {
       try {
         toCronerPattern(interval);
       } catch (err) {
-        fail("interval", (err as Error).message, err);
+        fail("interval", errorMessage(err), err);
       }
     }
   }
@@ -316,12 +327,13 @@ function resolveService(
     try {
       killSignal = parseSignal(s.kill_signal as string | number);
     } catch (err) {
-      fail("kill_signal", (err as Error).message, err);
+      fail("kill_signal", errorMessage(err), err);
     }
   }
   if (!ok) return undefined;
 
   const groups = typeof s.service_groups === "string" ? splitNameList(s.service_groups) : [];
+  const watchdogTimeout = num(s.watchdog_timeout);
   return {
     name,
     type,
@@ -337,7 +349,7 @@ function resolveService(
     killSignal,
     processTimeout: num(s.process_timeout) ?? settings.processTimeout ?? PROCESS_TIMEOUTS[type],
     startupPause: num(s.startup_pause) ?? settings.startupPause,
-    ...(num(s.watchdog_timeout) ? { watchdogTimeout: num(s.watchdog_timeout) } : {}),
+    ...(watchdogTimeout ? { watchdogTimeout } : {}),
     ...(pidfile !== undefined ? { pidfile } : {}),
     ...(directory !== undefined ? { directory } : {}),
     stdout,

@@ -1,12 +1,12 @@
 /**
- * Resolves a `<name>.logging` section (spec §2.8) completely, as services are: `selector`,
- * `enabled`, `format`, `file`, `syslog_host` and `logrec_hostname` (settings' when absent)
- * expanded with the settings environment, `format` checked against the line formats, the selector parsed (every bad element reported), `uid`/`gid`
- * expanded and looked up. The log router then only builds outputs, so `chaperone check` and a
- * run reject exactly the same sections.
+ * Resolves a `<name>.logging` section (docs/configuration.md) completely, as services are:
+ * `selector`, `enabled`, `format`, `file`, `syslog_host` and `logrec_hostname` (settings' when
+ * absent) expanded with the settings environment, `format` checked against the line formats, the
+ * selector parsed (every bad element reported), `uid`/`gid` expanded and looked up. The log router
+ * then only builds outputs, so `chaperone check` and a run reject exactly the same sections.
  */
 import { parseSelector, type Selector, SelectorError } from "../log/selector.ts";
-import { groupId, lookupCredentials } from "./credentials.ts";
+import { groupId, lookupCredentials } from "../users/credentials.ts";
 import { bool, str } from "./scalars.ts";
 import {
   LOG_FORMATS,
@@ -18,7 +18,10 @@ import {
 import { enabledOf, expandWith, type Fail, type SectionContext } from "./section_context.ts";
 import { didYouMean } from "./suggest.ts";
 
-/** The section used when the configuration has no logging section at all (Decision 19). */
+/**
+ * The section used when the configuration has no logging section at all (Decision 19 in
+ * docs/migration.md).
+ */
 export const DEFAULT_LOGGING: {
   readonly name: string;
   readonly section: RawSection;

@@ -1,13 +1,13 @@
 /**
- * Reading raw YAML scalars as directive values: strings, numbers, booleans, and the boolean
- * words that an expanded `enabled` may be (§2.7). Shared by the resolution of services and of
- * logging sections, so both convert the same way.
+ * Reading raw YAML scalars as directive values: strings, numbers, booleans, and the boolean words
+ * that an expanded `enabled` may be (docs/configuration.md). Shared by the resolution of services
+ * and of logging sections, so both convert the same way.
  */
 
 const TRUE_WORDS = ["y", "yes", "true", "on"];
 const FALSE_WORDS = ["n", "no", "false", "off", ""];
 
-/** Converts an `enabled` value (§2.7): booleans as they are, strings by word; else undefined. */
+/** Converts an `enabled` value: booleans as they are, strings by word; else undefined. */
 export function parseEnabled(value: unknown): boolean | undefined {
   if (typeof value === "boolean") return value;
   if (typeof value !== "string") return undefined;

@@ -4,6 +4,7 @@
  */
 
 import type { Selector } from "../log/selector.ts";
+import type { Credentials } from "../users/credentials.ts";
 import type { Environment } from "./env.ts";
 
 /** Where a directive was written: for error messages (`file:line: directive`). */
@@ -13,7 +14,7 @@ export interface SourcePos {
   readonly line?: number;
 }
 
-/** Service types (spec §5.2). */
+/** Service types (`type` in docs/configuration.md). */
 export type ServiceType = "simple" | "forking" | "oneshot" | "notify" | "cron" | "inetd";
 
 /** A raw mapping of one section, keys as written. */
@@ -35,10 +36,10 @@ export interface EnvSpec {
   readonly unset: readonly string[];
 }
 
-/** Resolved `settings:` (spec §2.6). */
+/** Resolved `settings:` (docs/configuration.md). */
 export interface Settings {
   readonly env: EnvSpec;
-  /** User name or number as written (never expanded, spec §2.6). */
+  /** User name or number as written (never expanded). */
   readonly uid?: string;
   readonly gid?: string;
   readonly idleDelay: number; // seconds
@@ -52,22 +53,13 @@ export interface Settings {
   readonly debug: boolean;
   readonly logrecHostname?: string;
   readonly statusInterval: number; // seconds, 0 = off
-  /** Mode of the control socket (ours; default 0o600, Decision 9). */
+  /** Mode of the control socket (ours; default 0o600, Decision 9 in docs/migration.md). */
   readonly controlSocketMode: number;
   /** Group allowed on the control socket (ours), name or number. */
   readonly controlSocketGroup?: string;
 }
 
-/** Credentials resolved from /etc/passwd and /etc/group. */
-export interface Credentials {
-  readonly uid: number;
-  readonly gid: number;
-  /** Set when the user exists in /etc/passwd. */
-  readonly name?: string;
-  readonly home?: string;
-}
-
-/** A resolved service (spec §2.7), directives already expanded. */
+/** A resolved service (docs/configuration.md), directives already expanded. */
 export interface ServiceSpec {
   /** Full name: `foo.service`, or `CONSOLE`. */
   readonly name: string;
@@ -82,7 +74,7 @@ export interface ServiceSpec {
   readonly exitKills: boolean;
   readonly restart: boolean;
   readonly restartLimit: number;
-  readonly restartDelay: number; // seconds, may be fractional (Decision 7)
+  readonly restartDelay: number; // seconds, may be fractional (Decision 7, docs/migration.md)
   /** Signal number sent to stop the service. */
   readonly killSignal: number;
   readonly processTimeout: number; // seconds
@@ -118,8 +110,8 @@ export type LogFormat = "text" | "json" | "logfmt";
 export const LOG_FORMATS: readonly LogFormat[] = ["text", "json", "logfmt"];
 
 /**
- * A resolved logging section (spec §2.8): expanded with the settings environment when the
- * configuration is loaded, its selector parsed, its owner looked up, so a bad section is a
+ * A resolved logging section (docs/configuration.md): expanded with the settings environment when
+ * the configuration is loaded, its selector parsed, its owner looked up, so a bad section is a
  * configuration error that `chaperone check` reports like any other.
  */
 export interface LoggingSpec {
@@ -140,7 +132,9 @@ export interface LoggingSpec {
   /** Owner of the files and directories the section creates (none, or 0: root's). */
   readonly uid?: number;
   readonly gid?: number;
-  /** The console section used when the configuration has none (Decision 19). */
+  /**
+   * The console section used when the configuration has none (Decision 19 in docs/migration.md).
+   */
   readonly builtin?: boolean;
   readonly pos: SourcePos;
 }

@@ -6,7 +6,9 @@
 import type { Environment } from "./env.ts";
 import type { ResolveOptions } from "./resolve.ts";
 import { parseEnabled } from "./scalars.ts";
-import type { Credentials, Settings, SourcePos } from "./schema.ts";
+import type { Settings, SourcePos } from "./schema.ts";
+import type { Credentials } from "../users/credentials.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Records a problem of one directive of the section being resolved. */
 export type Fail = (directive: string, message: string, cause?: unknown) => void;
@@ -36,7 +38,7 @@ export function expandWith(
   try {
     value = env.expand(text);
   } catch (err) {
-    fail(directive, (err as Error).message, err);
+    fail(directive, errorMessage(err), err);
     return undefined;
   }
   if (value.includes("\0")) {
@@ -47,8 +49,8 @@ export function expandWith(
 }
 
 /**
- * The `enabled` directive (§2.7): a boolean as written, or a string converted after
- * expansion (`"$(X:+true)"`); anything else is a problem and counts as enabled.
+ * The `enabled` directive (docs/configuration.md): a boolean as written, or a string converted
+ * after expansion (`"$(X:+true)"`); anything else is a problem and counts as enabled.
  */
 export function enabledOf(
   value: unknown,

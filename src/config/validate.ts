@@ -1,16 +1,18 @@
 /**
- * Structural validation of the merged configuration (spec §2.4–§2.8, with Decision 7's
- * leniencies): section names, known directives (with a "did you mean" for typos), value
- * types, name rules (names.ts: no `/` or control characters in section names, valid variable
- * names, no NUL in values), required directives and signal names. Values that are expanded at load time (`enabled`, `stdout`, `port`,
- * `interval`, user names …) are checked by resolve.ts after expansion. Every problem is
- * collected, none thrown, so `chaperone check` can print them all.
+ * Structural validation of the merged configuration (docs/configuration.md, "Sections" to
+ * "`<name>.logging`", with the leniencies of Decision 7 in docs/migration.md): section names, known
+ * directives (with a "did you mean" for typos), value types, name rules (names.ts: no `/` or
+ * control characters in section names, valid variable names, no NUL in values), required directives
+ * and signal names. Values that are expanded at load time (`enabled`, `stdout`, `port`, `interval`,
+ * user names …) are checked by resolve.ts after expansion. Every problem is collected, none thrown,
+ * so `chaperone check` can print them all.
  */
 import { parseSignal } from "../process/signals.ts";
 import { ConfigError } from "./config_error.ts";
 import { envNameProblem, envPatternProblem, escapeControls, sectionNameProblem } from "./names.ts";
 import type { RawConfig, RawSection, SourcePos } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** The value shapes a directive may take. */
 export type DirectiveType =
@@ -26,7 +28,7 @@ export type DirectiveType =
   | "signal"
   | "socket-mode";
 
-/** Directives of `settings:` and their types (§2.6, plus our control_socket_*). */
+/** Directives of `settings:` and their types (docs/configuration.md, "`settings`"). */
 export const SETTINGS_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   env_inherit: "string-list",
   env_set: "string-map",
@@ -47,7 +49,7 @@ export const SETTINGS_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   control_socket_group: "name-or-number",
 };
 
-/** Directives of `<name>.service` and their types (§2.7). */
+/** Directives of `<name>.service` and their types (docs/configuration.md). */
 export const SERVICE_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   type: "service-type",
   command: "string",
@@ -80,7 +82,7 @@ export const SERVICE_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   debug: "boolean",
 };
 
-/** Directives of `<name>.logging` and their types (§2.8). */
+/** Directives of `<name>.logging` and their types (docs/configuration.md). */
 export const LOGGING_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   selector: "string",
   file: "string",
@@ -108,7 +110,10 @@ const SYSTEM_DEPENDENCY_NAMES = ["IDLE", "INIT", "CONSOLE", "MAIN"];
 const SYSTEM_GROUP_NAMES = ["IDLE", "INIT"];
 const SOCKET_MODE_REGEXP = /^0?[0-7]{1,3}$/;
 
-/** What a top-level key names. `ignored` is `x.loggingfoo`, accepted but unused (§2.4). */
+/**
+ * What a top-level key names. `ignored` is `x.loggingfoo`, accepted but unused
+ * (docs/configuration.md, "Sections").
+ */
 export type SectionKind = "settings" | "service" | "logging" | "ignored";
 
 /** Classifies a top-level key, or undefined when it is not a valid section name. */
@@ -120,7 +125,10 @@ export function sectionKind(name: string): SectionKind | undefined {
   return undefined;
 }
 
-/** True for names with cased letters and none in lower case (`IDLE`, not `123`, Decision 7). */
+/**
+ * True for names with cased letters and none in lower case (`IDLE`, not `123`: Decision 7 in
+ * docs/migration.md).
+ */
 export function isUpperCaseName(name: string): boolean {
   return name === name.toUpperCase() && name !== name.toLowerCase();
 }
@@ -194,7 +202,7 @@ export function checkType(type: DirectiveType, value: unknown): string | undefin
         parseSignal(value);
         return undefined;
       } catch (err) {
-        return (err as Error).message;
+        return errorMessage(err);
       }
     case "socket-mode":
       return parseSocketMode(value) === undefined
@@ -347,7 +355,8 @@ function checkVariables(
     if (bad !== undefined) {
       fail(name, directive, bad, where);
     } else if (typeof v === "object" && v !== null) {
-      // Decision 7: scalars become strings; nested structures cannot be a variable's value.
+      // Decision 7 in docs/migration.md: scalars become strings; nested structures cannot be a
+      // variable's value.
       fail(name, `${directive}: ${key}`, `expected a string, got ${describeValue(v)}`, where);
     } else if (typeof v === "string" && v.includes("\0")) {
       fail(name, `${directive}: ${key}`, NUL_PROBLEM, where);

@@ -8,10 +8,14 @@ import {
   type ControlResponse,
   decodeResponse,
   encode,
+  LINE_TOO_LONG,
   MAX_RESPONSE_BYTES,
   ProtocolError,
-  readLines,
 } from "./protocol.ts";
+import { readLines } from "../text/line_reader.ts";
+
+/** Read size for replies, which can be large (status of many services). */
+const REPLY_READ_BYTES = 64 * 1024;
 
 /** No Chaperone listens at this path: the socket file is missing or refuses connections. */
 export class ControlUnavailableError extends Error {
@@ -63,7 +67,12 @@ export async function sendControl(
     const bytes = encode(request);
     let offset = 0;
     while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
-    for await (const line of readLines(conn, { maxBytes: MAX_RESPONSE_BYTES })) {
+    const lines = readLines(conn, {
+      maxBytes: MAX_RESPONSE_BYTES,
+      tooLong: LINE_TOO_LONG,
+      readBytes: REPLY_READ_BYTES,
+    });
+    for await (const line of lines) {
       if (line.trim() === "") continue;
       return decodeResponse(line);
     }

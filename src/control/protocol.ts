@@ -1,11 +1,13 @@
 /**
- * The control vocabulary shared by `chaperone ctl`, the control socket and the FIFO: request
- * and response shapes, the command-word grammar of the original `telchap` (spec §6.2) plus our
- * additions, and the framing (one JSON document per line). Server and client both import this
- * module and nothing else of each other, so the two ends cannot drift apart.
+ * The control vocabulary shared by `chaperone ctl`, the control socket and the FIFO: request and
+ * response shapes, the command-word grammar of the original `telchap` (docs/ctl.md, "Commands")
+ * plus our additions, and the framing (one JSON document per line). Server and client both import
+ * this module and nothing else of each other, so the two ends cannot drift apart.
  */
 import { matchLongOption } from "../sys/long_option.ts";
 import { parseSeverity } from "../log/record.ts";
+import type { LongLinePolicy } from "../text/line_reader.ts";
+import { UsageError } from "../text/usage_error.ts";
 
 /** Largest request line the server accepts (bytes, newline excluded). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -44,7 +46,7 @@ export interface ControlHandler {
   handle(request: ControlRequest, context: ControlContext): Promise<ControlResponse>;
 }
 
-/** One row of `status` (spec §5.1), as data. */
+/** One row of `status` (docs/ctl.md), as data. */
 export interface ServiceStatus {
   /** Full name: `foo.service` or `CONSOLE`. */
   name: string;
@@ -52,7 +54,9 @@ export interface ServiceStatus {
   type: string;
   /** The supervisor's state name for the service. */
   state: string;
-  /** Brief status string of §5.1: `running`, `started`, `exit(1)+r#2`, `disabled`, `ready`, … or `-`. */
+  /**
+   * Brief status (docs/ctl.md): `running`, `started`, `exit(1)+r#2`, `disabled`, `ready`, … or `-`.
+   */
   status: string;
   /** Process id being tracked, if any. */
   pid: number | null;
@@ -109,13 +113,14 @@ export class ProtocolError extends SyntaxError {
   }
 }
 
-/** Command words that do not fit the grammar; the message says what is wrong. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+/**
+ * A request or response line over its limit ends the connection with a ProtocolError: the rest
+ * of the line cannot be resynchronised, and the reader never buffers it (text/line_reader.ts).
+ */
+export const LINE_TOO_LONG: LongLinePolicy = {
+  kind: "fail",
+  error: (message) => new ProtocolError(message),
+};
 
 /** The command grammar, as printed with usage errors. */
 export const COMMAND_USAGE = `Commands:
@@ -231,63 +236,59 @@ export function parseCommandWords(words: readonly string[]): ControlRequest {
   if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`);
   const cmd = first;
   const { flags, positionals } = splitOptions(cmd, rest);
+  const given = (option: string) => flags.has(option) || undefined;
   switch (cmd) {
     case "status":
-      noArguments(cmd, positionals);
-      return flags.has("json") ? { cmd, json: true } : { cmd };
     case "health":
     case "dependencies":
       noArguments(cmd, positionals);
-      return { cmd };
+      return withOptions({ cmd }, given);
     case "loglevel": {
-      const given = atMostOne(cmd, positionals, "level");
-      if (given === undefined) return { cmd };
-      const level = given.replace(/^\*\./, "").toLowerCase();
+      const text = atMostOne(cmd, positionals, "level");
+      if (text === undefined) return { cmd };
+      const level = text.replace(/^\*\./, "").toLowerCase();
       if (parseSeverity(level) === undefined) {
-        throw new UsageError(`Not a valid log level: ${given}`);
+        throw new UsageError(`Not a valid log level: ${text}`);
       }
       return { cmd, level };
     }
     case "shutdown": {
-      const given = atMostOne(cmd, positionals, "delay");
-      const delay = given === undefined ? undefined : parseDelay(given);
+      const text = atMostOne(cmd, positionals, "delay");
+      const delay = text === undefined ? undefined : parseDelay(text);
       return delay === undefined ? { cmd } : { cmd, delay };
     }
-    case "enable":
-    case "disable":
-      return { cmd, services: serviceNames(positionals) };
-    case "start":
-      return {
-        cmd,
-        services: serviceNames(positionals),
-        force: flags.has("force"),
-        wait: flags.has("wait"),
-        enable: flags.has("enable"),
-      };
-    case "stop":
-      return {
-        cmd,
-        services: serviceNames(positionals),
-        force: flags.has("force"),
-        wait: flags.has("wait"),
-        disable: flags.has("disable"),
-      };
-    case "reset":
     case "restart":
-      if (cmd === "restart" && positionals.length === 0) {
+      if (positionals.length === 0) {
         throw new UsageError(`"restart" needs at least one service name`);
       }
-      return {
-        cmd,
-        services: serviceNames(positionals),
-        force: flags.has("force"),
-        wait: flags.has("wait"),
-      };
+      return withOptions({ cmd, services: serviceNames(positionals) }, given);
+    case "start":
+    case "stop":
+    case "reset":
+    case "enable":
+    case "disable":
+      return withOptions({ cmd, services: serviceNames(positionals) }, given);
     default: {
       const exhaustive: never = cmd;
       throw new TypeError(`Unhandled command ${exhaustive}`);
     }
   }
+}
+
+/**
+ * `base` with the values `value` gives for its command's options (COMMAND_OPTIONS, the one list
+ * of them for command words and JSON requests alike); options without a value are left out.
+ */
+function withOptions(
+  base: ControlRequest,
+  value: (option: string) => boolean | undefined,
+): ControlRequest {
+  const out: Record<string, unknown> = { ...base };
+  for (const option of COMMAND_OPTIONS[base.cmd]) {
+    const v = value(option);
+    if (v !== undefined) out[option] = v;
+  }
+  return out as ControlRequest;
 }
 
 /** Frames a message: its JSON on one line (JSON escapes newlines inside strings). */
@@ -322,20 +323,6 @@ function stringList(obj: Record<string, unknown>, key: string): string[] {
   return value as string[];
 }
 
-/** Copies the listed boolean flags that are present. */
-function withFlags<T extends object>(
-  base: T,
-  obj: Record<string, unknown>,
-  keys: readonly string[],
-): T {
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const key of keys) {
-    const value = optionalBoolean(obj, key);
-    if (value !== undefined) out[key] = value;
-  }
-  return out as T;
-}
-
 /** Decodes one request line; throws ProtocolError on anything that is not a valid request. */
 export function decodeRequest(line: string): ControlRequest {
   const obj = parseObject(line, "request");
@@ -343,12 +330,12 @@ export function decodeRequest(line: string): ControlRequest {
   if (typeof cmd !== "string" || !isCommand(cmd)) {
     throw new ProtocolError(`Cannot parse request: unknown "cmd" ${JSON.stringify(cmd)}`);
   }
+  const given = (option: string) => optionalBoolean(obj, option);
   switch (cmd) {
     case "status":
-      return withFlags({ cmd }, obj, ["json"]);
     case "health":
     case "dependencies":
-      return { cmd };
+      return withOptions({ cmd }, given);
     case "loglevel": {
       const level = obj.level;
       if (level === undefined) return { cmd };
@@ -365,24 +352,13 @@ export function decodeRequest(line: string): ControlRequest {
       }
       return { cmd, delay };
     }
-    case "enable":
-    case "disable":
-      return { cmd, services: stringList(obj, "services") };
     case "start":
-      return withFlags({ cmd, services: stringList(obj, "services") }, obj, [
-        "force",
-        "wait",
-        "enable",
-      ]);
     case "stop":
-      return withFlags({ cmd, services: stringList(obj, "services") }, obj, [
-        "force",
-        "wait",
-        "disable",
-      ]);
     case "reset":
     case "restart":
-      return withFlags({ cmd, services: stringList(obj, "services") }, obj, ["force", "wait"]);
+    case "enable":
+    case "disable":
+      return withOptions({ cmd, services: stringList(obj, "services") }, given);
     default: {
       const exhaustive: never = cmd;
       throw new TypeError(`Unhandled command ${exhaustive}`);
@@ -407,63 +383,4 @@ export function decodeResponse(line: string): ControlResponse {
   if (obj.text !== undefined) response.text = obj.text;
   if (obj.data !== undefined) response.data = obj.data;
   return response;
-}
-
-/** Something lines can be read from: a socket connection or an open FIFO. */
-export interface ByteReader {
-  read(buffer: Uint8Array): Promise<number | null>;
-}
-
-/**
- * Reads newline-terminated lines (newline removed, decoded as UTF-8 with bad bytes replaced).
- * A line longer than `maxBytes` is never buffered whole, so a peer cannot make the reader hold
- * more than `maxBytes` plus one read: it throws ProtocolError, or, when `onOversize` is given,
- * is skipped up to its newline and reported through that callback. A final line without a
- * newline at end of stream is returned too.
- */
-export async function* readLines(
-  reader: ByteReader,
-  options: { maxBytes: number; onOversize?: () => void },
-): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  const chunk = new Uint8Array(64 * 1024);
-  let pending = new Uint8Array(0);
-  let discarding = false;
-  const oversize = () => {
-    if (options.onOversize === undefined) {
-      throw new ProtocolError(`Line longer than ${options.maxBytes} bytes`);
-    }
-    options.onOversize();
-  };
-  while (true) {
-    const n = await reader.read(chunk);
-    if (n === null) break;
-    const joined = new Uint8Array(pending.length + n);
-    joined.set(pending);
-    joined.set(chunk.subarray(0, n), pending.length);
-    let start = 0;
-    for (
-      let newline = joined.indexOf(0x0a);
-      newline !== -1;
-      newline = joined.indexOf(0x0a, start)
-    ) {
-      const line = joined.subarray(start, newline);
-      start = newline + 1;
-      if (discarding) {
-        discarding = false;
-      } else if (line.length > options.maxBytes) {
-        oversize();
-      } else {
-        yield decoder.decode(line);
-      }
-    }
-    if (discarding || joined.length - start > options.maxBytes) {
-      if (!discarding) oversize();
-      discarding = true;
-      pending = new Uint8Array(0);
-    } else {
-      pending = joined.slice(start);
-    }
-  }
-  if (pending.length > 0) yield decoder.decode(pending);
 }

@@ -1,5 +1,5 @@
 /**
- * The control endpoints of a running Chaperone (spec §6.1): a Unix stream socket answering
+ * The control endpoints of a running Chaperone (docs/ctl.md): a Unix stream socket answering
  * JSON-line requests (several clients at once, each connection's requests answered in order),
  * and the compatibility FIFO that takes `telchap`-style command lines without replies.
  * The server only frames and routes; a ControlHandler decides what each request does.
@@ -7,8 +7,9 @@
  * connection.
  */
 import { dirname } from "node:path";
-import { splitShellWords } from "../config/shell_words.ts";
+import { splitShellWords } from "../text/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
+import { readLines } from "../text/line_reader.ts";
 import { lastError, lazyLibc } from "../sys/libc.ts";
 import {
   type ControlContext,
@@ -17,11 +18,12 @@ import {
   type ControlResponse,
   decodeRequest,
   encode,
+  LINE_TOO_LONG,
   MAX_REQUEST_BYTES,
   parseCommandWords,
   ProtocolError,
-  readLines,
 } from "./protocol.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Where and how to serve. */
 export interface ControlServerOptions {
@@ -29,7 +31,10 @@ export interface ControlServerOptions {
   socketPath: string;
   /** Path of the command FIFO (`/dev/chaperone`); none when absent. */
   fifoPath?: string;
-  /** Permission bits for the socket and FIFO; default 0o600, their owner only (Decision 9). */
+  /**
+   * Permission bits for the socket and FIFO; default 0o600, their owner only (Decision 9 in
+   * docs/migration.md).
+   */
   mode?: number;
   /**
    * Owner to give the socket and FIFO (default: Chaperone's own user, root in a container):
@@ -106,10 +111,6 @@ function fileId(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 class Server implements ControlServer {
@@ -204,7 +205,7 @@ class Server implements ControlServer {
       } catch (error) {
         if (this.#closing) return;
         // EMFILE and similar: log, pause so a persistent failure cannot spin, keep serving.
-        this.#logger?.warn(`control socket accept failed: ${errorText(error)}`);
+        this.#logger?.warn(`control socket accept failed: ${errorMessage(error)}`);
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
@@ -219,7 +220,8 @@ class Server implements ControlServer {
 
   async #serveConnection(conn: Deno.UnixConn): Promise<void> {
     try {
-      for await (const line of readLines(conn, { maxBytes: this.#maxBytes })) {
+      const lines = readLines(conn, { maxBytes: this.#maxBytes, tooLong: LINE_TOO_LONG });
+      for await (const line of lines) {
         if (line.trim() === "") continue;
         const reply = this.#reply(conn, line);
         this.#inFlight.add(reply);
@@ -252,7 +254,7 @@ class Server implements ControlServer {
     try {
       response = await this.#run(decodeRequest(line), INTERACTIVE);
     } catch (error) {
-      response = { ok: false, error: errorText(error) };
+      response = { ok: false, error: errorMessage(error) };
     }
     if (response === "closed") return "closed";
     await writeAll(conn, encode(response));
@@ -270,16 +272,21 @@ class Server implements ControlServer {
     try {
       return await Promise.race([pending, this.#abandoned]);
     } catch (error) {
-      this.#logger?.error(`control command "${request.cmd}" failed: ${errorText(error)}`);
-      return { ok: false, error: errorText(error) };
+      this.#logger?.error(`control command "${request.cmd}" failed: ${errorMessage(error)}`);
+      return { ok: false, error: errorMessage(error) };
     }
   }
 
   async #fifoLoop(fifo: Deno.FsFile): Promise<void> {
     const lines = readLines(fifo, {
       maxBytes: this.#maxBytes,
-      onOversize: () =>
-        this.#logger?.warn(`${this.fifoPath}: command longer than ${this.#maxBytes} bytes ignored`),
+      tooLong: {
+        kind: "skip",
+        report: () =>
+          this.#logger?.warn(
+            `${this.fifoPath}: command longer than ${this.#maxBytes} bytes ignored`,
+          ),
+      },
     });
     try {
       for await (const line of lines) {
@@ -287,7 +294,9 @@ class Server implements ControlServer {
         this.#fifoQueue = this.#fifoQueue.then(() => this.#runFifoLine(line));
       }
     } catch (error) {
-      if (!this.#closing) this.#logger?.error(`${this.fifoPath}: read failed: ${errorText(error)}`);
+      if (!this.#closing) {
+        this.#logger?.error(`${this.fifoPath}: read failed: ${errorMessage(error)}`);
+      }
     }
   }
 
@@ -299,7 +308,7 @@ class Server implements ControlServer {
       if (words.length === 0) return;
       request = fifoRequest(parseCommandWords(words));
     } catch (error) {
-      this.#logger?.warn(`${this.fifoPath}: command "${line}" rejected: ${errorText(error)}`);
+      this.#logger?.warn(`${this.fifoPath}: command "${line}" rejected: ${errorMessage(error)}`);
       return;
     }
     if (request.cmd === "status" || request.cmd === "dependencies" || request.cmd === "health") {
@@ -366,7 +375,7 @@ class Server implements ControlServer {
   }
 }
 
-/** FIFO commands have no reply channel, so waiting for completion is meaningless (§6.1). */
+/** FIFO commands have no reply channel, so waiting for completion is meaningless (docs/ctl.md). */
 function fifoRequest(request: ControlRequest): ControlRequest {
   switch (request.cmd) {
     case "start":

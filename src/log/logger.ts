@@ -1,6 +1,6 @@
 /**
  * Chaperone's internal logger (std has dropped @std/log). It turns messages into LogRecords
- * for a sink; the sink starts as stderr (bare text, warning and above, spec §4.3) and is
+ * for a sink; the sink starts as stderr (bare text, warning and above: docs/logging.md) and is
  * pointed at the syslog router once that runs.
  */
 import { Facility, type LogRecord, type LogSink, Severity } from "./record.ts";

@@ -4,7 +4,7 @@
  * becomes one LogRecord before routing.
  */
 
-/** Syslog facility numbers by name (spec §4.4). */
+/** Syslog facility numbers by name (the names of docs/logging.md, "Selectors"). */
 export const FACILITIES: Readonly<Record<string, number>> = {
   kern: 0,
   user: 1,
@@ -35,7 +35,7 @@ export const FACILITIES: Readonly<Record<string, number>> = {
 /** Facility names by number, for output (`extended: true`). */
 export const FACILITY_NAMES: readonly string[] = Object.keys(FACILITIES);
 
-/** Severity (priority) numbers by name, aliases included (spec §4.4). */
+/** Severity (priority) numbers by name, aliases included (docs/logging.md, "Selectors"). */
 export const SEVERITIES: Readonly<Record<string, number>> = {
   emerg: 0,
   alert: 1,
@@ -91,8 +91,11 @@ export interface LogRecord {
   facility: number;
   /** Severity number 0..7. */
   severity: number;
-  /** Host named in the message, if any. */
-  host?: string;
+  /**
+   * Host named in the message, if any. The parser always sets the property, undefined when
+   * there is no host, so that every record has one shape for V8 (hence `| undefined`).
+   */
+  host?: string | undefined;
   /** Program tag (`sshd`, a service name without `.service`, `chaperone`); `?` for format errors. */
   tag: string;
   /** Text after the tag exactly as received, starting with `:`, `[` or a space (RFC 3164 style). */

@@ -1,13 +1,16 @@
 /**
- * Logging-section selectors (spec §4.5) with the forced minimum level of §4.7 as amended by
- * Decision 3. A selector is parsed once into terms and compiled once into a predicate that
- * does no regex compilation and (almost) no allocation per record: the hot path runs for
- * every /dev/log datagram and every section.
+ * Logging-section selectors, as docs/logging.md describes them ("Selectors"), with the forced
+ * minimum level of Decision 3 in docs/migration.md. `/regex/` terms are Python regular
+ * expressions (text/py_regex.ts), as in the original. A selector is parsed once into terms
+ * and compiled once into a predicate that does no regex compilation and (almost) no
+ * allocation per record: the hot path runs for every /dev/log datagram and every section.
  *
  * Pure and in layer 0, so that the configuration (which validates selectors when it is
  * loaded, for `chaperone check` and a run alike) and the log router share this one parser.
  */
 import { FACILITIES, type LogRecord, SEVERITIES } from "./record.ts";
+import { compilePyRegex } from "../text/py_regex.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** What the facility part of an element tests. */
 export type FacilityTest =
@@ -66,7 +69,7 @@ export function parseSelector(text: string): Selector {
     try {
       terms.push(parseElement(elem));
     } catch (e) {
-      problems.push((e as Error).message);
+      problems.push(errorMessage(e));
       cause ??= e;
     }
   }
@@ -82,7 +85,8 @@ function parseElement(elem: string): SelectorTerm {
   if (regex !== undefined) {
     let compiled: RegExp;
     try {
-      compiled = new RegExp(regex, "i");
+      // The original compiled these with Python's `re`, case-insensitively.
+      compiled = compilePyRegex(regex, { ignoreCase: true });
     } catch (e) {
       throw new SyntaxError(`Invalid log spec syntax: ${elem}`, { cause: e });
     }
@@ -122,7 +126,8 @@ function parseElement(elem: string): SelectorTerm {
 
 /**
  * Compiles a selector into a predicate. With `forcedLevel` L, every positive "at least n" term
- * with n more severe than L becomes "at least L" (Decision 3: `=` and negated terms are kept).
+ * with n more severe than L becomes "at least L" (Decision 3 in docs/migration.md: `=` and
+ * negated terms are kept).
  */
 export function compileSelector(selector: Selector, forcedLevel?: number): SelectorPredicate {
   const positives: SelectorPredicate[] = [];

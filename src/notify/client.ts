@@ -1,5 +1,6 @@
 /**
- * Sending sd_notify messages to a NOTIFY_SOCKET (spec §5.12, §7.2): chaperone telling its
+ * Sending sd_notify messages to a NOTIFY_SOCKET (docs/docker.md, "Telling the host";
+ * docs/command-line.md, "Utilities"): chaperone telling its
  * own host READY/STOPPING/STATUS/ERRNO, and the sdnotify utilities.
  *
  * Why FFI (libc socket/sendto/close): NOTIFY_SOCKET may name an abstract socket (`@name`),

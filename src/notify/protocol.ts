@@ -1,7 +1,7 @@
 /**
- * The sd_notify datagram protocol (spec §5.2.4): what a service may tell chaperone through
- * NOTIFY_SOCKET. Pure: the caller decides what `ready` means for its service and logs what
- * could not be understood.
+ * The sd_notify datagram protocol (docs/configuration.md, "Notify sockets"): what a service may
+ * tell chaperone through NOTIFY_SOCKET. Pure: the caller decides what `ready` means for its service
+ * and logs what could not be understood.
  */
 
 /** One understood notification. */

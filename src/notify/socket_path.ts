@@ -1,10 +1,10 @@
 /**
- * Where a notify service's socket lives (Decision 17). A Unix socket's path must fit in
- * `sockaddr_un.sun_path`: 107 bytes and a NUL. `/dev/chaperone-notify/<name>.sock` leaves a
- * service name about 80 bytes, less under a long `$XDG_RUNTIME_DIR`, while a valid name may be
- * longer. So every valid name gets a socket: `<name>.sock` when that fits, otherwise the start
- * of the name, `~`, and 16 hex digits of the SHA-256 of the whole name (unique in practice, and
- * the same for the same name on every start).
+ * Where a notify service's socket lives (Decision 17 in docs/migration.md). A Unix socket's path
+ * must fit in `sockaddr_un.sun_path`: 107 bytes and a NUL. `/dev/chaperone-notify/<name>.sock`
+ * leaves a service name about 80 bytes, less under a long `$XDG_RUNTIME_DIR`, while a valid name
+ * may be longer. So every valid name gets a socket: `<name>.sock` when that fits, otherwise the
+ * start of the name, `~`, and 16 hex digits of the SHA-256 of the whole name (unique in practice,
+ * and the same for the same name on every start).
  */
 
 /** Bytes of `sun_path` a path may take (108 with its terminating NUL). */

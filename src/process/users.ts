@@ -3,7 +3,7 @@
  * have neither NSS nor `useradd`, so Chaperone parses and appends to these files itself. The root
  * directory is injectable so tests work on their own copies.
  */
-import type { Credentials } from "../config/schema.ts";
+import type { Credentials } from "../users/credentials.ts";
 
 /** One line of /etc/passwd. */
 export interface PasswdEntry {

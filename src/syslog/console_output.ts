@@ -1,6 +1,7 @@
 /** Chaperone's stdout or stderr as a log output, written once per burst of lines. */
 import { LineBuffer, writeAllSync } from "./line_buffer.ts";
-import { describeError, type OutputReporter } from "./output_reporter.ts";
+import type { OutputReporter } from "./output_reporter.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Chaperone's stdout or stderr; lines are written at the end of the current task. */
 export class ConsoleOutput {
@@ -56,7 +57,7 @@ export class ConsoleOutput {
     } catch (e) {
       if (this.#failing) return;
       this.#failing = true;
-      this.#report("warn", `cannot write log lines to ${this.kind}: ${describeError(e)}`);
+      this.#report("warn", `cannot write log lines to ${this.kind}: ${errorMessage(e)}`);
     }
   }
 }

@@ -1,10 +1,10 @@
 /**
- * A log file output (spec §4.6, Decision 8): a strftime name in local time, parent
- * directories and the file created with the section's owner and modes (safely against what a
- * service can plant in them: open_log_file.ts), `overwrite` at first open only, rotation (a
- * new name, a moved or deleted file) noticed within a second. Lines are flushed at most
- * FLUSH_DELAY_MS after the first unflushed one, or when the buffer fills. Failures are
- * reported once per episode and the file keeps being retried.
+ * A log file output (docs/logging.md, "Files"; Decision 8 in docs/migration.md): a strftime name in
+ * local time, parent directories and the file created with the section's owner and modes (safely
+ * against what a service can plant in them: open_log_file.ts), `overwrite` at first open only,
+ * rotation (a new name, a moved or deleted file) noticed within a second. Lines are flushed at most
+ * FLUSH_DELAY_MS after the first unflushed one, or when the buffer fills. Failures are reported
+ * once per episode and the file keeps being retried.
  *
  * Intervals are measured on the monotonic clock: a wall clock stepped back must not suspend
  * the rotation check. Wall time only names the file (strftime).
@@ -17,21 +17,22 @@ import {
 } from "../sys/file_descriptor.ts";
 import { LineBuffer, writeAllSync } from "./line_buffer.ts";
 import { openLogFile } from "./open_log_file.ts";
-import { describeError, type OutputReporter } from "./output_reporter.ts";
+import type { OutputReporter } from "./output_reporter.ts";
 import { strftime } from "./strftime.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Longest time a file line waits in the buffer. */
 export const FLUSH_DELAY_MS = 50;
 /** How often a file's name and identity are rechecked (rotation, moves, deletion). */
 export const ROTATION_CHECK_MS = 1000;
 
-/** Ownership and creation options of a log file (spec §4.6). */
+/** Ownership and creation options of a log file. */
 export interface FileOutputOptions {
   /** File name pattern with strftime codes, already expanded. */
   readonly pattern: string;
   readonly uid?: number;
   readonly gid?: number;
-  /** Truncate when first opened (Decision 8: not on later reopens). */
+  /** Truncate when first opened (Decision 8 in docs/migration.md: not on later reopens). */
   readonly overwrite: boolean;
   readonly report: OutputReporter;
   /** Wall clock for file names (tests). */
@@ -119,7 +120,7 @@ export class FileOutput {
       writeAllSync(file, data);
       this.#recovered();
     } catch (e) {
-      this.#fail(`cannot write log file ${this.#path}: ${describeError(e)}`);
+      this.#fail(`cannot write log file ${this.#path}: ${errorMessage(e)}`);
     }
   }
 
@@ -150,7 +151,7 @@ export class FileOutput {
     } catch (e) {
       this.#file?.close();
       this.#file = undefined;
-      this.#fail(`cannot open log file ${path}: ${describeError(e)}`);
+      this.#fail(`cannot open log file ${path}: ${errorMessage(e)}`);
     }
   }
 

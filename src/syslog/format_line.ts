@@ -1,9 +1,9 @@
 /**
- * The text of one output line (spec §4.6): `<date> <host> <tag><rest>`, `??<raw>` for format
- * errors, with an optional `facility.priority ` prefix (`extended: true`). Control characters
- * are written as `#` and three octal digits, as rsyslog does (Decision 15): one record is
- * one line, whatever a sender embeds (a newline would forge a second line, ESC would drive the
- * terminal of whoever reads the file).
+ * The text of one output line (docs/logging.md, "Line format"): `<date> <host> <tag><rest>`,
+ * `??<raw>` for format errors, with an optional `facility.priority ` prefix (`extended: true`).
+ * Control characters are written as `#` and three octal digits, as rsyslog does (Decision 15 in
+ * docs/migration.md): one record is one line, whatever a sender embeds (a newline would forge a
+ * second line, ESC would drive the terminal of whoever reads the file).
  */
 import { FACILITY_NAMES, type LogRecord, SEVERITY_NAMES } from "../log/record.ts";
 import { formatSyslogDate } from "../log/logger.ts";

@@ -34,8 +34,8 @@ import {
 /** Ownership and truncation of one opening. */
 export interface LogFileOptions {
   /** Owner of created directories and files (a non-root uid: they are chowned to it). */
-  readonly uid?: number;
-  readonly gid?: number;
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
   /** Empty the file once it is known to be safe to write. */
   readonly truncate: boolean;
 }

@@ -2,8 +2,3 @@
 
 /** Receives one message per failure episode (and one when the output recovers). */
 export type OutputReporter = (severity: "warn" | "info", message: string) => void;
-
-/** The text of an error for a report. */
-export function describeError(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

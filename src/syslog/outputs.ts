@@ -1,7 +1,8 @@
 /**
- * Where logging sections write (spec §4.6, Decision 8): files, stdout/stderr and remote syslog
- * hosts. Outputs are shared by identity (one open file per expanded name), but each section
- * formats its own lines, so `extended` and `logrec_hostname` stay per section.
+ * Where logging sections write (docs/logging.md, "Outputs"; Decision 8 in docs/migration.md):
+ * files, stdout/stderr and remote syslog hosts. Outputs are shared by identity (one open file per
+ * expanded name), but each section formats its own lines, so `extended` and `logrec_hostname` stay
+ * per section.
  *
  * Writes are buffered: a file is flushed at most FLUSH_DELAY_MS after its first unflushed
  * line (or when its buffer fills), the console at the end of the current task. Failures are

@@ -1,11 +1,15 @@
 /**
- * Turns /dev/log datagrams into LogRecords (spec §4.2, Decision 6). Pure: no I/O.
+ * Turns /dev/log datagrams into LogRecords (docs/logging.md, "Message formats"; Decision 6 in
+ * docs/migration.md). Pure: no I/O.
  * RFC 3164 is matched with the original's regex; RFC 5424 (`<PRI>1 ...`) and timestamp-less
  * messages (`<PRI>tag: msg`) are accepted too; anything else becomes a format-error record.
  */
 import { Facility, type LogRecord, Severity } from "../log/record.ts";
 
-/** Messages longer than this (in UTF-16 units) are split into several records (Decision 6). */
+/**
+ * Messages longer than this (in UTF-16 units) are split into several records (Decision 6 in
+ * docs/migration.md).
+ */
 export const MAX_MESSAGE_LENGTH = 8192;
 
 // The original's regex, `s` so an embedded newline stays inside one record; it also takes an
@@ -57,7 +61,7 @@ export function splitDatagram(bytes: Uint8Array): string[] {
   return out;
 }
 
-/** Parses one message (spec §4.2); never throws: unparseable text becomes a format-error record. */
+/** Parses one message; never throws: unparseable text becomes a format-error record. */
 export function parseSyslog(text: string, options: ParseOptions): LogRecord {
   const { now } = options;
   // Trimming first lets the patterns end in a greedy `.+$` instead of the original's lazy
@@ -98,7 +102,10 @@ export function parseSyslog(text: string, options: ParseOptions): LogRecord {
   return formatError(text, now);
 }
 
-/** Splits a record whose text is longer than `limit` into records of at most `limit` characters of message each, repeating its `[pid]: ` header (Decision 6). */
+/**
+ * Splits a record whose text is longer than `limit` into records of at most `limit` characters
+ * of message each, repeating its `[pid]: ` header (Decision 6 in docs/migration.md).
+ */
 export function splitLongRecord(record: LogRecord, limit = MAX_MESSAGE_LENGTH): LogRecord[] {
   const body = record.formatError ? record.raw : record.rest;
   if (body.length <= limit) return [record];

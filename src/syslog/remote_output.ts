@@ -1,5 +1,9 @@
-/** A remote syslog host as a log output: UDP datagrams with a `<PRI>` header (Decision 8). */
-import { describeError, type OutputReporter } from "./output_reporter.ts";
+/**
+ * A remote syslog host as a log output: UDP datagrams with a `<PRI>` header (Decision 8 in
+ * docs/migration.md).
+ */
+import type { OutputReporter } from "./output_reporter.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Datagrams queued for one remote host before further lines are dropped. */
 export const MAX_REMOTE_IN_FLIGHT = 1024;
@@ -17,7 +21,7 @@ export function parseSyslogHost(spec: string): { hostname: string; port: number 
   return { hostname: spec, port: 514 };
 }
 
-/** A remote syslog host: one UDP datagram per line, with a `<PRI>` header (Decision 8). */
+/** A remote syslog host: one UDP datagram per line, with a `<PRI>` header. */
 export class RemoteOutput {
   readonly kind = "remote";
   readonly host: string;
@@ -106,6 +110,6 @@ export class RemoteOutput {
   #fail(e: unknown): void {
     if (this.#failing) return;
     this.#failing = true;
-    this.#report("warn", `cannot send log lines to syslog host ${this.host}: ${describeError(e)}`);
+    this.#report("warn", `cannot send log lines to syslog host ${this.host}: ${errorMessage(e)}`);
   }
 }

@@ -1,9 +1,10 @@
 /**
  * The log router: every record (a /dev/log datagram, a service output line, Chaperone's own
- * message) goes to each logging section, in configuration order, whose selector matches it,
- * and from there to the section's outputs (spec §4.6, Decisions 8 and 14). The router works
- * the same whether or not the /dev/log listener runs. Sections arrive fully resolved by the
- * configuration (expanded, selector parsed, owner looked up): building them cannot fail.
+ * message) goes to each logging section, in configuration order, whose selector matches it, and
+ * from there to the section's outputs (docs/logging.md, "Outputs"; Decisions 8 and 14 in
+ * docs/migration.md). The router works the same whether or not the /dev/log listener runs. Sections
+ * arrive fully resolved by the configuration (expanded, selector parsed, owner looked up): building
+ * them cannot fail.
  *
  * A section's `format` chooses its line: `text` (format_line.ts) or `json`/`logfmt`
  * (structured_line.ts). Only the structured formats show a record's service; for a record that
@@ -30,7 +31,7 @@ export interface LogRouterOptions {
   report?: OutputReporter;
   /** The machine's hostname for lines whose record names none (default Deno.hostname()). */
   hostname?: string;
-  /** Initial forced minimum level (§4.7, Decision 3). */
+  /** Initial forced minimum level (Decision 3 in docs/migration.md). */
   forcedLevel?: number;
   /** Replaces Chaperone's stdout/stderr (tests). */
   stdout?: { writeSync(p: Uint8Array): number };
@@ -224,7 +225,10 @@ export class LogRouter implements LogSink {
     return this.#forcedLevel;
   }
 
-  /** Sets or clears the forced minimum level; selectors are recompiled (Decision 3). */
+  /**
+   * Sets or clears the forced minimum level; selectors are recompiled (Decision 3 in
+   * docs/migration.md).
+   */
   setForcedLevel(level: number | undefined): void {
     this.#forcedLevel = level;
     for (const s of this.#sections) s.predicate = compileSelector(s.selector, level);
@@ -247,7 +251,8 @@ export class LogRouter implements LogSink {
     const hearing = this.#hearing;
     let lastFormat: SectionFormat | undefined;
     let line = "";
-    // Selectors see the record as received; text lines show it escaped (Decision 15).
+    // Selectors see the record as received; text lines show it escaped (Decision 15 in
+    // docs/migration.md).
     let shown: LogRecord | undefined;
     let service: string | undefined | typeof NOT_ASKED = NOT_ASKED;
     for (let i = 0; i < sections.length; i++) {

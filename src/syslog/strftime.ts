@@ -1,6 +1,6 @@
 /**
- * strftime for log file names (spec §2.8: `%` codes, local time). Covers the codes of C's
- * strftime that make sense in a path; an unknown code is kept as written, as glibc does.
+ * strftime for log file names (`%` codes in local time: docs/logging.md, "Files"). Covers the codes
+ * of C's strftime that make sense in a path; an unknown code is kept as written, as glibc does.
  */
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];

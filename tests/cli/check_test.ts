@@ -1,24 +1,13 @@
 /** Black-box: `chaperone check` and configuration errors of a run, through scripts/chaperone. */
 import assert from "node:assert/strict";
 import { CHAPERONE, REPO, tempTree } from "../_helpers/pid1.ts";
+import { type ChaperoneResult, runChaperone } from "../_helpers/run_chaperone.ts";
 
 /** The samples' helper programs (daemon, logecho) are found on PATH, as in their el-tests. */
 const PATH = `${REPO}/tests/fixtures/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 
-async function run(
-  args: string[],
-  cwd = REPO,
-): Promise<{ code: number; out: string; err: string }> {
-  const o = await new Deno.Command(CHAPERONE, {
-    args,
-    cwd,
-    env: { NO_COLOR: "1", PATH },
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
+function run(args: string[], cwd = REPO): Promise<ChaperoneResult> {
+  return runChaperone(args, { cwd, env: { PATH } });
 }
 
 const SAMPLES = ["cron", "docsample", "forking", "inetd", "lamp", "notify", "simple"];

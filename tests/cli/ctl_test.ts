@@ -60,7 +60,7 @@ const REPLY: StatusReply = {
   ],
 };
 
-Deno.test("formatStatus() renders the header block and the sorted table of spec §6.2", () => {
+Deno.test("formatStatus() renders the header block and the sorted table of docs/ctl.md", () => {
   const want = [
     "",
     "Running:           chaperone version 0.4.0",
@@ -147,7 +147,7 @@ Deno.test("ctlCommand() sends the parsed request and prints the reply text", asy
     const r = await run(["--socket", socket, "stop", "--wait", "web", "db.service"]);
     assert.deepEqual(r, { code: 0, stdout: "services stopping.\n", stderr: "" });
     assert.deepEqual(handler.requests, [
-      { cmd: "stop", services: ["web", "db.service"], force: false, wait: true, disable: false },
+      { cmd: "stop", services: ["web", "db.service"], wait: true },
     ]);
   });
 });

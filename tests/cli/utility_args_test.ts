@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ENVCP_FLAGS } from "../../src/cli/envcp.ts";
-import { parseUtilityArgs, UtilityUsageError } from "../../src/cli/utility_args.ts";
+import { parseUtilityArgs } from "../../src/cli/utility_args.ts";
+import { UsageError } from "../../src/text/usage_error.ts";
 
 // envcp's real options, plus a short option that takes a value.
 const SPEC = { ...ENVCP_FLAGS, output: { type: "string", short: "o" } } as const;
@@ -54,7 +55,7 @@ Deno.test("parseUtilityArgs() rejects unknown, ambiguous and malformed options",
   ];
   for (const [args, message] of cases) {
     assert.throws(() => parseUtilityArgs(args, SPEC), (error: unknown) => {
-      assert.ok(error instanceof UtilityUsageError);
+      assert.ok(error instanceof UsageError);
       assert.equal(error.message, message, args.join(" "));
       return true;
     });

@@ -16,7 +16,7 @@ function sorted(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-// Spec §3.6, tests/env_expand.py of the original.
+// The original's expansion vectors (its tests/env_expand.py).
 const ENV1 = {
   "HOME": "/usr/garyw",
   "APPS-DIR": "$(HOME)/apps",

@@ -8,7 +8,7 @@ import {
   scanExpansions,
 } from "../../src/config/expand.ts";
 
-// Spec §3.2: the env_parse vectors of the original (callback returns `<inner>`).
+// The original's scanner vectors (its tests/env_parse.py; the callback returns `<inner>`).
 const SCAN_CASES: ReadonlyArray<readonly [string, string]> = [
   ["Nothing", "Nothing"],
   ["A normal $(expansion) is here", "A normal <expansion> is here"],
@@ -63,7 +63,7 @@ Deno.test("scanExpansions() honours a custom prefix and openers (sdnotify-exec, 
 
 const VARS = new Map([["A", "alpha"], ["EMPTY", ""], ["N", "3"], ["P", "a|b"]]);
 
-// Spec §3.6 "additional vectors": directive-style expansion, produced by running the original.
+// Directive-style expansion, expected values produced by running the original.
 const DIRECTIVE_CASES: ReadonlyArray<readonly [string, string]> = [
   ["$(NOPE)", "$(NOPE)"],
   ["${NOPE}", "${NOPE}"],

@@ -7,9 +7,8 @@ import {
   PROCESS_TIMEOUTS,
   resolveConfig,
   type ResolveOptions,
-  type UserDirectory,
 } from "../../src/config/resolve.ts";
-import type { Credentials } from "../../src/config/schema.ts";
+import type { Credentials, UserDirectory } from "../../src/users/credentials.ts";
 
 const FILE = "/c/app.conf";
 
@@ -413,7 +412,8 @@ Deno.test("resolveConfig() adds the default console section only when no logging
   assert.deepEqual(resolveOk("", { noDefaultLogging: true }).logging, []);
   const configured = resolveOk("off.logging: { enabled: false, stdout: true }").logging;
   assert.deepEqual(configured.map((l) => [l.name, l.builtin]), [["off.logging", undefined]]);
-  // x.loggingfoo is not a logging section (spec 2.4), so the default still applies.
+  // x.loggingfoo is not a logging section (docs/configuration.md, "Sections"), so the default still
+  // applies.
   const ignored = resolveOk("x.loggingfoo: {}", { onWarning: () => {} }).logging;
   assert.deepEqual(ignored.map((l) => l.name), ["default.logging"]);
 });

@@ -6,12 +6,13 @@ import {
   decodeResponse,
   encode,
   isHealthyStatus,
+  LINE_TOO_LONG,
   parseCommandWords,
   ProtocolError,
-  readLines,
   type ServiceStatus,
-  UsageError,
 } from "../../src/control/protocol.ts";
+import { readLines } from "../../src/text/line_reader.ts";
+import { UsageError } from "../../src/text/usage_error.ts";
 
 const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   { words: ["status"], want: { cmd: "status" } },
@@ -37,7 +38,7 @@ const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   { words: ["disable", "CONSOLE"], want: { cmd: "disable", services: ["CONSOLE"] } },
   {
     words: ["start", "web"],
-    want: { cmd: "start", services: ["web"], force: false, wait: false, enable: false },
+    want: { cmd: "start", services: ["web"] },
   },
   {
     words: ["start", "--force", "--wait", "--enable", "a", "b"],
@@ -45,31 +46,31 @@ const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   },
   {
     words: ["start", "a", "--en", "b"],
-    want: { cmd: "start", services: ["a", "b"], force: false, wait: false, enable: true },
+    want: { cmd: "start", services: ["a", "b"], enable: true },
   },
   {
     words: ["start"],
-    want: { cmd: "start", services: [], force: false, wait: false, enable: false },
+    want: { cmd: "start", services: [] },
   },
   {
     words: ["stop", "--disable", "--wait", "x"],
-    want: { cmd: "stop", services: ["x"], force: false, wait: true, disable: true },
+    want: { cmd: "stop", services: ["x"], wait: true, disable: true },
   },
   {
     words: ["stop", "--", "--odd-name"],
-    want: { cmd: "stop", services: ["--odd-name"], force: false, wait: false, disable: false },
+    want: { cmd: "stop", services: ["--odd-name"] },
   },
   {
     words: ["reset", "--force", "a"],
-    want: { cmd: "reset", services: ["a"], force: true, wait: false },
+    want: { cmd: "reset", services: ["a"], force: true },
   },
   {
     words: ["restart", "--wait", "a", "b"],
-    want: { cmd: "restart", services: ["a", "b"], force: false, wait: true },
+    want: { cmd: "restart", services: ["a", "b"], wait: true },
   },
   {
     words: ["restart", "--f", "a"],
-    want: { cmd: "restart", services: ["a"], force: true, wait: false },
+    want: { cmd: "restart", services: ["a"], force: true },
   },
 ];
 
@@ -198,38 +199,13 @@ function chunks(...parts: string[]) {
   };
 }
 
-async function collect(gen: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const line of gen) out.push(line);
-  return out;
-}
-
-Deno.test("readLines() joins lines split across reads and splits reads holding several lines", async () => {
-  const lines = await collect(readLines(chunks("ab", "c\nde\nf", "g\n", "tail"), { maxBytes: 10 }));
-  assert.deepEqual(lines, ["abc", "de", "fg", "tail"]);
-});
-
-Deno.test("readLines() throws ProtocolError when a line exceeds maxBytes", async () => {
-  const gen = readLines(chunks("ok\n", "0123456789", "0123456789\n"), { maxBytes: 15 });
-  assert.equal((await gen.next()).value, "ok");
-  await assert.rejects(() => gen.next(), ProtocolError);
-});
-
-Deno.test("readLines() accepts a line of exactly maxBytes", async () => {
-  assert.deepEqual(await collect(readLines(chunks("12345\n"), { maxBytes: 5 })), ["12345"]);
-});
-
-Deno.test("readLines() replaces invalid UTF-8 instead of failing", async () => {
-  const reader = {
-    done: false,
-    read(buffer: Uint8Array): Promise<number | null> {
-      if (this.done) return Promise.resolve(null);
-      this.done = true;
-      buffer.set([0x61, 0xff, 0x0a]);
-      return Promise.resolve(3);
-    },
-  };
-  assert.deepEqual(await collect(readLines(reader, { maxBytes: 10 })), ["a\uFFFD"]);
+Deno.test("LINE_TOO_LONG makes a line over the limit a ProtocolError, before its newline", async () => {
+  const lines = readLines(chunks("ok\n", "0123456789", "0123456789"), {
+    maxBytes: 15,
+    tooLong: LINE_TOO_LONG,
+  });
+  assert.equal((await lines.next()).value, "ok");
+  await assert.rejects(() => lines.next(), ProtocolError);
 });
 
 function service(over: Partial<ServiceStatus>): ServiceStatus {
@@ -257,14 +233,4 @@ Deno.test("isHealthyStatus() accepts good states and disabled services, rejects 
     assert.equal(isHealthyStatus(service({ status })), false, status);
   }
   assert.equal(isHealthyStatus(service({ status: "exit(1)", enabled: false })), true);
-});
-
-Deno.test("readLines() skips an oversized line and reports it when onOversize is given", async () => {
-  let reported = 0;
-  const lines = await collect(readLines(chunks("a\n", "0123456789", "01234\nb\nccccccccccccc\nd"), {
-    maxBytes: 5,
-    onOversize: () => reported++,
-  }));
-  assert.deepEqual(lines, ["a", "b", "d"]);
-  assert.equal(reported, 2);
 });

@@ -8,8 +8,8 @@ import {
   type ControlResponse,
   decodeResponse,
   encode,
-  readLines,
 } from "../../src/control/protocol.ts";
+import { readLines } from "../../src/text/line_reader.ts";
 import { serveControl } from "../../src/control/server.ts";
 import { withTempDir } from "../_helpers/with_temp_dir.ts";
 
@@ -40,7 +40,7 @@ class RawClient implements AsyncDisposable {
   lines: AsyncGenerator<string>;
   private constructor(conn: Deno.UnixConn) {
     this.conn = conn;
-    this.lines = readLines(conn, { maxBytes: 64 * 1024 * 1024 });
+    this.lines = readLines(conn, { maxBytes: 64 * 1024 * 1024, tooLong: { kind: "split" } });
   }
   static async open(path: string): Promise<RawClient> {
     return new RawClient(await Deno.connect({ transport: "unix", path }));
@@ -226,7 +226,7 @@ Deno.test("serveControl() serves 20 clients at once, each getting its own reply"
     handler.answers.set("stop", async (request) => {
       if (handler.calls.length === 20) release();
       await gate;
-      return { ok: true, text: (request as { services: string[] }).services[0] };
+      return { ok: true, text: (request as { services: string[] }).services[0]! };
     });
     await using _server = serveControl({ socketPath: `${dir}/c.sock` }, handler);
     const clients = await Promise.all(
@@ -292,11 +292,11 @@ Deno.test("serveControl() runs FIFO lines in order, non-interactively, without -
     await pollUntil(() => handler.calls.length === 3, "three FIFO commands");
     assert.deepEqual(handler.calls, [
       {
-        request: { cmd: "stop", services: ["my svc"], force: false, wait: false, disable: false },
+        request: { cmd: "stop", services: ["my svc"], wait: false },
         context: { interactive: false },
       },
       {
-        request: { cmd: "start", services: ["a"], force: false, wait: false, enable: true },
+        request: { cmd: "start", services: ["a"], enable: true, wait: false },
         context: { interactive: false },
       },
       { request: { cmd: "shutdown", delay: 2 }, context: { interactive: false } },

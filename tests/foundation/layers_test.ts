@@ -8,20 +8,37 @@ const SRC = new URL("../../src/", import.meta.url);
 
 /** Folder → folders (or single files) it may import. */
 const ALLOWED: Record<string, string[]> = {
+  text: [],
+  users: [],
   sys: [],
-  log: [],
-  config: ["sys", "log", "process/users.ts", "process/signals.ts"],
-  process: ["sys", "log", "config/schema.ts"],
-  notify: ["sys", "log"],
-  syslog: ["sys", "log", "config/schema.ts"],
-  control: ["sys", "log", "config/shell_words.ts"],
+  log: ["text"],
+  config: ["text", "users", "sys", "log", "cron", "process/users.ts", "process/signals.ts"],
+  cron: [],
+  process: ["text", "users", "sys", "log"],
+  notify: ["text", "sys", "log"],
+  syslog: ["text", "sys", "log", "config/schema.ts"],
+  control: ["text", "sys", "log"],
   service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
   system: ["service", "log/record.ts", "config/schema.ts", "process/exit_status.ts"],
-  supervisor: ["sys", "log", "config", "process", "notify", "service", "system"],
-  cli: [
+  supervisor: [
+    "text",
+    "users",
     "sys",
     "log",
     "config",
+    "cron",
+    "process",
+    "notify",
+    "service",
+    "system",
+  ],
+  cli: [
+    "text",
+    "users",
+    "sys",
+    "log",
+    "config",
+    "cron",
     "process",
     "notify",
     "syslog",
@@ -64,4 +81,20 @@ Deno.test("src/ imports follow the one-way layer rules", () => {
     }
   }
   assert.deepEqual(problems, []);
+});
+
+Deno.test("each third-party package is imported by exactly one file of src/", () => {
+  const denoJson = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  const packages = Object.keys(denoJson.imports as Record<string, string>);
+  const importers = new Map<string, string[]>(packages.map((p) => [p, []]));
+  for (const [file, text] of sources(SRC)) {
+    for (const m of text.matchAll(/(?:import|export)\s[^;]*?from\s+["']([^."'][^"']*)["']/g)) {
+      const name = m[1]!;
+      const pkg = packages.find((p) => name === p || name.startsWith(`${p}/`));
+      if (pkg !== undefined) importers.get(pkg)!.push(file);
+    }
+  }
+  for (const [pkg, files] of importers) {
+    assert.equal(files.length, 1, `${pkg}: ${files.join(", ")}`);
+  }
 });

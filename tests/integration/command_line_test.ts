@@ -1,5 +1,5 @@
 /**
- * Black-box tests of the command line (spec 1.2–1.7): the CONSOLE command, --task,
+ * Black-box tests of the command line (docs/command-line.md): the CONSOLE command, --task,
  * --exitkills, --disable-services, --ignore-failures, --user, --create-user,
  * --show-dependencies and --no-syslog.
  */

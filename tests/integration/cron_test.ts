@@ -1,6 +1,7 @@
 /**
- * Black-box: cron services (spec §5.2.5, EL-11) against the real program as PID 1. The
- * intervals use the sixth (seconds) field so that runs come every second or two.
+ * Black-box: cron services (docs/configuration.md; EL-11 of docs/migration.md) against the real
+ * program as PID 1. The intervals use the sixth (seconds) field so that runs come every second or
+ * two.
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, startPid1, tempTree, waitFor } from "../_helpers/pid1.ts";

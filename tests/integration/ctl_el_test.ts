@@ -1,8 +1,8 @@
 /**
- * Black-box: the control scenarios of the original's el-tests (spec §10.2) as PID 1, with a
- * double-forking daemon in place of apache: EL-06 (a service's own oneshot stops a pidfile
- * service through ctl, killing the daemon) and EL-13 (a cron job resets a pidfile service,
- * which kills its daemon, and starts it again, re-running a finished simple service).
+ * Black-box: the control scenarios of the original's el-tests (EL-nn: docs/migration.md) as PID 1,
+ * with a double-forking daemon in place of apache: EL-06 (a service's own oneshot stops a pidfile
+ * service through ctl, killing the daemon) and EL-13 (a cron job resets a pidfile service, which
+ * kills its daemon, and starts it again, re-running a finished simple service).
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, CHAPERONE, REPO } from "../_helpers/pid1.ts";

@@ -1,5 +1,6 @@
 /**
- * Black-box tests of dependency-ordered parallel start-up (spec 5.6, 5.7; Decision 4).
+ * Black-box tests of dependency-ordered parallel start-up (`after`, `before`, `service_groups`
+ * and `idle_delay` in docs/configuration.md; Decision 4 in docs/migration.md).
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1 } from "../_helpers/pid1.ts";

@@ -1,5 +1,6 @@
 /**
- * Black-box tests of the service directives (spec 2.7, 5.1–5.5, 5.8, 5.11; Decisions 5, 10).
+ * Black-box tests of the service directives (docs/configuration.md; Decisions 5 and 10 in
+ * docs/migration.md).
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1 } from "../_helpers/pid1.ts";
@@ -294,7 +295,7 @@ e.service: {
         assert.equal(env.get("BAZ"), "bar-x");
         assert.equal(env.get("LAYER"), "service");
         assert.equal(env.get("KEEPME"), "3");
-        // _CHAP_* variables are only visible to templates, never exported (spec 3.1).
+        // _CHAP_* variables are only visible to templates, never exported (docs/environment.md).
         assert.equal(env.get("SVC"), "e.service");
         assert.equal(env.has("_CHAP_SERVICE"), false);
         assert.equal(env.has("DROPME"), false);

@@ -1,8 +1,9 @@
 /**
- * The original's el-test scenarios for the supervision core, restated in spec 10.2 (EL-01..04,
- * 07, 17, 18, 19, 24..28), matched on our log vocabulary with `default.logging` = `*.debug` →
- * stdout, and with a host NOTIFY_SOCKET listener standing in for `sdnotify-exec --wait-stop`.
- * Long sleeps and timeouts of the originals are shortened; what is waited for is the same.
+ * The original's el-test scenarios for the supervision core (EL-01..04, 07, 17, 18, 19, 24..28;
+ * docs/migration.md names the original test of each), matched on our log vocabulary with
+ * `default.logging` = `*.debug` → stdout, and with a host NOTIFY_SOCKET listener standing in for
+ * `sdnotify-exec --wait-stop`. Long sleeps and timeouts of the originals are shortened; what is
+ * waited for is the same.
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, waitFor } from "../_helpers/pid1.ts";

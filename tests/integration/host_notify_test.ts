@@ -1,6 +1,7 @@
 /**
  * Chaperone as the sd_notify client of its host (podman --sdnotify=container, systemd): READY=1
- * once every service is up, STATUS= updates, STOPPING=1 at shutdown (spec 5.12).
+ * once every service is up, STATUS= updates, STOPPING=1 at shutdown (docs/docker.md, "Telling the
+ * host").
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, startPid1, tempTree, waitFor } from "../_helpers/pid1.ts";

@@ -1,7 +1,7 @@
 /**
- * Black-box: inetd services (spec §5.2.6, EL-22, EL-23) against the real program as PID 1,
- * with real TCP clients on loopback. The PID namespace shares the host's network, so the
- * tests connect to 127.0.0.1 directly.
+ * Black-box: inetd services (docs/configuration.md; EL-22 and EL-23 of docs/migration.md) against
+ * the real program as PID 1, with real TCP clients on loopback. The PID namespace shares the host's
+ * network, so the tests connect to 127.0.0.1 directly.
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, CHAPERONE, startPid1, tempTree, waitFor } from "../_helpers/pid1.ts";

@@ -1,5 +1,5 @@
 /**
- * The interactive rules of spec 1.2/1.7 with a real terminal (util-linux `script` gives the
+ * The interactive rules of docs/command-line.md with a real terminal (util-linux `script` gives the
  * command line a pty): stdin a tty ⇒ _CHAP_INTERACTIVE=1, --exitkills by default, and the
  * CONSOLE command is stopped with SIGHUP.
  */

@@ -1,7 +1,7 @@
 /**
  * Black-box tests of the PID 1 duties: reaping orphans, orderly shutdown in reverse dependency
- * order with escalation to SIGKILL, SIGINT, and signals forwarded to the command (spec 1.9,
- * 5.9, 5.10; Decisions 1 and 11).
+ * order with escalation to SIGKILL, SIGINT, and signals forwarded to the command (docs/docker.md,
+ * "Stopping"; Decisions 1 and 11 in docs/migration.md).
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, waitFor } from "../_helpers/pid1.ts";

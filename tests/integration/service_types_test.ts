@@ -1,6 +1,6 @@
 /**
- * Black-box tests of every process service type (spec 5.2): simple, oneshot, forking with and
- * without a pidfile, and notify driven by Debian's systemd-notify.
+ * Black-box tests of every process service type (`type` in docs/configuration.md): simple, oneshot,
+ * forking with and without a pidfile, and notify driven by Debian's systemd-notify.
  */
 import assert from "node:assert/strict";
 import { canRunAsPid1, waitFor } from "../_helpers/pid1.ts";

@@ -38,7 +38,8 @@ for (const facility of FACS) {
 type Pred = (f: number, p: number, g: string, m: string) => boolean;
 const KERN: number = 0, AUTH: number = 4, AUTHPRIV: number = 10;
 
-// spec §4.5 table (tests/syslog_spec.py), as predicates on f, p, g (lowercased tag), m (raw).
+// The original's selector vectors (its tests/syslog_spec.py), as predicates on f, p, g (lowercased
+// tag), m (raw).
 const VECTORS: [number, string, Pred][] = [
   [1, "*.*", () => true],
   [2, "[crond].*", (_f, _p, g) => g === "crond"],
@@ -90,6 +91,12 @@ const VECTORS: [number, string, Pred][] = [
   [23, "", () => true],
   [24, "*.emerg", (_f, p) => p === 0],
   [25, "!kern.!err;*.*", (f, p) => f !== KERN && p > 3],
+  // `/regex/` terms are Python `re` patterns, searched case-insensitively, as the original's.
+  [26, "/(?P<x>CRON)/.*", (_f, _p, _g, m) => /cron/i.test(m)],
+  [27, "/(?P<s>s)(?P=s)/.*;*.!=debug", (_f, p, _g, m) => /ss/i.test(m) && p !== 7],
+  [28, "/\\A<2\\d>/.*", (_f, _p, _g, m) => /^<2\d>/.test(m)],
+  [29, "/able\\Z/.*", (_f, _p, _g, m) => m.endsWith("able")],
+  [30, "*.*;!/(?P<k>kernel|segfault)/.*", (_f, _p, _g, m) => !/kernel|segfault/i.test(m)],
 ];
 
 function assertSelects(selector: string, expected: Pred, forced?: number): void {
@@ -124,6 +131,8 @@ const INVALID: [string, string][] = [
   ["clock.info", "Invalid logging facility code, clock: clock.info"],
   ["kern.bogus", "Invalid logging priority, bogus: kern.bogus"],
   ["/(/.*", "Invalid log spec syntax: /(/.*"],
+  // A JavaScript escape that Python's `re` does not have is refused, as the original refused it.
+  ["/\\p{L}/.*", "Invalid log spec syntax: /\\p{L}/.*"],
 ];
 
 for (const [selector, message] of INVALID) {

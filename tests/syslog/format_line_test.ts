@@ -87,7 +87,7 @@ const CASES: [string, LogRecord, LineFormat, string][] = [
 ];
 
 for (const [name, record, format, expected] of CASES) {
-  Deno.test(`formatLine() writes the line as §4.6 says when given ${name}`, () => {
+  Deno.test(`formatLine() writes the line as docs/logging.md says when given ${name}`, () => {
     assert.equal(formatLine(escapeRecord(record), format), expected);
   });
 }

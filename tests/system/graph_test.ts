@@ -30,9 +30,10 @@ function assertChain(graph: DependencyGraph, chain: string): void {
   }
 }
 
-// Spec §5.6.3 OT1. Every relation below also held in the original without its group-level
-// `after` spreading (step 4): the only group `after` is two's `after: default`, and two is the
-// only member of foobar, so Decision 4 changes nothing here.
+// The original's service-order vector OT1 (its tests/service_order.py). Every relation below also
+// held in the original without its group-level `after` spreading (step 4): the only group `after`
+// is two's `after: default`, and two is the only member of foobar, so Decision 4 changes nothing
+// here.
 Deno.test("DependencyGraph.from() orders OT1 by before/after on services and groups", () => {
   const graph = DependencyGraph.from([
     svc("one"),
@@ -50,7 +51,7 @@ Deno.test("DependencyGraph.from() orders OT1 by before/after on services and gro
   assert.equal(graph.order.length, 8);
 });
 
-// Spec §5.6.3 OT2: only service-level before/after; unaffected by Decision 4.
+// The original's OT2: only service-level before/after; unaffected by Decision 4.
 Deno.test("DependencyGraph.from() orders OT2 by chained before on services", () => {
   const graph = DependencyGraph.from([
     svc("one"),
@@ -64,7 +65,7 @@ Deno.test("DependencyGraph.from() orders OT2 by chained before on services", () 
   assertChain(graph, "four < three < two");
 });
 
-// Spec §5.6.3 OT3: two is in `default` and says `before: default`, so it waits for itself.
+// The original's OT3: two is in `default` and says `before: default`, so it waits for itself.
 Deno.test("DependencyGraph.from() throws a circular error for OT3", () => {
   assert.throws(
     () =>
@@ -116,9 +117,10 @@ Deno.test("DependencyGraph.from() reports a service that waits for its own group
   );
 });
 
-// Spec §5.6.4; the original printed prerequisite lists in set order ("d | b, a",
-// "c | d, b, a"); we sort them by name, so those two lines read "a, b" and "a, b, d".
-Deno.test("DependencyGraph.format() prints the chart of spec §5.6.4 byte for byte", () => {
+// The chart of `--show-dependencies`, in the original's layout; the original printed prerequisite
+// lists in set order ("d | b, a", "c | d, b, a"); we sort them by name, so those two lines read "a,
+// b" and "a, b, d".
+Deno.test("DependencyGraph.format() prints the original's chart byte for byte", () => {
   const graph = DependencyGraph.from([
     svc("a", { groups: "INIT" }),
     svc("b"),
@@ -218,7 +220,7 @@ Deno.test("DependencyGraph.from() applies before/after naming a group to every m
   assert.deepEqual(graph.dependentsOf("setup.service"), ["api.service", "web.service"]);
 });
 
-// Spec §5.6.1 step 4 and Decision 4: the original made four wait for setup too.
+// Decision 4 in docs/migration.md: the original made four wait for setup too.
 Deno.test("DependencyGraph.from() delays only the member whose after names a group", () => {
   const graph = DependencyGraph.from([
     svc("setup", { groups: "setup" }),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cronNickname, scheduleCron, toCronerPattern } from "../../src/config/cron_interval.ts";
+import { cronNickname, schedule, toCronerPattern } from "../../src/cron/schedule.ts";
 
 Deno.test("toCronerPattern() keeps five fields and moves a sixth (seconds) field first", () => {
   const cases: [string, string][] = [
@@ -36,11 +36,11 @@ Deno.test("cronNickname() returns undefined for ordinary specs", () => {
   assert.equal(cronNickname("@daily"), "0 0 * * *");
 });
 
-Deno.test("scheduleCron() ticks on a seconds schedule until stopped", async () => {
+Deno.test("schedule() ticks on a seconds schedule until stopped", async () => {
   let ticks = 0;
-  const schedule = scheduleCron("* * * * * *", () => ticks++);
+  const job = schedule("* * * * * *", () => ticks++);
   try {
-    const next = schedule.nextRun();
+    const next = job.nextRun();
     assert.ok(next !== null && next.getTime() - Date.now() <= 1000);
     const deadline = Date.now() + 3000;
     while (ticks === 0 && Date.now() < deadline) {
@@ -48,15 +48,15 @@ Deno.test("scheduleCron() ticks on a seconds schedule until stopped", async () =
     }
     assert.ok(ticks >= 1);
   } finally {
-    schedule.stop();
+    job.stop();
   }
-  assert.equal(schedule.nextRun(), null);
+  assert.equal(job.nextRun(), null);
 });
 
-Deno.test("scheduleCron() follows local time as TZ sets it", async () => {
+Deno.test("schedule() follows local time as TZ sets it", async () => {
   const script = `
-    import { scheduleCron } from "${new URL("../../src/config/cron_interval.ts", import.meta.url)}";
-    const s = scheduleCron("0 9 * * *", () => {});
+    import { schedule } from "${new URL("../../src/cron/schedule.ts", import.meta.url)}";
+    const s = schedule("0 9 * * *", () => {});
     console.log(s.nextRun()!.getUTCHours());
     s.stop();`;
   const hourFor = async (tz: string) => {

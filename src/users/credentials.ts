@@ -1,10 +1,22 @@
 /**
- * Turning `uid`/`gid` text (already expanded) into credentials, for services and logging
- * sections alike (§3.1 step 1, §5.8): a user by name or number, its primary group unless a
- * `gid` names another. Lookups go through a UserDirectory (process/users.ts in production, a
- * temporary root in tests).
+ * Who a process runs as, and turning `uid`/`gid` text (already expanded) into it, for services
+ * and logging sections alike: a user by name or number, its primary group unless a `gid` names
+ * another ("Users and groups" in docs/configuration.md). Lookups go through a UserDirectory
+ * (process/users.ts in production, a temporary root in tests).
+ *
+ * In layer 0 because the configuration (which resolves users when it is loaded) and the process
+ * layer (which reads /etc/passwd and spawns as the user) both speak of Credentials, and neither
+ * may import the other for it.
  */
-import type { Credentials } from "./schema.ts";
+
+/** Credentials resolved from /etc/passwd and /etc/group. */
+export interface Credentials {
+  readonly uid: number;
+  readonly gid: number;
+  /** Set when the user exists in /etc/passwd. */
+  readonly name?: string;
+  readonly home?: string;
+}
 
 /** The user database seam. */
 export interface UserDirectory {
@@ -24,7 +36,7 @@ export type CredentialsLookup =
 
 const DIGITS_REGEXP = /^\d+$/;
 
-/** A group by name or number; a numeric gid is taken as it is (§3.1), like setgid() would. */
+/** A group by name or number; a numeric gid is taken as it is, like setgid() would. */
 export function groupId(nameOrId: string, users: UserDirectory): number | undefined {
   const group = users.lookupGroup(nameOrId);
   if (group !== undefined) return group.gid;

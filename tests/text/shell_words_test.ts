@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quoteShellWord, splitShellWords } from "../../src/config/shell_words.ts";
+import { quoteShellWord, splitShellWords } from "../../src/text/shell_words.ts";
 
 // Expected values produced by Python 3's shlex.split / shlex.quote.
 const SPLIT_CASES: ReadonlyArray<readonly [string, readonly string[]]> = [
