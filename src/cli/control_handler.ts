@@ -17,7 +17,7 @@ import { isHealthyStatus } from "../control/protocol.ts";
 import type { Logger } from "../log/logger.ts";
 import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
 import { briefStatus } from "../process/exit_status.ts";
-import { cronNickname } from "../config/cron_interval.ts";
+import { cronNickname } from "../cron/schedule.ts";
 import { publicState } from "../service/state.ts";
 import type { DependencyGraph } from "../system/graph.ts";
 import type {
@@ -26,6 +26,7 @@ import type {
   SettleResult,
   Supervisor,
 } from "../supervisor/supervisor.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** What the handler needs besides the supervisor. */
 export interface HandlerContext {
@@ -264,7 +265,7 @@ export function supervisorHandler(
       try {
         return await handle(req, c);
       } catch (err) {
-        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+        return { ok: false, error: errorMessage(err) };
       }
     },
   };

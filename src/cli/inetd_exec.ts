@@ -14,6 +14,7 @@
  */
 import { execWithSocket } from "../process/exec_with_socket.ts";
 import { selfInvocation } from "./self_invocation.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** The mode's name: the value of CHAPERONE_ARGV0 that selects it. */
 export const INETD_EXEC = "__inetd-exec";
@@ -37,7 +38,7 @@ export function inetdExecCommand(args: string[]): Promise<number> {
     execWithSocket(fd, argv, Deno.env.toObject());
   } catch (err) {
     // stderr is the connection by now: the client sees why, as with inetd.
-    write(err instanceof Error ? err.message : String(err));
+    write(errorMessage(err));
   }
   return Promise.resolve(127);
 }

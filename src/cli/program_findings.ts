@@ -6,6 +6,7 @@ import { serviceEnvironment } from "../config/env.ts";
 import type { Config } from "../config/schema.ts";
 import { resolveExecutable } from "../process/spawn.ts";
 import { disableReason, serviceArgv } from "../supervisor/service_process.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** What the program checks found: errors fail the check, notes only inform. */
 export interface ProgramFindings {
@@ -37,7 +38,7 @@ export function checkPrograms(config: Config): ProgramFindings {
       serviceArgv(spec, path, processes);
       continue;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       const where = `${spec.pos.file}${spec.pos.line ? `:${spec.pos.line}` : ""}: ${spec.name}`;
       const reason = spec.enabled ? disableReason(spec, message) : undefined;
       if (!spec.enabled) {

@@ -16,8 +16,9 @@ import { Spawner } from "../process/spawn.ts";
 import { parseCommandLine } from "./options.ts";
 import { checkConfiguration } from "./selftest_config.ts";
 import { checkGroup, checkInit, checkOrphan, checkSignals } from "./selftest_process.ts";
-import { type CheckRow, fail, formatTable, messageOf, skip } from "./selftest_row.ts";
+import { type CheckRow, fail, formatTable, skip } from "./selftest_row.ts";
 import { checkControl, checkRuntimeDir, checkSyslog } from "./selftest_sockets.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 const USAGE = "Usage: chaperone selftest [--config=<file_or_dir>] [--user=<name>]\n";
 
@@ -67,7 +68,7 @@ async function socketRows(pid1: boolean): Promise<CheckRow[]> {
     rows.push({
       check: "control socket",
       verdict: fail(
-        `cannot create a temporary directory: ${messageOf(err)}`,
+        `cannot create a temporary directory: ${errorMessage(err)}`,
         "mount a writable tmpfs on /tmp (docker run --tmpfs /tmp), or set TMPDIR",
       ),
     });
@@ -97,7 +98,7 @@ export async function selftestCommand(args: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (err) {
-    write("stderr", `${messageOf(err)}\n${USAGE}`);
+    write("stderr", `${errorMessage(err)}\n${USAGE}`);
     return 2;
   }
   if (values.help) {

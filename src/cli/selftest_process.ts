@@ -11,7 +11,8 @@ import { isGone, readProcess } from "../process/proc_table.ts";
 import type { ChildHandle, Spawner } from "../process/spawn.ts";
 import { type HelperMode, selftestHelperInvocation } from "./selftest_helper.ts";
 import { until, within } from "./selftest_wait.ts";
-import { fail, messageOf, ok, type Verdict } from "./selftest_row.ts";
+import { fail, ok, type Verdict } from "./selftest_row.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** What the process checks share: the Spawner and the reaper the selftest runs. */
 export interface ProcessCheckContext {
@@ -78,7 +79,7 @@ export function checkInit(pid1: boolean): Verdict {
     becomeSubreaper();
   } catch (err) {
     return fail(
-      `pid ${Deno.pid}, not PID 1, and ${messageOf(err)}`,
+      `pid ${Deno.pid}, not PID 1, and ${errorMessage(err)}`,
       ENTRYPOINT_ADVICE,
     );
   }
@@ -96,7 +97,7 @@ export async function checkSignals(): Promise<Verdict> {
     Deno.kill(Deno.pid, "SIGTERM");
     if (await until(() => caught, SETTLE_MS)) return ok("SIGTERM sent to itself was caught");
   } catch (err) {
-    return fail(`cannot send SIGTERM to itself: ${messageOf(err)}`, ENTRYPOINT_ADVICE);
+    return fail(`cannot send SIGTERM to itself: ${errorMessage(err)}`, ENTRYPOINT_ADVICE);
   } finally {
     Deno.removeSignalListener("SIGTERM", onTerm);
   }

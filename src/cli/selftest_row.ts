@@ -38,11 +38,6 @@ export function skip(detail: string): Verdict {
   return { status: "skip", detail };
 }
 
-/** The error's message. */
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** The table: one line per row, then the extra causes and the advice of a failure, indented. */
 export function formatTable(rows: readonly CheckRow[]): string {
   const width = Math.max(...rows.map((r) => r.check.length));

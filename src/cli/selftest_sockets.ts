@@ -18,7 +18,8 @@ import { lastError, lazyLibc } from "../sys/libc.ts";
 import { pathExists } from "./path_exists.ts";
 import { type RuntimePaths, runtimePaths } from "./runtime_paths.ts";
 import { until } from "./selftest_wait.ts";
-import { fail, messageOf, ok, skip, type Verdict } from "./selftest_row.ts";
+import { fail, ok, skip, type Verdict } from "./selftest_row.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 const W_OK = 2;
 const X_OK = 1;
@@ -113,7 +114,7 @@ export async function checkSyslog(runtime: RuntimeCheck, tmp: string): Promise<V
     listener = listenSyslog(path, { write: (r) => received.push(r) });
   } catch (err) {
     return fail(
-      `cannot create the syslog socket ${path}: ${messageOf(err)}`,
+      `cannot create the syslog socket ${path}: ${errorMessage(err)}`,
       "give chaperone's user a writable /dev (run as root), or run with --no-syslog",
     );
   }
@@ -134,7 +135,7 @@ export async function checkSyslog(runtime: RuntimeCheck, tmp: string): Promise<V
     return ok(`${path} received a message${note}`);
   } catch (err) {
     return fail(
-      `cannot send to ${path}: ${messageOf(err)}`,
+      `cannot send to ${path}: ${errorMessage(err)}`,
       "the syslog socket refuses datagrams: check its permissions and security profiles",
     );
   } finally {
@@ -153,7 +154,7 @@ export async function checkControl(runtime: RuntimeCheck, tmp: string): Promise<
     });
   } catch (err) {
     return fail(
-      `cannot create a control socket in ${tmp}: ${messageOf(err)}`,
+      `cannot create a control socket in ${tmp}: ${errorMessage(err)}`,
       "Unix stream sockets are refused: check seccomp and security profiles",
     );
   }
@@ -170,7 +171,7 @@ export async function checkControl(runtime: RuntimeCheck, tmp: string): Promise<
     );
   } catch (err) {
     return fail(
-      `the control socket did not answer: ${messageOf(err)}`,
+      `the control socket did not answer: ${errorMessage(err)}`,
       "Unix stream sockets do not work here: check seccomp and security profiles",
     );
   } finally {

@@ -9,6 +9,7 @@ import { type CommandOptions, commandRefusal, type ServiceCommand } from "../ser
 import { isLive, isSatisfied, isStarting, type ServiceEvent } from "../service/state.ts";
 import type { DependencyGraph } from "../system/graph.ts";
 import type { ServiceRuntime, SettleResult } from "./runtime.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** A command refused (`error` is the reply), or accepted with the promise of its outcome. */
 export type CommandResult<T> =
@@ -84,7 +85,7 @@ export class ServiceCommands {
     try {
       for (const n of names) this.#ctx.verifyExecutable(this.#rt(n));
     } catch (err) {
-      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      return { ok: false, error: errorMessage(err) };
     }
     for (const n of names) this.#ctx.dispatch(n, { type: "enable" });
     return { ok: true, done: Promise.resolve() };

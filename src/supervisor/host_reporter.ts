@@ -5,6 +5,7 @@
  */
 import type { Logger } from "../log/logger.ts";
 import type { Clock, HostNotify, TimerId } from "./ports.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Sends to the host's notify socket, if there is one. */
 export class HostReporter {
@@ -31,7 +32,7 @@ export class HostReporter {
     try {
       this.#notify.send(message);
     } catch (err) {
-      this.#log.debug(`host notify failed: ${err instanceof Error ? err.message : err}`);
+      this.#log.debug(`host notify failed: ${errorMessage(err)}`);
     }
   }
 

@@ -10,6 +10,7 @@ import type { Logger } from "../log/logger.ts";
 import type { NotifyMessage, ParsedNotify } from "../notify/protocol.ts";
 import type { LogLevel, ServiceEvent } from "../service/state.ts";
 import type { NotifyChannel } from "./ports.ts";
+import { errorMessage, errorStack } from "../text/error_message.ts";
 
 /** One thing to do for a notify datagram, in order. */
 export type NotifyStep =
@@ -79,13 +80,13 @@ export async function readNotify(channel: NotifyChannel, ctx: NotifyReaderContex
         }
       } catch (err) {
         // A bug while acting on one datagram: the next ones are still read.
-        const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+        const detail = errorStack(err);
         ctx.logger.error(`${ctx.service} notify message failed (Chaperone carries on): ${detail}`);
       }
     }
   } catch (err) {
     ctx.logger.warn(
-      `${ctx.service} notify socket failed: ${err instanceof Error ? err.message : err}`,
+      `${ctx.service} notify socket failed: ${errorMessage(err)}`,
     );
   }
 }

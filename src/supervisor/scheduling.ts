@@ -17,6 +17,7 @@ import type {
   ProcessPort,
 } from "./ports.ts";
 import type { ServiceRuntime } from "./runtime.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** What scheduling a service needs. */
 export interface ScheduleContext {
@@ -47,7 +48,7 @@ export function schedule(r: ServiceRuntime, ctx: ScheduleContext): string | unde
     }
     return undefined;
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     return r.spec.type === "inetd"
       ? `inetd service ${name} cannot listen: ${why}`
       : `cron service ${name} cannot be scheduled: ${why}`;
@@ -127,7 +128,7 @@ export function serveInetdConnection(
       },
     });
   } catch (err) {
-    logger.error(`${name} failed to start: ${err instanceof Error ? err.message : err}`);
+    logger.error(`${name} failed to start: ${errorMessage(err)}`);
     conn.close();
     return undefined;
   }

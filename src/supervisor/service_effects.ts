@@ -21,6 +21,7 @@ import {
   spawnRequest,
 } from "./service_process.ts";
 import { signalPlan } from "./shutdown.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 const SIGKILL = 9;
 
@@ -135,7 +136,7 @@ export class ServiceEffects {
       this.resolveArgv(r);
       return true;
     } catch (err) {
-      const reason = disableReason(r.spec, err instanceof Error ? err.message : String(err));
+      const reason = disableReason(r.spec, errorMessage(err));
       if (!reason) return true;
       this.#deps.logger[reason.level](reason.message);
       return false;
@@ -164,7 +165,7 @@ export class ServiceEffects {
       (err) =>
         this.#host.dispatch(name, {
           type: "spawn-failed",
-          error: `cannot open notify socket: ${err instanceof Error ? err.message : err}`,
+          error: `cannot open notify socket: ${errorMessage(err)}`,
         }),
     );
   }
@@ -199,7 +200,7 @@ export class ServiceEffects {
         this.#host.dispatch(name, { type: "exited", pid: ended.pid, status });
       }).pid;
     } catch (err) {
-      return fail(err instanceof Error ? err.message : String(err));
+      return fail(errorMessage(err));
     }
     r.pgid = interactive ? undefined : pid;
     r.refusedPids.clear();

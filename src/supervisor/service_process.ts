@@ -13,7 +13,7 @@ import { Facility, type LogRecord, type LogSink, Severity } from "../log/record.
 import { type ExitStatus, formatProcStatus } from "../process/exit_status.ts";
 import type { LogLevel } from "../service/state.ts";
 import type { ProcessHandle, ProcessPort, ProcessRequest } from "./ports.ts";
-import { readLines } from "./read_lines.ts";
+import { readLines } from "../text/line_reader.ts";
 
 /** argv with argv[0] resolved against `path` (the service's PATH); throws naming the program. */
 export function serviceArgv(
@@ -125,6 +125,10 @@ export function spawnProcess(
   return child;
 }
 
+/** Longest output line handed on in one piece; longer lines are split, never fatal. */
+const MAX_LINE = 64 * 1024;
+const SPLIT = { kind: "split" } as const;
+
 /** The log record for one output line of a service; undefined for a blank line. */
 export function serviceOutputRecord(
   service: string,
@@ -144,10 +148,12 @@ export function serviceOutputRecord(
 export function pipeServiceOutput(service: string, child: ProcessHandle, sink: LogSink): void {
   const pump = (stream: ReadableStream<Uint8Array> | null, severity: number) => {
     if (!stream) return;
-    readLines(stream, (line) => {
-      const rec = serviceOutputRecord(service, child.pid, severity, line, sink);
-      if (rec) sink.write(rec);
-    }).catch(() => {});
+    (async () => {
+      for await (const line of readLines(stream, { maxBytes: MAX_LINE, tooLong: SPLIT })) {
+        const rec = serviceOutputRecord(service, child.pid, severity, line.trimEnd(), sink);
+        if (rec) sink.write(rec);
+      }
+    })().catch(() => {});
   };
   pump(child.stdout, Severity.INFO);
   pump(child.stderr, Severity.WARN);

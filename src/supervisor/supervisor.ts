@@ -31,6 +31,7 @@ import { ServiceCommands } from "./commands.ts";
 import { finalSweep, signalPlan } from "./shutdown.ts";
 import { ServiceEffects } from "./service_effects.ts";
 import { unschedule } from "./scheduling.ts";
+import { errorStack } from "../text/error_message.ts";
 
 export type { Ending } from "../system/machine.ts";
 export type { SpawnExtras, SupervisorDeps } from "./ports.ts";
@@ -284,7 +285,7 @@ export class Supervisor {
     try {
       return fn();
     } catch (err) {
-      const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+      const detail = errorStack(err);
       this.#log.error(`internal error in ${what} (Chaperone carries on): ${detail}`);
       return undefined;
     }

@@ -20,6 +20,7 @@ import type { LogRecord, LogSink } from "../log/record.ts";
 import type { OutputReporter } from "./outputs.ts";
 import { bindUnixDatagram, lastErrno, lazyLibc, sockaddrUn } from "../sys/libc.ts";
 import { parseSyslog, splitDatagram } from "./parse.ts";
+import { errorMessage } from "../text/error_message.ts";
 
 /** Datagrams taken per recvmmsg call. */
 export const BATCH = 64;
@@ -174,7 +175,7 @@ export function listenSyslog(
           sink.write(record);
         } catch (e) {
           // A sink failure must not stop the daemon's log intake.
-          noteBad(`a record the router could not take (${e instanceof Error ? e.message : e})`);
+          noteBad(`a record the router could not take (${errorMessage(e)})`);
         }
       }
     }
