@@ -73,6 +73,13 @@ export function realProcesses(spawner: Spawner): ProcessPort {
     },
     pidAlive: (pid) => pidAlive(pid),
     hasChildren: () => listProcesses().some((p) => p.ppid === self && p.state !== "Z"),
+    list: () =>
+      listProcesses().filter((p) => !isGone(p.state)).map(({ pid, ppid, pgid, sid }) => ({
+        pid,
+        ppid,
+        pgid,
+        sid,
+      })),
     leftovers: () =>
       listProcesses().filter((p) => p.pid !== self && p.ppid === self && p.state !== "Z").map((
         p,

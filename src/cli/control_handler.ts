@@ -13,12 +13,12 @@ import type {
   ServiceStatus,
   StatusReply,
 } from "../control/protocol.ts";
-import { isHealthyStatus } from "../control/protocol.ts";
 import type { Logger } from "../log/logger.ts";
 import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
 import { briefStatus } from "../process/exit_status.ts";
 import { cronNickname } from "../cron/schedule.ts";
 import { publicState } from "../service/state.ts";
+import { conditionOf, healthOf, passes } from "../service/health.ts";
 import type { DependencyGraph } from "../system/graph.ts";
 import type {
   CommandResult,
@@ -55,14 +55,16 @@ export function statusString(v: ServiceView): string {
       return "started";
     case "backoff":
     case "failed": {
+      // The restarts left, as the log line that announced the retry says it.
       const last = s.lastExit ? briefStatus(s.lastExit) : "failed";
-      return state === "backoff" ? `${last}+r#${s.restartsLeft + 1}` : last;
+      return state === "backoff" ? `${last}+r#${s.restartsLeft}` : last;
     }
     case "scheduled":
       if (s.pid !== undefined) return "running";
       return v.spec.type === "cron" ? "waiting" : "listening";
     case "idle":
       if (!s.enabled) return "disabled";
+      if (conditionOf(s) === "stopped") return "stopped";
       if (s.lastExit && !v.ready) return briefStatus(s.lastExit);
       return v.ready ? "ready" : "-";
     default: {
@@ -80,6 +82,13 @@ function localTime(d: Date): string {
 }
 
 function note(v: ServiceView): string | null {
+  const s = v.snap;
+  if (s.state === "failed" && s.failedRuns > 1) {
+    return `gave up after ${s.failedRuns} failed runs${s.error ? `: ${s.error}` : ""}`;
+  }
+  if (s.lastProbe && !s.lastProbe.ok && (s.state === "probing" || s.state === "running")) {
+    return `probe failed: ${s.lastProbe.error}`;
+  }
   if (v.spec.type === "notify") return v.snap.statusText ?? null;
   if (v.spec.type === "cron") {
     const interval = v.spec.interval ?? "";
@@ -111,6 +120,7 @@ export function serviceStatus(v: ServiceView): ServiceStatus {
     lastExit: s.lastExit ? briefStatus(s.lastExit) : null,
     note: note(v),
     nextRun: v.nextRun ? v.nextRun.toISOString() : null,
+    ...healthOf(s),
   };
 }
 
@@ -179,12 +189,19 @@ export function supervisorHandler(
         }
         return { ok: true, text: graph.format() };
       case "health": {
-        const unhealthy = views().map(serviceStatus).filter((s) => !isHealthyStatus(s));
+        const level = req.level ?? "ready";
+        const failing = views().filter((v) => !passes(v.snap, level)).map(serviceStatus);
         const data: HealthReply = {
-          healthy: unhealthy.length === 0 && !sup.shuttingDown,
-          unhealthy,
+          healthy: failing.length === 0 && !sup.shuttingDown,
+          level,
+          unhealthy: failing,
         };
         return { ok: true, data };
+      }
+      case "run": {
+        const result = sup.commands.run(resolve(req.services));
+        if (!result.ok) return { ok: false, error: result.error };
+        return { ok: true, text: "cron jobs started." };
       }
       case "loglevel": {
         if (req.level === undefined) {

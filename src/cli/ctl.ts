@@ -178,18 +178,22 @@ function printResponse(
     case "health": {
       if (!isHealthReply(response.data)) break;
       const health = response.data;
+      const level = health.level ?? "ready";
       if (health.healthy) {
-        output.out(text || "healthy: every enabled service is in a good state\n");
+        output.out(text || `healthy (${level}): every enabled service is ${level}\n`);
         return 0;
       }
+      // Each service that fails the level, with its state and its status.
       const lines = health.unhealthy.map((s: ServiceStatus) =>
-        `${s.name}: ${s.status}${s.note ? ` (${s.note})` : ""}`
+        `${s.name}: ${s.state}, ${s.status}${s.note ? ` (${s.note})` : ""}`
       );
-      output.out(`unhealthy:\n${lines.map((l) => `  ${l}\n`).join("")}`);
+      if (lines.length === 0) lines.push("the system is shutting down");
+      output.out(`unhealthy (${level}):\n${lines.map((l) => `  ${l}\n`).join("")}`);
       return 1;
     }
     case "dependencies":
     case "loglevel":
+    case "run":
     case "start":
     case "stop":
     case "reset":

@@ -73,6 +73,16 @@ export interface ServiceSpec {
   readonly ignoreFailures: boolean;
   readonly exitKills: boolean;
   readonly restart: boolean;
+  /** When a run that ended is run again (`restart:`; true is on-failure, false never). */
+  readonly restartPolicy?: "on-failure" | "always" | "never";
+  /** `restart_backoff`: each consecutive failure multiplies the delay (>= 1, default 1). */
+  readonly restartBackoff?: number;
+  /** `restart_delay_max` (seconds): the delay grows no further (default 60). */
+  readonly restartDelayMax?: number;
+  /** `ready_probe`: what must pass before the service counts as started. */
+  readonly readyProbe?: ProbeSpec;
+  /** `health_probe`: probed while the service runs; failures restart it. */
+  readonly healthProbe?: ProbeSpec;
   readonly restartLimit: number;
   readonly restartDelay: number; // seconds, may be fractional (Decision 7, docs/migration.md)
   /** Signal number sent to stop the service. */
@@ -98,6 +108,25 @@ export interface ServiceSpec {
   readonly env: EnvSpec;
   /** Where the section was written. */
   readonly pos: SourcePos;
+}
+
+/** Where a probe looks (docs/configuration.md, "Probes"). */
+export type ProbeSource =
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "http"; readonly url: string }
+  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly command: string }
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "log"; readonly pattern: string };
+
+/** A resolved `ready_probe` or `health_probe`. */
+export interface ProbeSpec {
+  readonly source: ProbeSource;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** health probes: consecutive failures before the service is restarted. */
+  readonly failures: number;
+  /** How the probe reads in log lines and status: `tcp 127.0.0.1:8080`, `http http://…`. */
+  readonly description: string;
 }
 
 /**

@@ -19,13 +19,19 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export type ControlRequest =
   | { cmd: "status"; json?: boolean }
   | { cmd: "dependencies" }
-  | { cmd: "health" }
+  | { cmd: "health"; level?: HealthLevel }
+  | { cmd: "run"; services: string[] }
   | { cmd: "start"; services: string[]; force?: boolean; wait?: boolean; enable?: boolean }
   | { cmd: "stop"; services: string[]; force?: boolean; wait?: boolean; disable?: boolean }
   | { cmd: "reset" | "restart"; services: string[]; force?: boolean; wait?: boolean }
   | { cmd: "enable" | "disable"; services: string[] }
   | { cmd: "shutdown"; delay?: number }
   | { cmd: "loglevel"; level?: string };
+
+/** `ctl health --level`: ready (the default) or alive (docs/ctl.md). */
+export type HealthLevel = "ready" | "alive";
+
+const HEALTH_LEVELS: readonly HealthLevel[] = ["ready", "alive"];
 
 /** The command names a request can carry. */
 export type ControlCommand = ControlRequest["cmd"];
@@ -71,6 +77,10 @@ export interface ServiceStatus {
   note: string | null;
   /** Next cron run as an ISO 8601 date, for scheduled cron services. */
   nextRun: string | null;
+  /** Passes `ctl health --level ready` (a disabled service always does). */
+  ready: boolean;
+  /** Passes `ctl health --level alive`. */
+  alive: boolean;
 }
 
 /** The `data` of a successful `status` response. */
@@ -84,25 +94,10 @@ export interface StatusReply {
 /** The `data` of a successful `health` response. */
 export interface HealthReply {
   healthy: boolean;
-  /** The enabled services that are not in a good state. */
+  /** The level asked for. */
+  level: HealthLevel;
+  /** The enabled services that fail the level. */
   unhealthy: ServiceStatus[];
-}
-
-/**
- * Status strings that count as healthy for `ctl health`: running, ready, finished well, or
- * scheduled (cron `waiting`, inetd `listening`).
- */
-const HEALTHY_STATUSES: ReadonlySet<string> = new Set([
-  "running",
-  "started",
-  "ready",
-  "waiting",
-  "listening",
-]);
-
-/** Whether a service counts as healthy for `ctl health` (disabled services always do). */
-export function isHealthyStatus(service: ServiceStatus): boolean {
-  return !service.enabled || HEALTHY_STATUSES.has(service.status);
 }
 
 /** Content that is not a valid control message (bad JSON, wrong shape, line too long). */
@@ -125,13 +120,14 @@ export const LINE_TOO_LONG: LongLinePolicy = {
 /** The command grammar, as printed with usage errors. */
 export const COMMAND_USAGE = `Commands:
   status [--json]
-  health
+  health [--level ready|alive]
   dependencies
   loglevel [<level>]
   start [--force] [--wait] [--enable] [<service> ...]
   stop [--force] [--wait] [--disable] [<service> ...]
   reset [--force] [--wait] [<service> ...]
   restart [--force] [--wait] <service> ...
+  run <cron service> ...
   enable [<service> ...]
   disable [<service> ...]
   shutdown [<delay> | now]`;
@@ -140,6 +136,7 @@ export const COMMAND_USAGE = `Commands:
 const COMMAND_OPTIONS: Readonly<Record<ControlCommand, readonly string[]>> = {
   status: ["json"],
   health: [],
+  run: [],
   dependencies: [],
   loglevel: [],
   start: ["force", "wait", "enable"],
@@ -151,6 +148,12 @@ const COMMAND_OPTIONS: Readonly<Record<ControlCommand, readonly string[]>> = {
   shutdown: [],
 };
 
+/** Options that take a value (`--level alive`, `--level=alive`), with the values allowed. */
+const VALUE_OPTIONS: Readonly<Partial<Record<ControlCommand, Record<string, readonly string[]>>>> =
+  {
+    health: { level: HEALTH_LEVELS },
+  };
+
 // Python's float() syntax for the decimal numbers the original accepted as a delay.
 const DECIMAL_REGEXP = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -161,10 +164,13 @@ function isCommand(word: string): word is ControlCommand {
 /** Splits words into the command's flags and positionals, resolving option prefixes. */
 function splitOptions(cmd: ControlCommand, words: readonly string[]) {
   const allowed = COMMAND_OPTIONS[cmd];
+  const valued = VALUE_OPTIONS[cmd] ?? {};
   const flags = new Set<string>();
+  const values = new Map<string, string>();
   const positionals: string[] = [];
   let optionsEnded = false;
-  for (const word of words) {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
     if (optionsEnded || !word.startsWith("-") || word === "-") {
       positionals.push(word);
       continue;
@@ -174,6 +180,21 @@ function splitOptions(cmd: ControlCommand, words: readonly string[]) {
       continue;
     }
     const name = word.startsWith("--") ? word.slice(2) : "";
+    const eq = name.indexOf("=");
+    const valueMatch = matchLongOption(eq >= 0 ? name.slice(0, eq) : name, Object.keys(valued));
+    if (name !== "" && valueMatch.kind === "found") {
+      const option = valueMatch.name;
+      const value = eq >= 0 ? name.slice(eq + 1) : words[++i];
+      if (value === undefined) throw new UsageError(`"${cmd}": --${option} needs a value`);
+      const choices = valued[option]!;
+      if (!choices.includes(value)) {
+        throw new UsageError(
+          `"${cmd}": --${option} must be one of ${choices.join(", ")} (got "${value}")`,
+        );
+      }
+      values.set(option, value);
+      continue;
+    }
     const match = name.includes("=")
       ? { kind: "unknown" } as const
       : matchLongOption(name, allowed);
@@ -188,7 +209,7 @@ function splitOptions(cmd: ControlCommand, words: readonly string[]) {
     }
     flags.add(match.name);
   }
-  return { flags, positionals };
+  return { flags, values, positionals };
 }
 
 function noArguments(cmd: ControlCommand, positionals: readonly string[]): void {
@@ -235,11 +256,18 @@ export function parseCommandWords(words: readonly string[]): ControlRequest {
   if (first === undefined || first === "") throw new UsageError("no command given");
   if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`);
   const cmd = first;
-  const { flags, positionals } = splitOptions(cmd, rest);
+  const { flags, values, positionals } = splitOptions(cmd, rest);
   const given = (option: string) => flags.has(option) || undefined;
   switch (cmd) {
+    case "health": {
+      noArguments(cmd, positionals);
+      const level = values.get("level") as HealthLevel | undefined;
+      return level === undefined ? { cmd } : { cmd, level };
+    }
+    case "run":
+      if (positionals.length === 0) throw new UsageError(`"run" needs at least one service name`);
+      return { cmd, services: serviceNames(positionals) };
     case "status":
-    case "health":
     case "dependencies":
       noArguments(cmd, positionals);
       return withOptions({ cmd }, given);
@@ -332,8 +360,17 @@ export function decodeRequest(line: string): ControlRequest {
   }
   const given = (option: string) => optionalBoolean(obj, option);
   switch (cmd) {
+    case "health": {
+      const level = obj.level;
+      if (level === undefined) return { cmd };
+      if (!HEALTH_LEVELS.includes(level as HealthLevel)) {
+        throw new ProtocolError(`Cannot parse request: "level" must be "ready" or "alive"`);
+      }
+      return { cmd, level: level as HealthLevel };
+    }
+    case "run":
+      return { cmd, services: stringList(obj, "services") };
     case "status":
-    case "health":
     case "dependencies":
       return withOptions({ cmd }, given);
     case "loglevel": {

@@ -386,6 +386,7 @@ function fifoRequest(request: ControlRequest): ControlRequest {
     case "status":
     case "dependencies":
     case "health":
+    case "run":
     case "enable":
     case "disable":
     case "shutdown":

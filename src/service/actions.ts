@@ -7,14 +7,15 @@
 import { type ExitStatus, formatProcStatus, isNormalExit } from "../process/exit_status.ts";
 import type { ServiceType } from "../config/schema.ts";
 import { KIND_RULES, type KindRules } from "./kinds.ts";
-import { decideRestart, type RestartPolicy } from "./restart.ts";
-import type {
-  Effect,
-  LogLevel,
-  ServiceEvent,
-  ServiceSnapshot,
-  TimerName,
-  Transition,
+import { decideRestart, isFailedExit, type RestartPolicy } from "./restart.ts";
+import {
+  type Effect,
+  isStarting,
+  type LogLevel,
+  type ServiceEvent,
+  type ServiceSnapshot,
+  type TimerName,
+  type Transition,
 } from "./state.ts";
 
 /** The part of a service's configuration the machine needs (durations in ms). */
@@ -33,6 +34,10 @@ export interface MachineSpec {
   readonly pidfile?: string | undefined;
   /** The command as written, for log lines. */
   readonly command: string;
+  /** `ready_probe`: how it reads in log lines. */
+  readonly readyProbe?: { readonly description: string } | undefined;
+  /** `health_probe`: how it reads, and the failures in a row that restart the service. */
+  readonly healthProbe?: { readonly description: string; readonly failures: number } | undefined;
 }
 
 /** The event of type `T`. */
@@ -81,39 +86,88 @@ export class Step {
     return this.rules.usesPidfile && this.spec.pidfile !== undefined;
   }
 
-  /** Spawns (or opens the notify socket first): the start of a run. */
+  /**
+   * The start of a run: what is left of the previous run is killed first (`cleaning`), then the
+   * process is spawned (a notify service's socket is opened before).
+   */
   launch(patch: Partial<ServiceSnapshot>): Transition {
-    const fresh = { pidfileGarbage: undefined, ...patch };
-    if (this.rules.notifySocket) {
-      return this.emit({ type: "open-notify" }).move({ ...fresh, state: "opening" });
+    const fresh: Partial<ServiceSnapshot> = {
+      pidfileGarbage: undefined,
+      unhealthy: undefined,
+      healthFailures: 0,
+      lastProbe: undefined,
+      stoppedByOperator: false,
+      ...patch,
+    };
+    if (!this.rules.scheduled && this.s.runPids.length > 0) {
+      return this.emit({ type: "clean-leftovers" }).move({ ...fresh, state: "cleaning" });
     }
-    return this.emit({ type: "spawn" }).move({ ...fresh, state: "spawning" });
+    return this.derive(fresh).spawn();
+  }
+
+  /** Spawns, or opens the notify socket first. */
+  spawn(): Transition {
+    if (this.rules.notifySocket) {
+      return this.emit({ type: "open-notify" }).move({ state: "opening" });
+    }
+    return this.emit({ type: "spawn" }).move({ state: "spawning" });
   }
 
   /**
-   * A failed run (`exit` undefined: it never started) with the restart policy applied: run
-   * again after the delay, or end in `patch` with `giveUp` applied.
+   * A run ended in failure (or, under `restart: always`, cleanly): the restart policy decides
+   * between another run after the delay and giving up (`giveUp`, with one line at error).
+   * `failed` is false only for a clean exit. What of the run still lives is killed.
    */
-  retry(
-    exit: ExitStatus | undefined,
+  runEnded(
+    failed: boolean,
+    reason: string,
     patch: Partial<ServiceSnapshot>,
-    giveUp: Partial<ServiceSnapshot>,
-    onGiveUp?: () => void,
+    alive = false,
   ): Transition {
-    const history = { left: this.s.restartsLeft, runStartedAt: exit && this.s.runStartedAt };
-    const d = decideRestart(this.spec.restart, history, exit, this.now);
-    if (!d.restart) {
-      onGiveUp?.();
-      return this.move({ ...patch, ...giveUp, restartsLeft: d.left });
+    const { name } = this.spec;
+    this.emit({ type: "cancel-all-timers" });
+    if (alive) {
+      this.emit({ type: "signal", signal: "kill-signal" });
+      this.timer("kill", this.spec.stopTimeoutMs);
     }
-    this.log("info", `${this.spec.name} pausing between restart retries (${d.left} left)`);
-    this.timer("restart", d.delayMs);
-    const state = this.rules.scheduled ? this.s.state : "backoff";
-    return this.move({ state, ...patch, restartsLeft: d.left });
+    this.emit({ type: "close-notify" });
+    const history = {
+      left: this.s.restartsLeft,
+      runStartedAt: this.s.runStartedAt,
+      failures: this.s.failedRuns,
+    };
+    const d = decideRestart(this.spec.restart, history, failed, this.now);
+    const counts = { restartsLeft: d.left, failedRuns: d.failures, restarting: undefined };
+    if (d.restart) {
+      this.log("info", `${name} pausing between restart retries (${d.left} left)`);
+      this.timer("restart", d.delayMs);
+      const state = this.rules.scheduled ? this.s.state : "backoff";
+      return this.move({ state, ...patch, ...counts });
+    }
+    if (!failed) return this.move({ state: "finished", ...patch, ...counts });
+    if (this.spec.restart.mode === "never") {
+      this.log("error", `${name} terminated abnormally with ${reason}`);
+    } else {
+      this.log("error", `${name} restart limit reached after ${d.failures} failed runs; giving up`);
+    }
+    return this.move({ state: "failed", ...patch, ...counts, error: reason });
   }
 
-  /** A start attempt failed: count it as started with ignore_failures, else fail (killing what runs). */
+  /**
+   * A start attempt failed. A restart's run is a failed run like any other (the restart policy
+   * applies). A first start counts as started with ignore_failures, else fails (killing what
+   * runs) and reports the failure to whoever started it.
+   */
   failStart(reason: string, procAlive = this.alive): Transition {
+    if (this.s.restarting) {
+      this.log("error", `${this.spec.name} failed to start: ${reason}`);
+      if (!this.spec.ignoreFailures) {
+        return this.runEnded(true, reason, { error: reason }, procAlive);
+      }
+      this.emit({ type: "cancel-all-timers" });
+      this.log("debug", `${this.spec.name} failed run ignored due to ignore_failures=true`);
+      return this.move({ error: reason, restarting: undefined, state: "idle" });
+    }
     this.emit({ type: "cancel-all-timers" });
     if (this.spec.ignoreFailures) {
       this.log("info", `service ${this.spec.name} ignoring failures. Exception: ${reason}`);
@@ -131,9 +185,11 @@ export class Step {
   /** The service's main process ended after start-up (or was reported failed by ERRNO=). */
   ended(status: ExitStatus, attached: boolean): Transition {
     const { name } = this.spec;
-    this.emit({ type: "cancel-all-timers" });
     const patch = { lastExit: status, mainPid: undefined, pid: attached ? this.s.pid : undefined };
+    // A run the health probe gave up on failed, whatever its status.
+    const failed = isFailedExit(status) || this.s.unhealthy === true;
     if (this.spec.exitKills) {
+      this.emit({ type: "cancel-all-timers" });
       if (attached) this.log("warn", `${name} terminated with exit_kills enabled`);
       else if (!isNormalExit(status)) {
         this.log("warn", `${name} terminated abnormally with ${formatProcStatus(status)}`);
@@ -141,49 +197,47 @@ export class Step {
       this.emit({ type: "exit-kills", status });
       return this.move({ ...patch, state: isNormalExit(status) ? "finished" : "failed" });
     }
-    if (isNormalExit(status)) {
+    if (!failed && this.spec.restart.mode !== "always") {
+      this.emit({ type: "cancel-all-timers" });
       if (attached) {
         this.log("info", `${name} got explicit return code ${formatProcStatus(status)}`);
       }
-      return this.move({ ...patch, state: "finished" });
+      return this.move({ ...patch, state: "finished", failedRuns: 0 });
     }
-    if (this.spec.ignoreFailures) {
+    if (failed && this.spec.ignoreFailures) {
+      this.emit({ type: "cancel-all-timers" });
       this.log("debug", `${name} abnormal process exit ignored due to ignore_failures=true`);
       return this.move({ ...patch, state: "idle" });
     }
-    this.emit({ type: "close-notify" });
-    const error = formatProcStatus(status);
-    return this.retry(status, patch, { state: "failed", error }, () => {
-      this.log("error", `${name} terminated abnormally with ${error}`);
-    });
+    return this.runEnded(failed, formatProcStatus(status), patch);
   }
 
-  /** A restart that could not even be spawned: a failed run, so the restart policy applies. */
-  failedRun(reason: string): Transition {
-    this.emit({ type: "cancel-all-timers" });
-    const patch = { error: reason, restarting: undefined };
-    if (this.spec.ignoreFailures) {
-      this.log("debug", `${this.spec.name} failed run ignored due to ignore_failures=true`);
-      return this.move({ ...patch, state: "idle" });
-    }
-    this.emit({ type: "close-notify" });
-    return this.retry(undefined, patch, { state: "failed" });
-  }
-
-  /** Stop (or reset): signal what runs, then wait for the group to be gone. */
-  stop(target: "idle" | "scheduled"): Transition {
+  /**
+   * Stop (or reset): signal what runs, then wait for the group to be gone. A start under way is
+   * abandoned: whoever waits for it (ctl start --wait, the start-up) learns that it ended.
+   */
+  stop(target: "idle" | "scheduled", operator = false): Transition {
     this.emit({ type: "cancel-all-timers" });
     if (target === "idle") this.emit({ type: "unschedule" });
-    const refill = { restartsLeft: this.spec.restart.limit };
+    if (isStarting(this.s.state) || this.s.state === "waiting") {
+      const reason = `${this.spec.name} was stopped before it was up`;
+      this.emit({ type: "settled", ok: false, reason, abandoned: true });
+    }
+    const patch = {
+      restartsLeft: this.spec.restart.limit,
+      failedRuns: 0,
+      stoppedByOperator: operator,
+      restarting: undefined,
+    };
     if (this.alive) {
       // The pidfile goes when the group is gone: a daemon still running removes its own at
       // exit and logs an error (nginx: "unlink() ... failed") when it is already deleted.
       this.emit({ type: "signal", signal: "kill-signal" });
       this.timer("kill", this.spec.stopTimeoutMs);
-      return this.move({ ...refill, state: target === "idle" ? "stopping" : "job-stopping" });
+      return this.move({ ...patch, state: target === "idle" ? "stopping" : "job-stopping" });
     }
     this.emit({ type: "remove-pidfile" }, { type: "close-notify" });
-    return this.move({ ...refill, state: target, error: undefined });
+    return this.move({ ...patch, state: target, error: undefined });
   }
 
   enterPidfileWait(): Transition {
@@ -192,14 +246,33 @@ export class Step {
     return this.move({ state: "awaiting-pidfile" });
   }
 
+  /**
+   * The service's own readiness is there (its pause passed, READY=1, its pidfile): with a
+   * `ready_probe` the probe must pass too (`probing`, still bounded by `process_timeout`).
+   */
+  ready(patch: Partial<ServiceSnapshot> = {}): Transition {
+    if (!this.spec.readyProbe) return this.becomeRunning(patch);
+    this.emit({ type: "cancel-timer", timer: "startup-pause" }, {
+      type: "start-probe",
+      probe: "ready",
+    });
+    return this.move({ ...patch, state: "probing" });
+  }
+
+  /** Up: running while a process of it lives, else (a forking launcher's daemon untracked) finished. */
   becomeRunning(patch: Partial<ServiceSnapshot> = {}): Transition {
     this.emit(
       { type: "cancel-timer", timer: "startup-pause" },
       { type: "cancel-timer", timer: "process-timeout" },
     );
-    if (this.spec.watchdogMs) this.timer("watchdog", this.spec.watchdogMs);
     this.emit({ type: "settled", ok: true });
-    return this.move({ ...patch, state: "running", error: undefined });
+    const next = { ...this.s, ...patch };
+    if (next.pid === undefined && next.mainPid === undefined) {
+      return this.move({ ...patch, state: "finished", error: undefined });
+    }
+    if (this.spec.watchdogMs) this.timer("watchdog", this.spec.watchdogMs);
+    if (this.spec.healthProbe) this.emit({ type: "start-probe", probe: "health" });
+    return this.move({ ...patch, state: "running", error: undefined, healthFailures: 0 });
   }
 
   /** The spawned or attached process ended while the start was under way. */
@@ -216,9 +289,14 @@ export class Step {
     const after = this.derive({ pid: undefined, lastExit: e.status });
     if (!isNormalExit(e.status)) return after.failStart(result);
     if (this.rules.cleanExit === "keep-waiting") return after.move({}); // a daemonising launcher
+    // A probed service's process exiting 0: the probe still decides (process_timeout bounds it).
+    if (this.s.state === "probing") return after.move({});
     if (after.awaitsPidfile) {
       return this.s.state === "awaiting-pidfile" ? after.move({}) : after.enterPidfileWait();
     }
+    // The launcher's clean exit completes the start (a oneshot, a forking service without a
+    // pidfile); with a ready_probe the probe must pass first.
+    if (this.spec.readyProbe) return after.ready();
     after.emit({ type: "cancel-all-timers" }, { type: "settled", ok: true });
     return after.move({ state: "finished" });
   }

@@ -11,6 +11,7 @@
 import { type ExitStatus, formatProcStatus, isNormalExit } from "../process/exit_status.ts";
 import { type EventOf, type MachineSpec, Step } from "./actions.ts";
 import { timeoutReason } from "./kinds.ts";
+import { decideRestart } from "./restart.ts";
 import type { ServiceEvent, ServiceSnapshot, ServiceState, Transition } from "./state.ts";
 
 export type { MachineSpec } from "./actions.ts";
@@ -27,18 +28,25 @@ function owns(s: ServiceSnapshot, pid: number): boolean {
 // ---------------------------------------------------------------- cells shared by rows
 
 const spawnedStarting: Handler<"spawned"> = (t, e) => {
-  const base = { pid: e.pid, lastPid: e.pid, mainPid: undefined, runStartedAt: t.now };
+  const base = {
+    pid: e.pid,
+    lastPid: e.pid,
+    mainPid: undefined,
+    runStartedAt: t.now,
+    runPids: [e.pid],
+  };
   const state = t.rules.afterSpawn;
+  if (state === "pausing" && t.spec.readyProbe) {
+    // For a simple service a ready_probe replaces the startup pause.
+    t.timer("process-timeout", t.spec.processTimeoutMs);
+    return t.derive(base).ready();
+  }
   if (state === "pausing") t.timer("startup-pause", t.spec.startupPauseMs);
   else t.timer("process-timeout", t.spec.processTimeoutMs);
   return t.move({ ...base, state });
 };
 
-const spawnFailedStarting: Handler<"spawn-failed"> = (t, e) => {
-  if (!t.s.restarting) return t.failStart(e.error, false);
-  t.log("error", `${t.spec.name} failed to start: ${e.error}`);
-  return t.failedRun(e.error);
-};
+const spawnFailedStarting: Handler<"spawn-failed"> = (t, e) => t.failStart(e.error, false);
 
 const exitedStarting: Handler<"exited"> = (t, e) =>
   owns(t.s, e.pid) ? t.exitedStarting(e) : t.stay();
@@ -49,8 +57,14 @@ const mainPidStarting: Handler<"main-pid"> = (t, e) => {
     `${t.spec.name} changing PID to ${e.pid} (from ${t.s.mainPid ?? t.s.pid ?? "none"})`,
   );
   if (e.pid !== t.s.pid && e.pid !== t.s.mainPid) t.emit({ type: "follow-main" });
-  return t.move({ mainPid: e.pid, lastPid: e.pid });
+  return t.move(attached(t, e.pid));
 };
+
+/** The snapshot fields of an attached main pid, whose group and session belong to the run. */
+function attached(t: Step, pid: number): Partial<ServiceSnapshot> {
+  const runPids = t.s.runPids.includes(pid) ? t.s.runPids : [...t.s.runPids, pid];
+  return { mainPid: pid, lastPid: pid, runPids };
+}
 
 const processTimeout: Handler<"timer"> = (t, e) => {
   if (e.timer !== "process-timeout") return killTimer(t, e);
@@ -78,7 +92,8 @@ const pidfileError: Handler<"pidfile-error"> = (t, e) => t.failStart(e.error);
 const notifyErrnoStarting: Handler<"notify-errno"> = (t, e) =>
   t.failStart(`${t.spec.name} failed with reported error <ProcStatus exit_status=${e.errno}>`);
 
-const stopLive = (t: Step): Transition => t.stop("idle");
+const stopLive = (t: Step, e?: EventOf<"stop" | "reset">): Transition =>
+  t.stop("idle", e?.type === "stop" && e.operator === true);
 
 /** The cells every starting state with a process shares. */
 const STARTING_WITH_PROCESS: Row = {
@@ -113,12 +128,27 @@ const groupGone = (target: "idle" | "scheduled"): Handler<"group-gone"> => (t) =
   return t.move({ state: target });
 };
 
-const stopIdle = (t: Step): Transition =>
-  t.emit({ type: "unschedule" }).move({ restartsLeft: t.spec.restart.limit });
+const stopIdle = (t: Step, e: EventOf<"stop">): Transition =>
+  t.emit({ type: "unschedule" }).move({
+    restartsLeft: t.spec.restart.limit,
+    failedRuns: 0,
+    stoppedByOperator: e.operator === true || t.s.stoppedByOperator,
+  });
 
-/** A run of a cron job, on a tick or a retry. */
-function cronRun(t: Step, patch: Partial<ServiceSnapshot> = {}): Transition {
-  t.log("info", `cron service ${t.spec.name} running CMD ( ${t.spec.command} )`);
+/** A stop while the process is being spawned: its pid is not known yet, so it is signalled when it comes. */
+function stopSpawning(t: Step, operator: boolean): Transition {
+  const reason = `${t.spec.name} was stopped before it was up`;
+  t.emit({ type: "settled", ok: false, reason, abandoned: true });
+  return t.timer("kill", t.spec.stopTimeoutMs).move({
+    state: "stopping",
+    stoppedByOperator: operator,
+  });
+}
+
+/** A run of a cron job, on a tick (`manual`: ctl run) or a retry. */
+function cronRun(t: Step, patch: Partial<ServiceSnapshot> = {}, manual = false): Transition {
+  const why = manual ? " (ctl run)" : "";
+  t.log("info", `cron service ${t.spec.name} running CMD ( ${t.spec.command} )${why}`);
   t.emit({ type: "cancel-timer", timer: "restart" }, { type: "spawn" });
   return t.move({ ...patch, state: "job-running" });
 }
@@ -131,9 +161,19 @@ export const TABLE: { readonly [S in ServiceState]: Row } = {
     "start": (t, e) =>
       t.s.enabled ? t.move({ state: "waiting", initial: e.initial, error: undefined }) : t.stay(),
     "exited": exitedGone,
-    "stop": (t) => t.alive ? t.stop("idle") : stopIdle(t),
+    "stop": (t, e) => t.alive ? stopLive(t, e) : stopIdle(t, e),
     "reset": (t) => t.stop("idle"),
     "timer": killTimer,
+  },
+  "cleaning": {
+    "leftovers-gone": (t, e) => {
+      if (e.killed > 0) {
+        t.log("warn", `${t.spec.name} killed ${e.killed} leftover process(es) of its previous run`);
+      }
+      return t.derive({ runPids: [] }).spawn();
+    },
+    "stop": stopLive,
+    "reset": stopLive,
   },
   "waiting": {
     "deps-ready": (t) => {
@@ -160,8 +200,8 @@ export const TABLE: { readonly [S in ServiceState]: Row } = {
     "spawned": spawnedStarting,
     "spawn-failed": spawnFailedStarting,
     // The process may already be running, its `spawned` still queued: stop it when it comes.
-    "stop": (t) => t.timer("kill", t.spec.stopTimeoutMs).move({ state: "stopping" }),
-    "reset": (t) => t.timer("kill", t.spec.stopTimeoutMs).move({ state: "stopping" }),
+    "stop": (t, e) => stopSpawning(t, e.operator === true),
+    "reset": (t) => stopSpawning(t, false),
   },
   "pausing": {
     ...STARTING_WITH_PROCESS,
@@ -180,21 +220,29 @@ export const TABLE: { readonly [S in ServiceState]: Row } = {
     },
     "timer": (t, e) => {
       if (e.timer !== "startup-pause") return processTimeout(t, e);
-      return t.awaitsPidfile ? t.enterPidfileWait() : t.becomeRunning();
+      return t.awaitsPidfile ? t.enterPidfileWait() : t.ready();
     },
   },
   "awaiting-ready": {
     ...STARTING_WITH_PROCESS,
-    "ready": (t) => t.becomeRunning(),
+    "ready": (t) => t.ready(),
   },
   "awaiting-exit": STARTING_WITH_PROCESS,
   "awaiting-pidfile": {
     ...STARTING_WITH_PROCESS,
     "main-pid": (t, e) => {
       mainPidStarting(t, e);
-      return t.becomeRunning({ mainPid: e.pid, lastPid: e.pid });
+      return t.ready(attached(t, e.pid));
     },
     "pidfile-garbage": (t) => t.move({ pidfileGarbage: true }),
+  },
+  "probing": {
+    ...STARTING_WITH_PROCESS,
+    "probe-result": (t, e) => {
+      if (e.probe !== "ready") return t.stay();
+      if (e.ok) return t.becomeRunning({ lastProbe: { ok: true } });
+      return t.move({ lastProbe: { ok: false, error: e.error } });
+    },
   },
   "running": {
     "exited": (t, e) => {
@@ -213,6 +261,22 @@ export const TABLE: { readonly [S in ServiceState]: Row } = {
     },
     "watchdog-ping": (t) =>
       t.spec.watchdogMs ? t.timer("watchdog", t.spec.watchdogMs).stay() : t.stay(),
+    "probe-result": (t, e) => {
+      const probe = t.spec.healthProbe;
+      if (e.probe !== "health" || !probe || t.s.unhealthy) return t.stay();
+      if (e.ok) return t.move({ healthFailures: 0, lastProbe: { ok: true } });
+      const failures = t.s.healthFailures + 1;
+      const lastProbe = { ok: false, error: e.error };
+      if (failures < probe.failures) return t.move({ healthFailures: failures, lastProbe });
+      t.log(
+        "warn",
+        `${t.spec.name} health probe ${probe.description} failed ${failures} times in a row ` +
+          `(last: ${e.error}); restarting`,
+      );
+      t.emit({ type: "signal", signal: "kill-signal" });
+      t.timer("kill", t.spec.stopTimeoutMs);
+      return t.move({ healthFailures: failures, lastProbe, unhealthy: true });
+    },
     "stop": stopLive,
     "reset": stopLive,
   },
@@ -233,6 +297,7 @@ export const TABLE: { readonly [S in ServiceState]: Row } = {
         pid: e.pid,
         lastPid: e.pid,
         runStartedAt: t.now,
+        runPids: [e.pid],
       }),
     "spawn-failed": (t) =>
       t.emit({ type: "cancel-all-timers" }, { type: "close-notify" }).move({ state: "idle" }),
@@ -248,7 +313,7 @@ export const TABLE: { readonly [S in ServiceState]: Row } = {
     "reset": stopLive,
   },
   "scheduled": {
-    "cron-tick": (t) => cronRun(t),
+    "cron-tick": (t, e) => cronRun(t, {}, e.manual === true),
     "timer": (t, e) => {
       if (e.timer !== "restart") return killTimer(t, e);
       return cronRun(t, { restarts: t.s.restarts + 1 });
@@ -312,15 +377,24 @@ function jobFailed(
     t.log("debug", `${t.spec.name} abnormal process exit ignored due to ignore_failures=true`);
     return t.move(patch);
   }
-  // A failed run of a job is an error of the cron facility (`*.err` sections see it).
-  const giveUp = () => {
-    if (exit) t.log("error", `${t.spec.name} terminated abnormally with ${formatProcStatus(exit)}`);
-  };
-  if (t.spec.exitKills) {
-    giveUp();
-    return t.move(patch);
+  let next = patch;
+  if (!t.spec.exitKills) {
+    const history = {
+      left: t.s.restartsLeft,
+      runStartedAt: exit && t.s.runStartedAt,
+      failures: t.s.failedRuns,
+    };
+    const d = decideRestart(t.spec.restart, history, true, t.now);
+    next = { ...patch, restartsLeft: d.left, failedRuns: d.failures };
+    if (d.restart) {
+      t.log("info", `${t.spec.name} pausing between restart retries (${d.left} left)`);
+      return t.timer("restart", d.delayMs).move(next);
+    }
   }
-  return t.retry(exit, patch, {}, giveUp);
+  // A failed run of a job is an error of the cron facility (`*.err` sections see it); the
+  // schedule stays.
+  if (exit) t.log("error", `${t.spec.name} terminated abnormally with ${formatProcStatus(exit)}`);
+  return t.move(next);
 }
 
 /** The cells that do the same in every state. */

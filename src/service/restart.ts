@@ -1,21 +1,28 @@
 /**
- * The one restart decision: whether a failed run of a service is run again, after which
- * delay, and how much of the budget is left. Every failed run goes through here, whatever
- * kind of service it was and wherever the run failed.
+ * The one restart decision: whether the end of a run is followed by another run, after which
+ * delay, and how much of the budget is left (docs/configuration.md, "Restart policies and
+ * backoff"). Every run that ends goes through here, whatever kind of service it was and
+ * wherever it failed: before its exec, in its startup pause, at its timeout, or later.
  */
 import { type ExitStatus, isNormalExit } from "../process/exit_status.ts";
 
 /** A run that stayed up this long refills the restart budget (Decision 10). */
 export const BUDGET_REFILL_MS = 60_000;
 
+/** When a run that ended is run again: `restart:` (`true` is on-failure, `false` never). */
+export type RestartMode = "on-failure" | "always" | "never";
+
 /** The restart directives of a service. */
 export interface RestartPolicy {
-  /** `restart: true`. */
-  readonly enabled: boolean;
+  readonly mode: RestartMode;
   /** `restart_limit`: failed runs in a row that are retried. */
   readonly limit: number;
-  /** `restart_delay` in ms. */
+  /** `restart_delay` in ms: the delay after the first failure of a budget. */
   readonly delayMs: number;
+  /** `restart_backoff`: each further consecutive failure multiplies the delay (>= 1). */
+  readonly backoff: number;
+  /** `restart_delay_max` in ms: the delay never grows past this. */
+  readonly maxDelayMs: number;
 }
 
 /** What the decision needs to know of the service's past. */
@@ -24,28 +31,58 @@ export interface RestartHistory {
   readonly left: number;
   /** When the run that just ended started (ms), if it started. */
   readonly runStartedAt?: number | undefined;
+  /** Failed runs in a row before this one. */
+  readonly failures: number;
 }
 
-/** Run again after `delayMs` (with `left` restarts left after this one), or give up. */
+/**
+ * Run again after `delayMs` (with `left` restarts left after this one), or not; `failures` is
+ * the count of failed runs in a row, this one included (0 after a clean exit).
+ */
 export type RestartDecision =
-  | { readonly restart: true; readonly delayMs: number; readonly left: number }
-  | { readonly restart: false; readonly left: number };
+  & { readonly left: number; readonly failures: number }
+  & ({ readonly restart: true; readonly delayMs: number } | { readonly restart: false });
 
 /**
- * Decides what follows the end of a run with `exit` (undefined: the run never started, a
- * failed spawn). The budget counts consecutive failed runs (Decision 10): a clean exit, or a
- * run that stayed up `BUDGET_REFILL_MS`, refills it; a failed run uses one restart.
+ * Decides what follows the end of a run with `exit`; `failed` says whether the run counts as a
+ * failure (a non-zero exit, a signal, a failed start, a failed health probe). The budget counts
+ * consecutive failed runs (Decision 10): a clean exit, or a run that stayed up
+ * `BUDGET_REFILL_MS`, refills it, and the delay starts again from `restart_delay`. Under
+ * `always` a clean exit is run again after `restart_delay` without using the budget.
  */
 export function decideRestart(
   policy: RestartPolicy,
   history: RestartHistory,
-  exit: ExitStatus | undefined,
+  failed: boolean,
   now: number,
 ): RestartDecision {
   const longRun = history.runStartedAt !== undefined &&
     now - history.runStartedAt >= BUDGET_REFILL_MS;
-  const left = longRun || (exit !== undefined && isNormalExit(exit)) ? policy.limit : history.left;
-  if (exit !== undefined && isNormalExit(exit)) return { restart: false, left };
-  if (!policy.enabled || left <= 0) return { restart: false, left };
-  return { restart: true, delayMs: policy.delayMs, left: left - 1 };
+  const refilled = longRun || !failed;
+  const left = refilled ? policy.limit : history.left;
+  const failures = !failed ? 0 : longRun ? 1 : history.failures + 1;
+  if (policy.mode === "never") return { restart: false, left, failures };
+  if (!failed) {
+    return policy.mode === "always"
+      ? { restart: true, delayMs: policy.delayMs, left, failures }
+      : { restart: false, left, failures };
+  }
+  if (left <= 0) return { restart: false, left, failures };
+  const delayMs = backoffDelay(policy, policy.limit - left);
+  return { restart: true, delayMs, left: left - 1, failures };
+}
+
+/**
+ * The delay after `used` restarts of the current budget: restart_delay × backoff^used, grown
+ * no further than restart_delay_max. The cap limits the growth only: a restart_delay above it
+ * (an existing configuration with `restart_delay: 120`) keeps its meaning.
+ */
+export function backoffDelay(policy: RestartPolicy, used: number): number {
+  const grown = policy.delayMs * Math.pow(Math.max(1, policy.backoff), Math.max(0, used));
+  return Math.round(Math.min(grown, Math.max(policy.delayMs, policy.maxDelayMs)));
+}
+
+/** A run's end counts as a failure: anything but a clean exit. */
+export function isFailedExit(exit: ExitStatus | undefined): boolean {
+  return exit === undefined || !isNormalExit(exit);
 }

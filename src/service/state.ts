@@ -15,6 +15,8 @@ export type ServiceState =
   | "idle"
   /** Start requested; waiting for prerequisites (and the IDLE delay). */
   | "waiting"
+  /** What is left of the previous run is being killed; the new run starts once it is gone. */
+  | "cleaning"
   /** A notify service's socket is being opened; the process is spawned once it is bound. */
   | "opening"
   /** The process is being spawned; `spawned` or `spawn-failed` comes next. */
@@ -27,6 +29,8 @@ export type ServiceState =
   | "awaiting-exit"
   /** The launcher is done; the pidfile must name the daemon (bounded by `process_timeout`). */
   | "awaiting-pidfile"
+  /** The service's own readiness is there; its `ready_probe` must pass (bounded by `process_timeout`). */
+  | "probing"
   /** Up and supervised. */
   | "running"
   /** Done and counted as started: a oneshot that succeeded, a simple service that exited 0,
@@ -65,6 +69,8 @@ export type TimerName = "startup-pause" | "process-timeout" | "restart" | "kill"
 /** What reached the service. */
 export type ServiceEvent =
   | { type: "start"; initial: boolean }
+  /** What was left of the previous run is gone (`killed` processes had to be signalled). */
+  | { type: "leftovers-gone"; killed: number }
   | { type: "deps-ready" }
   | { type: "deps-failed"; dependency: string }
   | { type: "notify-opened" }
@@ -83,19 +89,30 @@ export type ServiceEvent =
   | { type: "timer"; timer: TimerName }
   | { type: "watchdog-ping" }
   | { type: "extend-timeout"; ms: number }
-  | { type: "stop" }
+  /** `operator`: a ctl stop (not a shutdown); health then reports the service as stopped. */
+  | { type: "stop"; operator?: boolean }
   | { type: "reset" }
+  /** One attempt of a probe ended. */
+  | { type: "probe-result"; probe: ProbeKind; ok: boolean; error?: string | undefined }
   | { type: "enable" }
   | { type: "disable" }
-  | { type: "cron-tick" }
+  /** A tick of a cron schedule, or `ctl run` (`manual`). */
+  | { type: "cron-tick"; manual?: boolean }
   | { type: "connection-opened" }
   | { type: "connection-closed" };
+
+/** The two probes of a service: readiness at start, liveness while it runs. */
+export type ProbeKind = "ready" | "health";
 
 /** Log levels effects may ask for. */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "crit";
 
 /** What the supervisor must do. */
 export type Effect =
+  /** Kill what is left of the previous run (its groups, sessions, descendants); report back. */
+  | { type: "clean-leftovers" }
+  /** Run the probe's attempts every interval while the service is in the probe's state. */
+  | { type: "start-probe"; probe: ProbeKind }
   | { type: "open-notify" }
   | { type: "spawn" }
   | { type: "schedule" }
@@ -110,7 +127,8 @@ export type Effect =
   | { type: "follow-main" }
   | { type: "remove-pidfile" }
   | { type: "watch-group" }
-  | { type: "settled"; ok: boolean; reason?: string | undefined }
+  /** A start ended: `ok`, or failed for `reason`; `abandoned` when a stop ended it first. */
+  | { type: "settled"; ok: boolean; reason?: string | undefined; abandoned?: boolean }
   | { type: "exit-kills"; status: ExitStatus | undefined }
   | { type: "log"; level: LogLevel; message: string };
 
@@ -130,6 +148,21 @@ export interface ServiceSnapshot {
   readonly restartsLeft: number;
   /** Restarts done since the service was last started by hand. */
   readonly restarts: number;
+  /** Failed runs in a row (reset when the budget refills). */
+  readonly failedRuns: number;
+  /**
+   * The pids of the current or last run whose groups and sessions are its own (the spawned
+   * process, attached main pids): what is left of them is killed before the next run.
+   */
+  readonly runPids: readonly number[];
+  /** Stopped by `ctl stop` (not by a shutdown): `ctl health` reports it. */
+  readonly stoppedByOperator: boolean;
+  /** The health probe failed this many times in a row. */
+  readonly healthFailures: number;
+  /** The last probe result, for status. */
+  readonly lastProbe?: { readonly ok: boolean; readonly error?: string | undefined } | undefined;
+  /** The health probe gave up on the run: its end is a failed run, whatever its status. */
+  readonly unhealthy?: boolean | undefined;
   readonly lastExit?: ExitStatus | undefined;
   /** Why the service failed, for status and start-up errors. */
   readonly error?: string | undefined;
@@ -166,6 +199,10 @@ export function initialSnapshot(
     enabled: options.enabled,
     restartsLeft: options.restartLimit,
     restarts: 0,
+    failedRuns: 0,
+    runPids: [],
+    stoppedByOperator: false,
+    healthFailures: 0,
     initial: false,
     connections: 0,
     since: options.now ?? 0,
@@ -174,12 +211,14 @@ export function initialSnapshot(
 
 /** The states of a start in progress (the public `starting`). */
 const STARTING: ReadonlySet<ServiceState> = new Set([
+  "cleaning",
   "opening",
   "spawning",
   "pausing",
   "awaiting-ready",
   "awaiting-exit",
   "awaiting-pidfile",
+  "probing",
   "scheduling",
 ]);
 

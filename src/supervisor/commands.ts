@@ -54,7 +54,8 @@ export class ServiceCommands {
   stop(names: readonly string[], options: CommandOptions & { disable?: boolean } = {}) {
     const refused = this.#refusal("stop", names, options, false);
     if (refused) return refused;
-    const done = Promise.all(names.map((n) => this.#end(n, { type: "stop" }))).then(() => {
+    const stop = { type: "stop", operator: true } as const;
+    const done = Promise.all(names.map((n) => this.#end(n, stop))).then(() => {
       if (options.disable) { for (const n of names) this.#ctx.dispatch(n, { type: "disable" }); }
     });
     return { ok: true, done } as const;
@@ -78,6 +79,28 @@ export class ServiceCommands {
       ),
     ).then(() => Promise.all(names.map((n) => this.#startOne(n))));
     return { ok: true, done };
+  }
+
+  /**
+   * `ctl run`: runs cron jobs now, outside their schedule. The overlap rule of a tick holds: a
+   * job whose run is still in progress is refused (nothing is started then).
+   */
+  run(names: readonly string[]): CommandResult<void> {
+    const system = this.#ctx.startRefusal();
+    if (system) return { ok: false, error: system };
+    for (const n of names) {
+      const r = this.#rt(n);
+      const name = n.replace(/\.service$/, "");
+      if (r.spec.type !== "cron") return { ok: false, error: `${name} is not a cron service` };
+      if (r.snap.state === "job-running" || r.snap.state === "job-stopping") {
+        return { ok: false, error: `${name} is still running: its job was not started again` };
+      }
+      if (r.snap.state !== "scheduled") {
+        return { ok: false, error: `${name} is not scheduled (start it first)` };
+      }
+    }
+    for (const n of names) this.#ctx.dispatch(n, { type: "cron-tick", manual: true });
+    return { ok: true, done: Promise.resolve() };
   }
 
   /** Enables services; refused when a program cannot be found (nothing is enabled then). */

@@ -2,7 +2,7 @@
  * The narrow interfaces the supervisor needs from the outside world (consumer-owned, so tests
  * replace each with a small fake and the composition root adapts the real modules).
  */
-import type { ServiceSpec } from "../config/schema.ts";
+import type { ProbeSource, ServiceSpec } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { LogSink } from "../log/record.ts";
 import type { ParsedNotify } from "../notify/protocol.ts";
@@ -43,6 +43,14 @@ export interface ProcessFacts {
   readonly running: boolean;
 }
 
+/** One live process of the table. */
+export interface ProcessEntry {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+}
+
 /** A process we did not spawn (an attached main pid), followed until it ends. */
 export interface FollowedProcess {
   /**
@@ -69,6 +77,8 @@ export interface ProcessPort {
   hasChildren(): boolean;
   /** Pids of processes (other than us) we may still signal at the end of a shutdown. */
   leftovers(): number[];
+  /** Every live process of the table (zombies left out): pid, parent, group and session. */
+  list(): ProcessEntry[];
   /** Parent, group, session, uid and liveness of a pid; undefined when there is no such pid. */
   inspect(pid: number): ProcessFacts | undefined;
   /** Starts following a pid that may not be our child. */
@@ -148,6 +158,22 @@ export interface HostNotify {
 /** Time, replaceable in tests: the one Clock of src/sys/clock.ts (monotonic, long delays chained). */
 export type { Clock, TimerId } from "../sys/clock.ts";
 
+/** The outcome of one probe attempt. */
+export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
+/** What a probe attempt runs as (an exec probe runs with the service's user and environment). */
+export interface ProbeContext {
+  readonly env: Record<string, string>;
+  readonly cwd?: string | undefined;
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
+}
+
+/** Runs single probe attempts (tcp, http, exec, file); never throws. */
+export interface ProbePort {
+  attempt(source: ProbeSource, timeoutMs: number, ctx: ProbeContext): Promise<ProbeResult>;
+}
+
 /** Extra variables given to a service's environment at each spawn. */
 export interface SpawnExtras {
   serial: number;
@@ -163,6 +189,7 @@ export interface SupervisorDeps {
   readonly notify: NotifyPort;
   readonly cron: CronPort;
   readonly inetd: InetdPort;
+  readonly probes: ProbePort;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Where service output lines and records go (the log router). */

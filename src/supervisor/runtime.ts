@@ -6,7 +6,13 @@
  */
 import type { ServiceSpec } from "../config/schema.ts";
 import type { MachineSpec } from "../service/machine.ts";
-import { initialSnapshot, type ServiceSnapshot, type TimerName } from "../service/state.ts";
+import {
+  initialSnapshot,
+  type ProbeKind,
+  type ServiceSnapshot,
+  type TimerName,
+} from "../service/state.ts";
+import { OutputWatch } from "./output_watch.ts";
 import type {
   Clock,
   CronJob,
@@ -41,6 +47,10 @@ export interface ServiceRuntime {
   settleWaiters: Array<(result: SettleResult) => void>;
   /** Waiters for the end of a stop (ctl stop --wait). */
   stopWaiters: Array<() => void>;
+  /** The probe loops running, by kind: a loop goes on while its token is here. */
+  readonly probes: Map<ProbeKind, symbol>;
+  /** The log probes' view of the service's output. */
+  readonly outputWatch: OutputWatch;
 }
 
 /** A read-only view of one service for status and control. */
@@ -62,9 +72,11 @@ export function machineSpecOf(spec: ServiceSpec, stopTimeout: number): MachineSp
     name: spec.name,
     type: spec.type,
     restart: {
-      enabled: spec.restart,
+      mode: spec.restartPolicy ?? (spec.restart ? "on-failure" : "never"),
       limit: spec.restartLimit,
       delayMs: ms(spec.restartDelay),
+      backoff: spec.restartBackoff ?? 1,
+      maxDelayMs: ms(spec.restartDelayMax ?? 60),
     },
     processTimeoutMs: ms(spec.processTimeout),
     startupPauseMs: ms(spec.startupPause),
@@ -76,6 +88,10 @@ export function machineSpecOf(spec: ServiceSpec, stopTimeout: number): MachineSp
     exitKills: spec.exitKills,
     pidfile: spec.pidfile,
     command: spec.command,
+    readyProbe: spec.readyProbe ? { description: spec.readyProbe.description } : undefined,
+    healthProbe: spec.healthProbe
+      ? { description: spec.healthProbe.description, failures: spec.healthProbe.failures }
+      : undefined,
   };
 }
 
@@ -98,6 +114,12 @@ export function createRuntime(
     refusedPids: new Set(),
     settleWaiters: [],
     stopWaiters: [],
+    probes: new Map(),
+    outputWatch: new OutputWatch(
+      [spec.readyProbe, spec.healthProbe].flatMap((p) =>
+        p?.source.kind === "log" ? [p.source.pattern] : []
+      ),
+    ),
   };
 }
 

@@ -6,10 +6,11 @@
  */
 import type { Logger } from "../log/logger.ts";
 import { UNKNOWN_EXIT } from "../process/exit_status.ts";
-import type { Effect, ServiceEvent } from "../service/state.ts";
+import type { Effect, ProbeKind, ServiceEvent } from "../service/state.ts";
+import { findLeftovers } from "./leftovers.ts";
 import { readNotify } from "./notify_channel.ts";
 import type { SupervisorDeps } from "./ports.ts";
-import { refusalFor } from "./main_pid_refusal.ts";
+import { processesOf, refusalFor } from "./main_pid_refusal.ts";
 import { watchAttached, watchGroup, watchPidfile } from "./process_watch.ts";
 import type { ServiceRuntime } from "./runtime.ts";
 import { schedule, serveInetdConnection, unschedule } from "./scheduling.ts";
@@ -52,6 +53,12 @@ export class ServiceEffects {
     const name = r.spec.name;
     const { clock, processes } = this.#deps;
     switch (fx.type) {
+      case "clean-leftovers":
+        this.#cleanLeftovers(r);
+        return;
+      case "start-probe":
+        this.#probe(r, fx.probe);
+        return;
       case "open-notify":
         this.#openNotify(r);
         return;
@@ -143,6 +150,79 @@ export class ServiceEffects {
     }
   }
 
+  /**
+   * Kills what is left of `r`'s previous run (leftovers.ts): its kill_signal, then SIGKILL once
+   * its stop timeout has passed; reports `leftovers-gone` once none of them lives.
+   */
+  #cleanLeftovers(r: ServiceRuntime): void {
+    const name = r.spec.name;
+    const { clock, processes } = this.#deps;
+    const uid = r.spec.user?.uid;
+    const pids = findLeftovers({
+      runPids: r.snap.runPids,
+      table: processes.list(),
+      others: [...this.#host.runtimes()].filter((o) => o !== r).map((o) => processesOf(o, false)),
+      self: processes.self,
+      uid: uid === 0 ? undefined : uid,
+      uidOf: (pid) => processes.inspect(pid)?.uid,
+    });
+    const gone = () => this.#host.dispatch(name, { type: "leftovers-gone", killed: pids.length });
+    if (pids.length === 0) return gone();
+    for (const pid of pids) processes.signal(pid, r.spec.killSignal, { group: false });
+    const deadline = clock.now() + r.machine.stopTimeoutMs;
+    let killed = false;
+    let delay = 10;
+    const poll = () => {
+      if (r.snap.state !== "cleaning") return;
+      const left = pids.filter((pid) => processes.pidAlive(pid));
+      if (left.length === 0) return gone();
+      if (!killed && clock.now() >= deadline) {
+        killed = true;
+        for (const pid of left) processes.signal(pid, SIGKILL, { group: false });
+      }
+      clock.setTimeout(poll, delay);
+      delay = Math.min(delay * 2, 100);
+    };
+    clock.setTimeout(poll, delay);
+  }
+
+  /**
+   * Runs `r`'s ready or health probe: an attempt every interval (the first at once for
+   * readiness, after one interval for liveness) for as long as the service is in the probe's
+   * state; each result is an event. A newer start of the same probe replaces this loop.
+   */
+  #probe(r: ServiceRuntime, kind: ProbeKind): void {
+    const probe = kind === "ready" ? r.spec.readyProbe : r.spec.healthProbe;
+    if (!probe) return;
+    const name = r.spec.name;
+    const token = Symbol(kind);
+    r.probes.set(kind, token);
+    const state = kind === "ready" ? "probing" : "running";
+    const active = () => r.probes.get(kind) === token && r.snap.state === state;
+    const attempt = async () => {
+      if (!active()) return;
+      const result = probe.source.kind === "log"
+        ? r.outputWatch.take(probe.source.pattern, kind === "health")
+        : await this.#deps.probes.attempt(probe.source, probe.timeoutMs, this.#probeContext(r));
+      if (!active()) return;
+      const error = result.ok ? undefined : result.error;
+      this.#host.dispatch(name, { type: "probe-result", probe: kind, ok: result.ok, error });
+      if (active()) this.#deps.clock.setTimeout(attempt, probe.intervalMs);
+    };
+    if (kind === "ready") attempt();
+    else this.#deps.clock.setTimeout(attempt, probe.intervalMs);
+  }
+
+  /** An exec probe runs as the service: its user, environment and directory. */
+  #probeContext(r: ServiceRuntime) {
+    return {
+      env: this.#deps.envFor(r.spec, { serial: this.#serial, time: wallSeconds() }),
+      cwd: serviceCwd(r.spec),
+      uid: r.spec.user?.uid,
+      gid: r.spec.user?.gid,
+    };
+  }
+
   /** Opens the notify socket; the process is spawned once it is bound (`notify-opened`). */
   #openNotify(r: ServiceRuntime): void {
     const name = r.spec.name;
@@ -195,7 +275,14 @@ export class ServiceEffects {
         log.debug(`${name} environment: ${lines.join(" ")}`);
       }
       const request = spawnRequest(r.spec, { argv, env, cwd: serviceCwd(r.spec), interactive });
-      const ctx = { processes: this.#deps.processes, sink: this.#deps.sink, logger: log };
+      r.outputWatch.reset();
+      const watch = r.outputWatch;
+      const ctx = {
+        processes: this.#deps.processes,
+        sink: this.#deps.sink,
+        logger: log,
+        onLine: watch.idle ? undefined : (line: string) => watch.feed(line),
+      };
       pid = spawnProcess(ctx, name, request, (ended, status) => {
         this.#host.dispatch(name, { type: "exited", pid: ended.pid, status });
       }).pid;

@@ -104,6 +104,8 @@ export interface SpawnProcessContext {
   readonly sink: LogSink;
   /** Where the exit status line goes. */
   readonly logger: Logger;
+  /** Each output line of the service, as read (log probes, ctl logs). */
+  readonly onLine?: ((line: string) => void) | undefined;
 }
 
 /** Spawns `request` for `service`; throws when it cannot start. `onExit` runs after the exit is logged. */
@@ -114,7 +116,7 @@ export function spawnProcess(
   onExit: (child: ProcessHandle, status: ExitStatus) => void,
 ): ProcessHandle {
   const child = ctx.processes.spawn(request);
-  pipeServiceOutput(service, child, ctx.sink);
+  pipeServiceOutput(service, child, ctx.sink, ctx.onLine);
   child.status.then((status) => {
     const level = status.code === 0 ? "debug" : "info";
     ctx.logger[level](
@@ -145,12 +147,19 @@ export function serviceOutputRecord(
 }
 
 /** Pumps the child's piped streams into `sink` until they end; read errors end a pump quietly. */
-export function pipeServiceOutput(service: string, child: ProcessHandle, sink: LogSink): void {
+export function pipeServiceOutput(
+  service: string,
+  child: ProcessHandle,
+  sink: LogSink,
+  onLine?: (line: string) => void,
+): void {
   const pump = (stream: ReadableStream<Uint8Array> | null, severity: number) => {
     if (!stream) return;
     (async () => {
       for await (const line of readLines(stream, { maxBytes: MAX_LINE, tooLong: SPLIT })) {
-        const rec = serviceOutputRecord(service, child.pid, severity, line.trimEnd(), sink);
+        const text = line.trimEnd();
+        onLine?.(text);
+        const rec = serviceOutputRecord(service, child.pid, severity, text, sink);
         if (rec) sink.write(rec);
       }
     })().catch(() => {});

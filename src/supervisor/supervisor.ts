@@ -294,7 +294,7 @@ export class Supervisor {
   #perform(r: ServiceRuntime, fx: Effect): void {
     switch (fx.type) {
       case "settled":
-        this.#settled(r, fx.ok, fx.reason);
+        this.#settled(r, fx.ok, fx.reason, fx.abandoned === true);
         return;
       case "exit-kills":
         this.shutdown({
@@ -378,15 +378,16 @@ export class Supervisor {
   }
 
   /** A start settled: its waiters learn the result, and the system its part of the start-up. */
-  #settled(r: ServiceRuntime, ok: boolean, reason: string | undefined): void {
+  #settled(r: ServiceRuntime, ok: boolean, reason: string | undefined, abandoned: boolean): void {
     const name = r.spec.name;
     if (ok) this.#log.debug(`${name} successfully started`);
+    else if (abandoned) this.#log.debug(`${name} start abandoned: ${reason}`);
     else {
       this.#log.debug(`${name} received exception during attempted start. Exception: ${reason}`);
       if (!r.snap.initial) this.#log.error(`${name} failed to start: ${reason}`);
     }
     for (const w of r.settleWaiters.splice(0)) w({ ok, reason });
-    this.#toSystem({ type: "settled", name, ok, reason });
+    this.#toSystem({ type: "settled", name, ok, reason, abandoned });
   }
 
   /** Messages about cron services carry facility `cron` (docs/logging.md). */

@@ -59,7 +59,14 @@ export interface SystemWorld {
 /** What reached the system. */
 export type SystemEvent =
   | { type: "start"; services: readonly string[]; detectExit: boolean }
-  | { type: "settled"; name: string; ok: boolean; reason?: string | undefined }
+  /** A start of `name` ended; `abandoned` when a stop ended it (not a failure of the start-up). */
+  | {
+    type: "settled";
+    name: string;
+    ok: boolean;
+    reason?: string | undefined;
+    abandoned?: boolean | undefined;
+  }
   | { type: "shutdown"; ending: Ending; forced: boolean }
   | { type: "idle-delay-over" }
   | { type: "quiet"; world: SystemWorld }
@@ -161,7 +168,7 @@ export function systemTransition(
       const pending = new Set(s.pending);
       pending.delete(e.name);
       let next: SystemSnapshot = { ...s, pending };
-      if (!e.ok && !next.startupFailure) {
+      if (!e.ok && !e.abandoned && !next.startupFailure) {
         // The message names the service, also when its reason does not (a missing program).
         const reason = e.reason ?? "failed";
         const failure = reason.includes(e.name) ? reason : `${e.name}: ${reason}`;

@@ -13,6 +13,9 @@ import type {
   InetdPort,
   NotifyChannel,
   NotifyPort,
+  ProbePort,
+  ProbeResult,
+  ProcessEntry,
   ProcessFacts,
   ProcessHandle,
   ProcessPort,
@@ -40,6 +43,8 @@ export class ManualClock implements Clock {
   async advance(ms: number): Promise<void> {
     const end = this.#now + ms;
     while (true) {
+      // Promise callbacks first: they may arm timers that fall due within this advance.
+      await flush();
       let next: [number, { at: number; fn: () => void }] | undefined;
       for (const e of this.#timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
       if (!next) break;
@@ -125,6 +130,14 @@ export class FakeProcesses implements ProcessPort {
   hasChildren(): boolean {
     return this.procs.some((p) => p.alive);
   }
+  list(): ProcessEntry[] {
+    return [...this.procs, ...this.orphans].filter((p) => p.alive).map((p) => ({
+      pid: p.pid,
+      ppid: p.facts.ppid,
+      pgid: p.facts.pgid,
+      sid: p.facts.sid,
+    }));
+  }
   /** Processes that are ours but no service's (orphans adopted as PID 1 or subreaper). */
   orphans: FakeProcess[] = [];
   leftovers(): number[] {
@@ -209,6 +222,17 @@ export class FakeNotify implements NotifyPort {
   }
 }
 
+/** A probe port whose answers the test sets, per probe description; it records every attempt. */
+export class FakeProbes implements ProbePort {
+  answers = new Map<string, ProbeResult>();
+  attempts: string[] = [];
+  attempt(source: Parameters<ProbePort["attempt"]>[0]): Promise<ProbeResult> {
+    const key = JSON.stringify(source);
+    this.attempts.push(key);
+    return Promise.resolve(this.answers.get(key) ?? { ok: false, error: "connection refused" });
+  }
+}
+
 /** A cron port whose ticks the test fires. */
 export class FakeCron implements CronPort {
   ticks = new Map<string, () => void>();
@@ -264,6 +288,7 @@ export function buildSupervisor(
   const procs = new FakeProcesses();
   const notify = new FakeNotify();
   const cron = new FakeCron();
+  const probes = new FakeProbes();
   const sink = new MemorySink();
   const logger = createLogger({ sink, threshold: 7, tag: "chaperone", pid: 1 });
   const sup = new Supervisor({
@@ -273,6 +298,7 @@ export function buildSupervisor(
     notify,
     cron,
     inetd: over.inetd ?? noInetd,
+    probes,
     clock,
     logger,
     sink,
@@ -284,7 +310,7 @@ export function buildSupervisor(
     killAll: () => {},
     statusInterval: 0,
   });
-  return { sup, clock, procs, notify, cron, sink };
+  return { sup, clock, procs, notify, cron, sink, probes };
 }
 
 /** Stops `name` as `ctl stop --force` would; resolves once its processes are gone. */

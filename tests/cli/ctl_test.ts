@@ -37,6 +37,8 @@ function service(over: Partial<ServiceStatus> & { name: string }): ServiceStatus
     lastExit: null,
     note: null,
     nextRun: null,
+    ready: true,
+    alive: true,
     ...over,
   };
 }
@@ -54,7 +56,14 @@ const REPLY: StatusReply = {
       note: "@daily (0 0 * * *)",
       nextRun: "2026-11-29T00:00:00.000Z",
     }),
-    service({ name: "CONSOLE", pid: 99, status: "exit(1)+r#2", lastExit: "exit(1)", restarts: 1 }),
+    service({
+      name: "CONSOLE",
+      state: "backoff",
+      pid: 99,
+      status: "exit(1)+r#2",
+      lastExit: "exit(1)",
+      restarts: 1,
+    }),
     service({ name: "old.service", enabled: false, status: "disabled", state: "stopped" }),
     service({ name: "db.service", type: "notify", status: "ready", pid: 77, note: "accepting" }),
   ],
@@ -91,7 +100,7 @@ class FakeHandler implements ControlHandler {
         return Promise.resolve({ ok: true, data: REPLY });
       case "health": {
         const unhealthy = REPLY.services.filter((s) => s.name === "CONSOLE");
-        return Promise.resolve({ ok: true, data: { healthy: false, unhealthy } });
+        return Promise.resolve({ ok: true, data: { healthy: false, level: "ready", unhealthy } });
       }
       case "stop":
         if (request.services.includes("nope")) {
@@ -169,13 +178,18 @@ Deno.test("ctlCommand() exits 1 with the message on stderr when the command fail
 Deno.test("ctlCommand() exits 1 for health when a service is not in a good state", async () => {
   await withServer(new FakeHandler(), async (socket) => {
     const r = await run(["--socket", socket, "health"]);
-    assert.deepEqual(r, { code: 1, stdout: "unhealthy:\n  CONSOLE: exit(1)+r#2\n", stderr: "" });
+    assert.deepEqual(r, {
+      code: 1,
+      stdout: "unhealthy (ready):\n  CONSOLE: backoff, exit(1)+r#2\n",
+      stderr: "",
+    });
   });
 });
 
 Deno.test("ctlCommand() exits 0 for health when the server reports all good", async () => {
   const handler: ControlHandler = {
-    handle: () => Promise.resolve({ ok: true, data: { healthy: true, unhealthy: [] } }),
+    handle: () =>
+      Promise.resolve({ ok: true, data: { healthy: true, level: "alive", unhealthy: [] } }),
   };
   await withServer(handler, async (socket) => {
     const r = await run(["--socket", socket, "health"]);

@@ -5,11 +5,9 @@ import {
   decodeRequest,
   decodeResponse,
   encode,
-  isHealthyStatus,
   LINE_TOO_LONG,
   parseCommandWords,
   ProtocolError,
-  type ServiceStatus,
 } from "../../src/control/protocol.ts";
 import { readLines } from "../../src/text/line_reader.ts";
 import { UsageError } from "../../src/text/usage_error.ts";
@@ -19,6 +17,9 @@ const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   { words: ["status", "--json"], want: { cmd: "status", json: true } },
   { words: ["status", "--j"], want: { cmd: "status", json: true } },
   { words: ["health"], want: { cmd: "health" } },
+  { words: ["health", "--level", "alive"], want: { cmd: "health", level: "alive" } },
+  { words: ["health", "--lev=ready"], want: { cmd: "health", level: "ready" } },
+  { words: ["run", "backup"], want: { cmd: "run", services: ["backup"] } },
   { words: ["dependencies"], want: { cmd: "dependencies" } },
   { words: ["loglevel"], want: { cmd: "loglevel" } },
   { words: ["loglevel", "info"], want: { cmd: "loglevel", level: "info" } },
@@ -88,6 +89,12 @@ const USAGE_CASES: { words: string[]; message: RegExp }[] = [
   { words: ["status", "extra"], message: /"status" takes no arguments/ },
   { words: ["status", "--force"], message: /"status" does not accept the option "--force"/ },
   { words: ["health", "x"], message: /takes no arguments/ },
+  { words: ["health", "--level"], message: /--level needs a value/ },
+  {
+    words: ["health", "--level", "up"],
+    message: /--level must be one of ready, alive \(got "up"\)/,
+  },
+  { words: ["run"], message: /"run" needs at least one service name/ },
   { words: ["dependencies", "--json"], message: /does not accept/ },
   { words: ["loglevel", "info", "debug"], message: /at most one level/ },
   { words: ["loglevel", "loud"], message: /^Not a valid log level: loud$/ },
@@ -206,31 +213,4 @@ Deno.test("LINE_TOO_LONG makes a line over the limit a ProtocolError, before its
   });
   assert.equal((await lines.next()).value, "ok");
   await assert.rejects(() => lines.next(), ProtocolError);
-});
-
-function service(over: Partial<ServiceStatus>): ServiceStatus {
-  return {
-    name: "a.service",
-    type: "simple",
-    state: "running",
-    status: "running",
-    pid: 1,
-    lastPid: 1,
-    enabled: true,
-    restarts: 0,
-    lastExit: null,
-    note: null,
-    nextRun: null,
-    ...over,
-  };
-}
-
-Deno.test("isHealthyStatus() accepts good states and disabled services, rejects failures", () => {
-  for (const status of ["running", "started", "ready", "waiting", "listening"]) {
-    assert.equal(isHealthyStatus(service({ status })), true, status);
-  }
-  for (const status of ["exit(1)", "exit(1)+r#2", "SIGKILL", "activating", "starting", "-"]) {
-    assert.equal(isHealthyStatus(service({ status })), false, status);
-  }
-  assert.equal(isHealthyStatus(service({ status: "exit(1)", enabled: false })), true);
 });

@@ -9,7 +9,7 @@ import { initialSnapshot, type ServiceSnapshot } from "../../src/service/state.t
 const SPEC: MachineSpec = {
   name: "crash.service",
   type: "simple",
-  restart: { enabled: true, limit: 5, delayMs: 10 },
+  restart: { mode: "on-failure", limit: 5, delayMs: 10, backoff: 1, maxDelayMs: 60_000 },
   processTimeoutMs: 30_000,
   startupPauseMs: 500,
   ignoreFailures: false,

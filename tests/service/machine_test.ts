@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type MachineSpec, transition } from "../../src/service/machine.ts";
+import type { RestartMode } from "../../src/service/restart.ts";
 import {
   type Effect,
   initialSnapshot,
@@ -14,9 +15,13 @@ import {
 /** The directives a row may set, in the configuration's units (seconds). */
 interface SpecOver {
   type?: MachineSpec["type"];
-  restart?: boolean;
+  restart?: boolean | RestartMode;
   restartLimit?: number;
   restartDelay?: number;
+  restartBackoff?: number;
+  restartDelayMax?: number;
+  readyProbe?: boolean;
+  healthFailures?: number;
   processTimeout?: number;
   startupPause?: number;
   ignoreFailures?: boolean;
@@ -31,9 +36,15 @@ function specOf(over: SpecOver = {}): MachineSpec {
     name: "web.service",
     type: over.type ?? "simple",
     restart: {
-      enabled: over.restart ?? false,
+      mode: over.restart === true
+        ? "on-failure"
+        : over.restart === false || over.restart === undefined
+        ? "never"
+        : over.restart,
       limit: over.restartLimit ?? 5,
       delayMs: (over.restartDelay ?? 3) * 1000,
+      backoff: over.restartBackoff ?? 1,
+      maxDelayMs: (over.restartDelayMax ?? 60) * 1000,
     },
     processTimeoutMs: (over.processTimeout ?? 30) * 1000,
     startupPauseMs: (over.startupPause ?? 0.5) * 1000,
@@ -43,6 +54,10 @@ function specOf(over: SpecOver = {}): MachineSpec {
     exitKills: over.exitKills ?? false,
     pidfile: over.pidfile,
     command: "web --serve",
+    readyProbe: over.readyProbe ? { description: "tcp 127.0.0.1:8080" } : undefined,
+    healthProbe: over.healthFailures
+      ? { description: "http http://127.0.0.1:8080/health", failures: over.healthFailures }
+      : undefined,
   };
 }
 
@@ -764,6 +779,244 @@ const ROWS: Row[] = [
     event: { type: "timer", timer: "watchdog" },
     to: "running",
     effects: ["log:error", "signal:kill-signal"],
+  },
+  // ------------------------------------------------ "Supervision production can trust"
+  {
+    name: "pausing (a restart) + exit 1 → a failed run: retried after the delay, counted",
+    from: { state: "pausing", pid: 42, restarting: true, restartsLeft: 4, failedRuns: 1 },
+    spec: { restart: true },
+    event: { type: "exited", pid: 42, status: EXIT1 },
+    to: "backoff",
+    effects: ["log:error", "log:info", "set-timer:restart"],
+    not: ["settled:false"],
+    check: (n) => {
+      assert.equal(n.restartsLeft, 3);
+      assert.equal(n.failedRuns, 2);
+    },
+  },
+  {
+    name: "awaiting-ready (a restart) + process-timeout → a failed run: killed, then retried",
+    from: { state: "awaiting-ready", pid: 42, restarting: true, restartsLeft: 2 },
+    spec: { type: "notify", restart: true },
+    event: { type: "timer", timer: "process-timeout" },
+    to: "backoff",
+    effects: ["log:error", "signal:kill-signal", "set-timer:kill", "set-timer:restart"],
+  },
+  {
+    name: "pausing (a first start) + exit 1 → a failed start, not retried (the start-up fails)",
+    from: { state: "pausing", pid: 42, restartsLeft: 4 },
+    spec: { restart: true },
+    event: { type: "exited", pid: 42, status: EXIT1 },
+    to: "failed",
+    effects: ["settled:false"],
+    not: ["set-timer:restart"],
+  },
+  {
+    name: "running + exit 1 with the budget spent → failed, one line naming the failed runs",
+    from: { state: "running", pid: 42, restartsLeft: 0, failedRuns: 5, runStartedAt: 0 },
+    spec: { restart: true },
+    event: { type: "exited", pid: 42, status: EXIT1 },
+    now: 1000,
+    to: "failed",
+    check: (n, fx) => {
+      const line = fx.find((e) => e.type === "log" && e.level === "error");
+      assert.deepEqual(line, {
+        type: "log",
+        level: "error",
+        message: "web.service restart limit reached after 6 failed runs; giving up",
+      });
+      assert.equal(n.failedRuns, 6);
+    },
+  },
+  {
+    name: "running + exit 0 under restart: always → backoff after restart_delay, budget untouched",
+    from: { state: "running", pid: 42, restartsLeft: 2 },
+    spec: { restart: "always", restartLimit: 5 },
+    event: { type: "exited", pid: 42, status: EXIT0 },
+    to: "backoff",
+    check: (n, fx) => {
+      assert.equal(n.restartsLeft, 5);
+      assert.deepEqual(fx.find((e) => e.type === "set-timer"), {
+        type: "set-timer",
+        timer: "restart",
+        ms: 3000,
+      });
+    },
+  },
+  {
+    name: "running + exit 1 with restart_backoff 2 → the delay doubled per restart used",
+    from: { state: "running", pid: 42, restartsLeft: 3, runStartedAt: 0 },
+    spec: { restart: true, restartLimit: 5, restartDelay: 1, restartBackoff: 2 },
+    event: { type: "exited", pid: 42, status: EXIT1 },
+    now: 100,
+    to: "backoff",
+    check: (_n, fx) =>
+      assert.deepEqual(fx.find((e) => e.type === "set-timer"), {
+        type: "set-timer",
+        timer: "restart",
+        ms: 4000,
+      }),
+  },
+  {
+    name: "backoff + restart timer after a run → cleaning: leftovers first",
+    from: { state: "backoff", runPids: [42] },
+    spec: { restart: true },
+    event: { type: "timer", timer: "restart" },
+    to: "cleaning",
+    effects: ["clean-leftovers"],
+    not: ["spawn"],
+  },
+  {
+    name: "cleaning + leftovers-gone (2 killed) → spawning, one warning",
+    from: { state: "cleaning", runPids: [42] },
+    event: { type: "leftovers-gone", killed: 2 },
+    to: "spawning",
+    effects: ["log:warn", "spawn"],
+    check: (n) => assert.deepEqual(n.runPids, []),
+  },
+  {
+    name: "cleaning + leftovers-gone (none) → spawning, no warning",
+    from: { state: "cleaning", runPids: [42] },
+    event: { type: "leftovers-gone", killed: 0 },
+    to: "spawning",
+    not: ["log:warn"],
+  },
+  {
+    name: "cleaning cron is never entered: a job's tick spawns at once",
+    from: { state: "scheduled", runPids: [42] },
+    spec: { type: "cron" },
+    event: { type: "cron-tick" },
+    to: "job-running",
+    effects: ["spawn"],
+  },
+  {
+    name: "scheduled cron + ctl run (a manual tick) → job-running, said in the log line",
+    from: { state: "scheduled" },
+    spec: { type: "cron" },
+    event: { type: "cron-tick", manual: true },
+    to: "job-running",
+    check: (_n, fx) =>
+      assert.ok(fx.some((e) => e.type === "log" && e.message.endsWith("(ctl run)"))),
+  },
+  {
+    name: "spawning + spawned (simple with ready_probe) → probing, no pause, process-timeout",
+    from: { state: "spawning" },
+    spec: { readyProbe: true },
+    event: { type: "spawned", pid: 42 },
+    to: "probing",
+    effects: ["set-timer:process-timeout", "start-probe"],
+    not: ["set-timer:startup-pause", "settled:true"],
+  },
+  {
+    name: "awaiting-ready + ready (notify with ready_probe) → probing",
+    from: { state: "awaiting-ready", pid: 42 },
+    spec: { type: "notify", readyProbe: true },
+    event: { type: "ready" },
+    to: "probing",
+    effects: ["start-probe"],
+    not: ["settled:true"],
+  },
+  {
+    name: "probing + probe passed → running, settled",
+    from: { state: "probing", pid: 42 },
+    spec: { readyProbe: true },
+    event: { type: "probe-result", probe: "ready", ok: true },
+    to: "running",
+    effects: ["cancel-timer:process-timeout", "settled:true"],
+  },
+  {
+    name: "probing + probe failed → still probing, the result kept for status",
+    from: { state: "probing", pid: 42 },
+    spec: { readyProbe: true },
+    event: { type: "probe-result", probe: "ready", ok: false, error: "connection refused" },
+    to: "probing",
+    check: (n) => assert.deepEqual(n.lastProbe, { ok: false, error: "connection refused" }),
+  },
+  {
+    name: "probing + process-timeout → failed start, like a notify service without READY",
+    from: { state: "probing", pid: 42 },
+    spec: { readyProbe: true },
+    event: { type: "timer", timer: "process-timeout" },
+    to: "failed",
+    effects: ["log:error", "signal:kill-signal", "settled:false"],
+  },
+  {
+    name: "running + becomes running with a health probe: the probe starts",
+    from: { state: "pausing", pid: 42 },
+    spec: { healthFailures: 3 },
+    event: { type: "timer", timer: "startup-pause" },
+    to: "running",
+    effects: ["settled:true", "start-probe"],
+  },
+  {
+    name: "running + health probe fails twice of three → still running, counted",
+    from: { state: "running", pid: 42, healthFailures: 1 },
+    spec: { healthFailures: 3 },
+    event: { type: "probe-result", probe: "health", ok: false, error: "HTTP 503" },
+    to: "running",
+    not: ["signal:kill-signal"],
+    check: (n) => assert.equal(n.healthFailures, 2),
+  },
+  {
+    name: "running + the third health failure in a row → warned, killed, marked unhealthy",
+    from: { state: "running", pid: 42, healthFailures: 2 },
+    spec: { healthFailures: 3, restart: true },
+    event: { type: "probe-result", probe: "health", ok: false, error: "HTTP 503" },
+    to: "running",
+    effects: ["log:warn", "signal:kill-signal", "set-timer:kill"],
+    check: (n) => assert.equal(n.unhealthy, true),
+  },
+  {
+    name: "running (unhealthy) + exit 0 after the kill → a failed run under the policy",
+    from: { state: "running", pid: 42, unhealthy: true, restartsLeft: 5 },
+    spec: { healthFailures: 3, restart: true },
+    event: { type: "exited", pid: 42, status: EXIT0 },
+    to: "backoff",
+    check: (n) => assert.equal(n.restartsLeft, 4),
+  },
+  {
+    name: "running + a passing health probe → failures in a row back to 0",
+    from: { state: "running", pid: 42, healthFailures: 2 },
+    spec: { healthFailures: 3 },
+    event: { type: "probe-result", probe: "health", ok: true },
+    to: "running",
+    check: (n) => assert.equal(n.healthFailures, 0),
+  },
+  {
+    name: "pausing + stop (by ctl) → stopping; the start is abandoned, not failed",
+    from: { state: "pausing", pid: 42 },
+    event: { type: "stop", operator: true },
+    to: "stopping",
+    effects: ["settled:false"],
+    check: (n, fx) => {
+      assert.equal(n.stoppedByOperator, true);
+      const settled = fx.find((e) => e.type === "settled");
+      assert.equal(settled?.type === "settled" && settled.abandoned, true);
+    },
+  },
+  {
+    name: "running + stop without operator (a shutdown) → not marked stopped by an operator",
+    from: { state: "running", pid: 42 },
+    event: { type: "stop" },
+    to: "stopping",
+    not: ["settled:false"],
+    check: (n) => assert.equal(n.stoppedByOperator, false),
+  },
+  {
+    name: "spawned → the run's pid is recorded for the next run's cleaning",
+    from: { state: "spawning" },
+    event: { type: "spawned", pid: 42 },
+    to: "pausing",
+    check: (n) => assert.deepEqual(n.runPids, [42]),
+  },
+  {
+    name: "running + main-pid → its group and session belong to the run too",
+    from: { state: "running", pid: 42, runPids: [42] },
+    spec: { type: "forking" },
+    event: { type: "main-pid", pid: 77 },
+    to: "running",
+    effects: ["follow-main"],
+    check: (n) => assert.deepEqual(n.runPids, [42, 77]),
   },
 ];
 

@@ -7,7 +7,13 @@ Deno.test("machineSpecOf() gives durations in ms and the restart policy", () => 
     spec("a.service", { restart: true, restartLimit: 2, restartDelay: 0.25, startupPause: 1 }),
     8,
   );
-  assert.deepEqual(m.restart, { enabled: true, limit: 2, delayMs: 250 });
+  assert.deepEqual(m.restart, {
+    mode: "on-failure",
+    limit: 2,
+    delayMs: 250,
+    backoff: 1,
+    maxDelayMs: 60_000,
+  });
   assert.equal(m.startupPauseMs, 1000);
   assert.equal(m.processTimeoutMs, 30_000);
 });
