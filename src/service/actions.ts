@@ -148,6 +148,8 @@ export class Step {
     if (this.spec.restart.mode === "never") {
       this.log("error", `${name} terminated abnormally with ${reason}`);
     } else {
+      // The original's line stays, at info; the one error line says why nothing follows.
+      this.log("info", `${name} terminated abnormally with ${reason}`);
       this.log("error", `${name} restart limit reached after ${d.failures} failed runs; giving up`);
     }
     return this.move({ state: "failed", ...patch, ...counts, error: reason });

@@ -72,6 +72,8 @@ Deno.test({
         lastExit: null,
         note: null,
         nextRun: null,
+        ready: true,
+        alive: true,
       });
       const rows = await statusRows(p);
       assert.deepEqual([...rows.keys()], [
@@ -94,6 +96,8 @@ Deno.test({
         lastExit: "exit(0)",
         note: null,
         nextRun: null,
+        ready: true,
+        alive: true,
       });
       assert.equal(rows.get("off.service")?.status, "disabled");
       assert.equal(rows.get("off.service")?.enabled, false);
@@ -139,14 +143,19 @@ Deno.test({
     withChaperone(CONFIG, async (p) => {
       const web = await waitRow(p, "web.service", (r) => r.status === "running");
       await waitRow(p, "later.service", (r) => r.status === "running");
-      assertCtl(await p.ctl("health"), 0, "healthy: every enabled service is in a good state\n");
+      assertCtl(await p.ctl("health"), 0, "healthy (ready): every enabled service is ready\n");
       // The service crashes: restart is off, so it stays down.
       await p.exec(["kill", "-KILL", String(web.pid)]);
       await waitRow(p, "web.service", (r) => r.status === "SIGKILL");
-      assertCtl(await p.ctl("health"), 1, "unhealthy:\n  web.service: SIGKILL\n");
+      assertCtl(await p.ctl("health"), 1, "unhealthy (ready):\n  web.service: failed, SIGKILL\n");
+      assertCtl(
+        await p.ctl("health", "--level", "alive"),
+        1,
+        "unhealthy (alive):\n  web.service: failed, SIGKILL\n",
+      );
       // A disabled service does not count.
       assertCtl(await p.ctl("disable", "web"), 0, "services disabled.\n");
-      assertCtl(await p.ctl("health"), 0, "healthy: every enabled service is in a good state\n");
+      assertCtl(await p.ctl("health"), 0, "healthy (ready): every enabled service is ready\n");
     }),
 });
 

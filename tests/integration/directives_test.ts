@@ -157,6 +157,7 @@ ${DEBUG_LOG}`,
           "r.service pausing between restart retries (1 left)",
           "r.service pausing between restart retries (0 left)",
           "r.service terminated abnormally with <ProcStatus exit_status=5>",
+          "r.service restart limit reached after 3 failed runs; giving up",
           "Final termination phase",
         ]);
       },
