@@ -8,8 +8,11 @@ import type { ResolveOptions } from "./resolve.ts";
 import { parseEnabled } from "./scalars.ts";
 import type { Credentials, Settings, SourcePos } from "./schema.ts";
 
-/** Records a problem of one directive of the section being resolved. */
-export type Fail = (directive: string, message: string, cause?: unknown) => void;
+/**
+ * Records a problem of one directive of the section being resolved; `posPath`
+ * (`ready_probe/tcp`) locates it when it is not the directive's own line.
+ */
+export type Fail = (directive: string, message: string, cause?: unknown, posPath?: string) => void;
 
 /** The context of one section's resolution. */
 export interface SectionContext {
