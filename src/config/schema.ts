@@ -93,7 +93,7 @@ export interface ProbeSpec {
   readonly source: ProbeSource;
   readonly intervalMs: number;
   readonly timeoutMs: number;
-  /** health probes: consecutive failures before the service is restarted (1 for ready probes). */
+  /** health probes: consecutive failed attempts that count as an abnormal exit (1 for ready probes). */
   readonly failures: number;
   /** How the probe reads in log lines and status: `tcp 127.0.0.1:8080`, `http http://…`. */
   readonly description: string;
