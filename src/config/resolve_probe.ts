@@ -66,7 +66,7 @@ export function resolveProbe(
         failKey(key, `a probe checks one thing, and this one has ${sources[0]} already`);
       }
     } else if (options.includes(key)) {
-      continue;
+      // An option: read below.
     } else if (key === "failures") {
       failKey(key, "applies to health_probe only");
     } else {

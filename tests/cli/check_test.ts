@@ -239,10 +239,14 @@ Deno.test("chaperone check fails on a path that does not exist", async () => {
   assert.match(r.err, /no\/such\/dir: no such file or directory/);
 });
 
-Deno.test("a run with a configuration error exits 1 before anything starts", async () => {
+/**
+ * Runs Chaperone on a configuration of a good oneshot (which would leave a mark) and `bad` as
+ * `20-bad.conf`: the run must exit 1 with a message matching `pattern`, and start nothing.
+ */
+async function assertRunRefuses(bad: string, pattern: RegExp): Promise<void> {
   const dir = await tempTree({
     "c.d/10-ok.conf": `first.service: { type: oneshot, command: "touch ${"$"}(MARK)" }\n`,
-    "c.d/20-bad.conf": `second.service: { command: "true", restart_limit: lots }\n`,
+    "c.d/20-bad.conf": bad,
   });
   try {
     const o = await new Deno.Command(CHAPERONE, {
@@ -253,12 +257,19 @@ Deno.test("a run with a configuration error exits 1 before anything starts", asy
       stdin: "null",
     }).output();
     const err = new TextDecoder().decode(o.stderr);
-    assert.equal(o.code, 1);
-    assert.match(err, /Configuration Error: .*20-bad\.conf:1: second\.service: restart_limit/);
+    assert.equal(o.code, 1, err);
+    assert.match(err, pattern);
     await assert.rejects(Deno.stat(`${dir}/started`), "nothing may start");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("a run with a configuration error exits 1 before anything starts", async () => {
+  await assertRunRefuses(
+    `second.service: { command: "true", restart_limit: lots }\n`,
+    /Configuration Error: .*20-bad\.conf:1: second\.service: restart_limit/,
+  );
 });
 
 Deno.test("a failing expansion in the command's arguments exits 1 before anything starts", async () => {
@@ -304,32 +315,9 @@ Deno.test("chaperone check lists every bad probe and restart policy with file, l
 });
 
 Deno.test("a run with a bad probe exits 1 before anything starts", async () => {
-  const dir = await tempTree({
-    "c.d/10-ok.conf": `first.service: { type: oneshot, command: "touch ${"$"}(MARK)" }\n`,
-    "c.d/20-bad.conf": [
-      "web.service:",
-      '  command: "sleep 100"',
-      "  health_probe:",
-      '    tcp: "$(PORT:-99999)"',
-      "",
-    ].join("\n"),
-  });
-  try {
-    const o = await new Deno.Command(CHAPERONE, {
-      args: ["--force", "--config", `${dir}/c.d`],
-      env: { NO_COLOR: "1", MARK: `${dir}/started` },
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).output();
-    const err = new TextDecoder().decode(o.stderr);
-    assert.equal(o.code, 1, err);
-    assert.match(
-      err,
-      /Configuration Error: .*20-bad\.conf:4: web\.service: health_probe: tcp: port 99999 is out of range \(1-65535\)/,
-    );
-    await assert.rejects(Deno.stat(`${dir}/started`), "nothing may start");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await assertRunRefuses(
+    ["web.service:", '  command: "sleep 100"', "  health_probe:", '    tcp: "$(PORT:-99999)"', ""]
+      .join("\n"),
+    /Configuration Error: .*20-bad\.conf:4: web\.service: health_probe: tcp: port 99999 is out of range \(1-65535\)/,
+  );
 });

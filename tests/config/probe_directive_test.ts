@@ -16,6 +16,24 @@ function readyOf(probe: string, env: Record<string, string> = {}): ProbeSpec {
   return s.readyProbe;
 }
 
+/**
+ * For each `[written, message]` of `cases`, a service with the probe `probeOf(written)` has
+ * exactly one problem: `label` followed by `message`.
+ */
+function assertEachProblem(
+  probeOf: (written: string) => string,
+  label: string,
+  cases: ReadonlyArray<[string, string]>,
+): void {
+  for (const [written, message] of cases) {
+    assert.deepEqual(
+      problemsOf(`a.service: { command: x, ${probeOf(written)} }`),
+      [`${FILE}:1: a.service: ${label}${message}`],
+      written,
+    );
+  }
+}
+
 Deno.test("probes: every source form is accepted and described", () => {
   const cases: Array<[string, ProbeSpec["source"], string]> = [
     ["{ tcp: 8080 }", { kind: "tcp", host: "127.0.0.1", port: 8080 }, "tcp 127.0.0.1:8080"],
@@ -169,11 +187,7 @@ Deno.test("probes: tcp targets are checked: port range, numbers, IPv6 brackets",
     ['":8080"', 'expected a host before the port, got ":8080"'],
     ['"[::1]"', 'write an IPv6 address in brackets with its port, as "[::1]:8080", got "[::1]"'],
   ];
-  for (const [value, message] of bad) {
-    assert.deepEqual(problemsOf(`a.service: { command: x, ready_probe: { tcp: ${value} } }`), [
-      `${FILE}:1: a.service: ready_probe: tcp: ${message}`,
-    ], value);
-  }
+  assertEachProblem((v) => `ready_probe: { tcp: ${v} }`, "ready_probe: tcp: ", bad);
   assert.deepEqual(parseTcpTarget("[fe80::1]:22"), { host: "fe80::1", port: 22 });
 });
 
@@ -190,11 +204,7 @@ Deno.test("probes: http URLs must parse and be http:", () => {
     ],
     ['"http://"', 'not a valid URL: "http://"'],
   ];
-  for (const [value, message] of bad) {
-    assert.deepEqual(problemsOf(`a.service: { command: x, ready_probe: { http: ${value} } }`), [
-      `${FILE}:1: a.service: ready_probe: http: ${message}`,
-    ], value);
-  }
+  assertEachProblem((v) => `ready_probe: { http: ${v} }`, "ready_probe: http: ", bad);
 });
 
 Deno.test("probes: exec, file and log values are checked", () => {
@@ -251,13 +261,7 @@ Deno.test("probes: interval and timeout must be positive numbers; failures a who
     ["failures: 1.5", "failures: expected a whole number of at least 1, got 1.5"],
     ["failures: many", 'failures: expected a number, got "many"'],
   ];
-  for (const [option, message] of bad) {
-    assert.deepEqual(
-      problemsOf(`a.service: { command: x, health_probe: { tcp: 1, ${option} } }`),
-      [`${FILE}:1: a.service: health_probe: ${message}`],
-      option,
-    );
-  }
+  assertEachProblem((v) => `health_probe: { tcp: 1, ${v} }`, "health_probe: ", bad);
 });
 
 Deno.test("probes: a probe on a oneshot, cron or inetd service is an error naming the accepting types", () => {

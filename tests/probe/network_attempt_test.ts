@@ -33,24 +33,24 @@ Deno.test("tcp: a refused port fails with `connection refused`", async () => {
   assert.equal(clock.armed, 0);
 });
 
-/** Accepts one connection on `listener` and closes it. */
-async function acceptOne(listener: Deno.Listener): Promise<void> {
-  (await listener.accept()).close();
-}
-
-Deno.test("tcp: a host name works", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+/** A tcp attempt at `host` against a listener on `listenOn`, which accepts it once. */
+async function connectOnce(host: string, listenOn: string) {
+  const listener = Deno.listen({ hostname: listenOn, port: 0 });
   try {
     const port = (listener.addr as Deno.NetAddr).port;
-    // localhost may resolve to ::1 first; Happy Eyeballs falls back to 127.0.0.1.
     const [result] = await Promise.all([
-      attemptProbe({ kind: "tcp", host: "localhost", port }, contextOf(new CountingClock())),
-      acceptOne(listener),
+      attemptProbe({ kind: "tcp", host, port }, contextOf(new CountingClock())),
+      listener.accept().then((conn) => conn.close()),
     ]);
-    assert.deepEqual(result, { ok: true });
+    return result;
   } finally {
     listener.close();
   }
+}
+
+Deno.test("tcp: a host name works", async () => {
+  // localhost may resolve to ::1 first; Happy Eyeballs falls back to 127.0.0.1.
+  assert.deepEqual(await connectOnce("localhost", "127.0.0.1"), { ok: true });
 });
 
 /** Whether this machine has an IPv6 loopback (some containers have none). */
@@ -63,21 +63,8 @@ const HAS_IPV6 = (() => {
   }
 })();
 
-Deno.test({
-  name: "tcp: the IPv6 loopback works",
-  ignore: !HAS_IPV6,
-}, async () => {
-  const listener = Deno.listen({ hostname: "::1", port: 0 });
-  try {
-    const port = (listener.addr as Deno.NetAddr).port;
-    const [result] = await Promise.all([
-      attemptProbe({ kind: "tcp", host: "::1", port }, contextOf(new CountingClock())),
-      acceptOne(listener),
-    ]);
-    assert.deepEqual(result, { ok: true });
-  } finally {
-    listener.close();
-  }
+Deno.test({ name: "tcp: the IPv6 loopback works", ignore: !HAS_IPV6 }, async () => {
+  assert.deepEqual(await connectOnce("::1", "::1"), { ok: true });
 });
 
 Deno.test("tcp: a connect that hangs fails at the timeout, measured on the Clock", async () => {
