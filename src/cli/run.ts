@@ -21,6 +21,7 @@ import { becomeSubreaper, isPid1, killAll, startReaper } from "../process/reaper
 import { DependencyGraph } from "../system/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { realInetd, realProcesses } from "./adapters.ts";
+import { realProbes } from "./probe_adapter.ts";
 import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
 import { formatConfigDump } from "./config_dump.ts";
@@ -288,8 +289,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     cron: { schedule },
     inetd: realInetd(spawner, reaper),
     clock: systemClock,
-    // TODO(#13): the probe runner of src/probe/ (being built on the probes branch).
-    probes: { attempt: () => Promise.resolve({ ok: false, error: "probes are not wired" }) },
+    probes: realProbes(spawner, systemClock),
     logger,
     sink,
     hostNotify: host,
@@ -408,8 +408,11 @@ function buildConsole(
     ignoreFailures: !opts.task,
     exitKills,
     restart: false,
+    restartPolicy: "never",
     restartLimit: 0,
     restartDelay: 0,
+    restartBackoff: 1,
+    restartDelayMax: 0,
     killSignal: tty ? 1 : 15,
     processTimeout: config.settings.processTimeout ?? 30,
     startupPause: 0,

@@ -20,9 +20,11 @@ import {
 import { toCronerPattern } from "../cron/schedule.ts";
 import { Environment } from "./env.ts";
 import type { BacktickRunner } from "./expand.ts";
-import { enabledOf, expandWith, type SectionContext } from "./section_context.ts";
+import { enabledOf, expandWith, type Fail, type SectionContext } from "./section_context.ts";
 import { DEFAULT_LOGGING, resolveLogging } from "./resolve_logging.ts";
 import { warnUnknownReferences } from "./references.ts";
+import { resolveProbe } from "./resolve_probe.ts";
+import { resolveRestart } from "./resolve_restart.ts";
 import { bool, num, str } from "./scalars.ts";
 import type {
   Config,
@@ -114,10 +116,16 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
   const posOf = (section: string, directive?: string): SourcePos =>
     (directive === undefined ? undefined : raw.positions.get(`${section}/${directive}`)) ??
       raw.positions.get(section) ?? fallback;
-  const fail = (section: string, directive: string | undefined, message: string, cause?: unknown) =>
+  const fail = (
+    section: string,
+    directive: string | undefined,
+    message: string,
+    cause?: unknown,
+    posPath = directive,
+  ) =>
     errors.push(
       new ConfigError(message, {
-        pos: posOf(section, directive),
+        pos: posOf(section, posPath),
         directive: directive === undefined ? section : `${section}: ${directive}`,
         cause,
       }),
@@ -169,7 +177,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions): ResolveR
     settingsEnv,
     options,
     pos,
-    fail: (directive, message, cause) => fail(name, directive, message, cause),
+    fail: (directive, message, cause, posPath) => fail(name, directive, message, cause, posPath),
   });
   for (const [name, section] of raw.sections) {
     if (skip.has(name)) continue;
@@ -241,9 +249,9 @@ function resolveService(
 ): ServiceSpec | undefined {
   const { settings, options } = ctx;
   let ok = true;
-  const fail = (directive: string, message: string, cause?: unknown) => {
+  const fail: Fail = (directive, message, cause, posPath) => {
     ok = false;
-    ctx.fail(directive, message, cause);
+    ctx.fail(directive, message, cause, posPath);
   };
   const type = (str(s.type) ?? "simple") as ServiceType;
   const optional = bool(s.optional) ?? false;
@@ -319,6 +327,18 @@ function resolveService(
     }
   }
 
+  const probe = (directive: "ready_probe" | "health_probe") => {
+    const value = s[directive];
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    const spec = resolveProbe(directive, value as RawSection, env, fail);
+    if (spec?.source.kind === "log" && stdout === "inherit" && stderr === "inherit") {
+      fail(directive, "a log probe reads the service's output, but stdout and stderr are inherit");
+    }
+    return spec;
+  };
+  const readyProbe = probe("ready_probe");
+  const healthProbe = probe("health_probe");
+
   const directory = expand("directory");
   const pidfile = expand("pidfile");
   const user = serviceUser ?? ctx.settingsUser;
@@ -343,9 +363,7 @@ function resolveService(
     optional,
     ignoreFailures: bool(s.ignore_failures) ?? settings.ignoreFailures,
     exitKills: bool(s.exit_kills) ?? false,
-    restart: bool(s.restart) ?? false,
-    restartLimit: num(s.restart_limit) ?? 5,
-    restartDelay: num(s.restart_delay) ?? 3,
+    ...resolveRestart(s),
     killSignal,
     processTimeout: num(s.process_timeout) ?? settings.processTimeout ?? PROCESS_TIMEOUTS[type],
     startupPause: num(s.startup_pause) ?? settings.startupPause,
@@ -356,6 +374,8 @@ function resolveService(
     stderr,
     ...(interval !== undefined ? { interval } : {}),
     ...(port !== undefined ? { port } : {}),
+    ...(readyProbe !== undefined ? { readyProbe } : {}),
+    ...(healthProbe !== undefined ? { healthProbe } : {}),
     groups: groups.length > 0 ? groups : ["default"],
     after: typeof s.after === "string" ? splitNameList(s.after) : [],
     before: typeof s.before === "string" ? splitNameList(s.before) : [],

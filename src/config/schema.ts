@@ -59,6 +59,38 @@ export interface Settings {
   readonly controlSocketGroup?: string;
 }
 
+/**
+ * What `restart:` asks for (Decision 21 in docs/migration.md): `on-failure` (= `true`) after an
+ * abnormal exit, `always` also after exit 0, `never` (= `false`).
+ */
+export type RestartPolicy = "on-failure" | "always" | "never";
+
+/** Every RestartPolicy, in the order error messages list them. */
+export const RESTART_POLICIES: readonly RestartPolicy[] = ["on-failure", "always", "never"];
+
+/**
+ * What one probe attempt checks (docs/configuration.md, "Probes"; Decision 22): a TCP connect,
+ * an HTTP answer, a command's exit 0, a file's existence, or (`log`) a line of the service's own
+ * output, which is watched rather than attempted.
+ */
+export type ProbeSource =
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "http"; readonly url: string }
+  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly command: string }
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "log"; readonly pattern: string /* as written, expanded */ };
+
+/** A resolved `ready_probe:` or `health_probe:`. */
+export interface ProbeSpec {
+  readonly source: ProbeSource;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** health probes: consecutive failed attempts that count as an abnormal exit (1 for ready probes). */
+  readonly failures: number;
+  /** How the probe reads in log lines and status: `tcp 127.0.0.1:8080`, `http http://…`. */
+  readonly description: string;
+}
+
 /** A resolved service (docs/configuration.md), directives already expanded. */
 export interface ServiceSpec {
   /** Full name: `foo.service`, or `CONSOLE`. */
@@ -72,19 +104,16 @@ export interface ServiceSpec {
   readonly optional: boolean;
   readonly ignoreFailures: boolean;
   readonly exitKills: boolean;
+  /** True for the `on-failure` and `always` policies (`restart: true` is `on-failure`). */
   readonly restart: boolean;
-  /** When a run that ended is run again (`restart:`; true is on-failure, false never). */
-  readonly restartPolicy?: "on-failure" | "always" | "never";
-  /** `restart_backoff`: each consecutive failure multiplies the delay (>= 1, default 1). */
-  readonly restartBackoff?: number;
-  /** `restart_delay_max` (seconds): the delay grows no further (default 60). */
-  readonly restartDelayMax?: number;
-  /** `ready_probe`: what must pass before the service counts as started. */
-  readonly readyProbe?: ProbeSpec;
-  /** `health_probe`: probed while the service runs; failures restart it. */
-  readonly healthProbe?: ProbeSpec;
+  /** `restart:` as a policy (docs/configuration.md, "Restart policies and backoff"). */
+  readonly restartPolicy: RestartPolicy;
   readonly restartLimit: number;
   readonly restartDelay: number; // seconds, may be fractional (Decision 7, docs/migration.md)
+  /** Factor applied to the delay after each consecutive failure (>= 1; 1 = a fixed delay). */
+  readonly restartBackoff: number;
+  /** Seconds the growing delay never exceeds (`restart_delay_max`). */
+  readonly restartDelayMax: number;
   /** Signal number sent to stop the service. */
   readonly killSignal: number;
   readonly processTimeout: number; // seconds
@@ -97,6 +126,10 @@ export interface ServiceSpec {
   readonly stderr: "log" | "inherit";
   readonly interval?: string;
   readonly port?: number;
+  /** Until it succeeds the service is not ready (`ready_probe`). */
+  readonly readyProbe?: ProbeSpec;
+  /** Checked while the service runs (`health_probe`). */
+  readonly healthProbe?: ProbeSpec;
   /** Groups as written (`default` when none). */
   readonly groups: readonly string[];
   readonly after: readonly string[];
@@ -108,25 +141,6 @@ export interface ServiceSpec {
   readonly env: EnvSpec;
   /** Where the section was written. */
   readonly pos: SourcePos;
-}
-
-/** Where a probe looks (docs/configuration.md, "Probes"). */
-export type ProbeSource =
-  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
-  | { readonly kind: "http"; readonly url: string }
-  | { readonly kind: "exec"; readonly argv: readonly string[]; readonly command: string }
-  | { readonly kind: "file"; readonly path: string }
-  | { readonly kind: "log"; readonly pattern: string };
-
-/** A resolved `ready_probe` or `health_probe`. */
-export interface ProbeSpec {
-  readonly source: ProbeSource;
-  readonly intervalMs: number;
-  readonly timeoutMs: number;
-  /** health probes: consecutive failures before the service is restarted. */
-  readonly failures: number;
-  /** How the probe reads in log lines and status: `tcp 127.0.0.1:8080`, `http http://…`. */
-  readonly description: string;
 }
 
 /**

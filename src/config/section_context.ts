@@ -10,8 +10,11 @@ import type { Settings, SourcePos } from "./schema.ts";
 import type { Credentials } from "../users/credentials.ts";
 import { errorMessage } from "../text/error_message.ts";
 
-/** Records a problem of one directive of the section being resolved. */
-export type Fail = (directive: string, message: string, cause?: unknown) => void;
+/**
+ * Records a problem of one directive of the section being resolved; `posPath`
+ * (`ready_probe/tcp`) locates it when it is not the directive's own line.
+ */
+export type Fail = (directive: string, message: string, cause?: unknown, posPath?: string) => void;
 
 /** The context of one section's resolution. */
 export interface SectionContext {

@@ -10,7 +10,7 @@
 import { parseSignal } from "../process/signals.ts";
 import { ConfigError } from "./config_error.ts";
 import { envNameProblem, envPatternProblem, escapeControls, sectionNameProblem } from "./names.ts";
-import type { RawConfig, RawSection, SourcePos } from "./schema.ts";
+import { type RawConfig, type RawSection, RESTART_POLICIES, type SourcePos } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { errorMessage } from "../text/error_message.ts";
 
@@ -26,7 +26,10 @@ export type DirectiveType =
   | "string-map"
   | "service-type"
   | "signal"
-  | "socket-mode";
+  | "socket-mode"
+  | "restart-policy"
+  | "factor"
+  | "mapping";
 
 /** Directives of `settings:` and their types (docs/configuration.md, "`settings`"). */
 export const SETTINGS_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
@@ -57,9 +60,11 @@ export const SERVICE_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   after: "string",
   before: "string",
   service_groups: "string",
-  restart: "boolean",
+  restart: "restart-policy",
   restart_limit: "integer",
   restart_delay: "number",
+  restart_backoff: "factor",
+  restart_delay_max: "number",
   ignore_failures: "boolean",
   optional: "boolean",
   exit_kills: "boolean",
@@ -78,6 +83,8 @@ export const SERVICE_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   stderr: "string",
   interval: "string",
   port: "name-or-number",
+  ready_probe: "mapping",
+  health_probe: "mapping",
   setpgrp: "boolean",
   debug: "boolean",
 };
@@ -106,6 +113,11 @@ const HINTS: Readonly<Record<string, string>> = {
 };
 
 const SERVICE_TYPES = ["simple", "forking", "oneshot", "notify", "cron", "inetd"];
+/**
+ * The long-running types: the only ones `restart: always` and probes apply to (a oneshot, a
+ * cron job and an inetd connection are meant to end).
+ */
+const LONG_RUNNING_TYPES = ["simple", "notify", "forking"];
 const SYSTEM_DEPENDENCY_NAMES = ["IDLE", "INIT", "CONSOLE", "MAIN"];
 const SYSTEM_GROUP_NAMES = ["IDLE", "INIT"];
 const SOCKET_MODE_REGEXP = /^0?[0-7]{1,3}$/;
@@ -208,6 +220,21 @@ export function checkType(type: DirectiveType, value: unknown): string | undefin
       return parseSocketMode(value) === undefined
         ? `expected an octal mode such as "0660", got ${got}`
         : undefined;
+    case "restart-policy":
+      return typeof value === "boolean" ||
+          (typeof value === "string" && (RESTART_POLICIES as readonly string[]).includes(value))
+        ? undefined
+        : `expected true, false, on-failure, always or never, got ${got}${
+          typeof value === "string" ? didYouMean(value, RESTART_POLICIES) : ""
+        }`;
+    case "factor":
+      return typeof value === "number" && Number.isFinite(value) && value >= 1
+        ? undefined
+        : `expected a factor of at least 1 (1 keeps the delay fixed), got ${got}`;
+    case "mapping":
+      return typeof value === "object" && value !== null && !Array.isArray(value)
+        ? undefined
+        : `expected a mapping, got ${got}`;
     default: {
       const _exhaustive: never = type;
       throw new TypeError(`unknown directive type ${_exhaustive}`);
@@ -378,6 +405,7 @@ function checkService(name: string, section: RawSection, fail: Fail): void {
   if (type === "inetd" && section.port === undefined) {
     fail(name, "port", "required for inetd services (even when disabled)");
   }
+  checkLongRunningOnly(name, section, type, fail);
   for (const directive of ["after", "before"] as const) {
     const value = section[directive];
     if (typeof value !== "string") continue;
@@ -396,6 +424,21 @@ function checkService(name: string, section: RawSection, fail: Fail): void {
       if (isUpperCaseName(item) && !SYSTEM_GROUP_NAMES.includes(item)) {
         fail(name, "service_groups", `'${item}' is an unrecognized system group name`);
       }
+    }
+  }
+}
+
+/** `restart: always` and the probes are for services that are meant to keep running. */
+function checkLongRunningOnly(name: string, section: RawSection, type: unknown, fail: Fail): void {
+  if (typeof type !== "string" || !SERVICE_TYPES.includes(type)) return;
+  if (LONG_RUNNING_TYPES.includes(type)) return;
+  const accepting = "simple, notify and forking";
+  if (section.restart === "always") {
+    fail(name, "restart", `'always' applies only to ${accepting} services; this one is ${type}`);
+  }
+  for (const directive of ["ready_probe", "health_probe"]) {
+    if (section[directive] !== undefined) {
+      fail(name, directive, `probes apply only to ${accepting} services; this one is ${type}`);
     }
   }
 }

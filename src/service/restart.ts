@@ -73,13 +73,13 @@ export function decideRestart(
 }
 
 /**
- * The delay after `used` restarts of the current budget: restart_delay × backoff^used, grown
- * no further than restart_delay_max. The cap limits the growth only: a restart_delay above it
- * (an existing configuration with `restart_delay: 120`) keeps its meaning.
+ * The delay after `used` restarts of the current budget: restart_delay × backoff^used, never
+ * longer than restart_delay_max (whose default is 60 s, or restart_delay when that is longer,
+ * so that an existing `restart_delay: 120` keeps its meaning: config/resolve_restart.ts).
  */
 export function backoffDelay(policy: RestartPolicy, used: number): number {
   const grown = policy.delayMs * Math.pow(Math.max(1, policy.backoff), Math.max(0, used));
-  return Math.round(Math.min(grown, Math.max(policy.delayMs, policy.maxDelayMs)));
+  return Math.round(Math.min(grown, policy.maxDelayMs));
 }
 
 /** A run's end counts as a failure: anything but a clean exit. */

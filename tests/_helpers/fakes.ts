@@ -262,8 +262,12 @@ export function spec(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec
     ignoreFailures: false,
     exitKills: false,
     restart: false,
+    // A spec that only says `restart: true` means the original's policy.
+    restartPolicy: over.restart ? "on-failure" : "never",
     restartLimit: 5,
     restartDelay: 3,
+    restartBackoff: 1,
+    restartDelayMax: 60,
     killSignal: 15,
     processTimeout: 30,
     startupPause: 0.5,

@@ -233,10 +233,14 @@ Deno.test("chaperone check fails on a path that does not exist", async () => {
   assert.match(r.err, /no\/such\/dir: no such file or directory/);
 });
 
-Deno.test("a run with a configuration error exits 1 before anything starts", async () => {
+/**
+ * Runs Chaperone on a configuration of a good oneshot (which would leave a mark) and `bad` as
+ * `20-bad.conf`: the run must exit 1 with a message matching `pattern`, and start nothing.
+ */
+async function assertRunRefuses(bad: string, pattern: RegExp): Promise<void> {
   const dir = await tempTree({
     "c.d/10-ok.conf": `first.service: { type: oneshot, command: "touch ${"$"}(MARK)" }\n`,
-    "c.d/20-bad.conf": `second.service: { command: "true", restart_limit: lots }\n`,
+    "c.d/20-bad.conf": bad,
   });
   try {
     const o = await new Deno.Command(CHAPERONE, {
@@ -247,12 +251,19 @@ Deno.test("a run with a configuration error exits 1 before anything starts", asy
       stdin: "null",
     }).output();
     const err = new TextDecoder().decode(o.stderr);
-    assert.equal(o.code, 1);
-    assert.match(err, /Configuration Error: .*20-bad\.conf:1: second\.service: restart_limit/);
+    assert.equal(o.code, 1, err);
+    assert.match(err, pattern);
     await assert.rejects(Deno.stat(`${dir}/started`), "nothing may start");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("a run with a configuration error exits 1 before anything starts", async () => {
+  await assertRunRefuses(
+    `second.service: { command: "true", restart_limit: lots }\n`,
+    /Configuration Error: .*20-bad\.conf:1: second\.service: restart_limit/,
+  );
 });
 
 Deno.test("a failing expansion in the command's arguments exits 1 before anything starts", async () => {
@@ -270,4 +281,37 @@ Deno.test("a failing expansion in the command's arguments exits 1 before anythin
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("chaperone check lists every bad probe and restart policy with file, line and key", async () => {
+  const fixture = "tests/fixtures/configs/errors/bad-probes";
+  const r = await run(["check", "--skip-programs", "--config", fixture]);
+  const f = `${REPO}/${fixture}/10-probes.conf`;
+  const types = "apply only to simple, notify and forking services";
+  assert.equal(r.code, 1, r.err);
+  assert.deepEqual(r.err.split("\n").filter((l) => l), [
+    `error: ${f}:21: job.service: ready_probe: probes ${types}; this one is oneshot`,
+    `error: ${f}:22: tick.service: restart: 'always' applies only to simple, notify and forking services; this one is cron`,
+    `error: ${f}:25: typo.service: restart: expected true, false, on-failure, always or never, got "alwyas" (did you mean 'always'?)`,
+    `error: ${f}:5: web.service: ready_probe: tcp: port 70000 is out of range (1-65535)`,
+    `error: ${f}:10: api.service: ready_probe: http: only http: URLs can be probed, got "https://127.0.0.1:8443/ready" (use tcp or exec for others)`,
+    `error: ${f}:11: api.service: ready_probe: interval: must be more than 0 seconds, got 0`,
+    `error: ${f}:14: api.service: health_probe: tcp: a probe checks one thing, and this one has exec already`,
+    `error: ${f}:18: db.service: health_probe: log: Invalid Python regex 'listening (on': Invalid regular expression: /listening (on/gu: Unterminated group`,
+    `error: ${f}:19: db.service: health_probe: timeout: expected a number, got "soon"`,
+    `error: ${f}:20: db.service: health_probe: failures: expected a whole number of at least 1, got 0`,
+    `error: ${f}:23: cache.service: ready_probe: tpc: unknown probe key; expected one source (tcp, http, exec, file, log) and interval, timeout (did you mean 'tcp'?)`,
+    `error: ${f}:23: cache.service: ready_probe: failures: applies to health_probe only`,
+    `error: ${f}:23: cache.service: ready_probe: needs a source: one of tcp, http, exec, file, log`,
+    `error: ${f}:24: empty.service: ready_probe: needs a source: one of tcp, http, exec, file, log`,
+    `14 problems found in ${REPO}/${fixture}`,
+  ]);
+});
+
+Deno.test("a run with a bad probe exits 1 before anything starts", async () => {
+  await assertRunRefuses(
+    ["web.service:", '  command: "sleep 100"', "  health_probe:", '    tcp: "$(PORT:-99999)"', ""]
+      .join("\n"),
+    /Configuration Error: .*20-bad\.conf:4: web\.service: health_probe: tcp: port 99999 is out of range \(1-65535\)/,
+  );
 });

@@ -156,7 +156,7 @@ Deno.test("validateConfig() rejects a wrong type naming the value", () => {
       `${FILE}:1: settings: env_inherit: expected a list of strings, got "PATH"`,
       `${FILE}:1: settings: idle_delay: expected a non-negative number, got "soon"`,
       `${FILE}:4: web.service: restart_limit: expected a non-negative integer, got "x"`,
-      `${FILE}:5: web.service: restart: expected true or false, got "maybe"`,
+      `${FILE}:5: web.service: restart: expected true, false, on-failure, always or never, got "maybe"`,
       `${FILE}:6: web.service: env_set: A: expected a string, got a list`,
       `${FILE}:7: web.service: after: expected a string, got a list`,
       `${FILE}:8: web.service: type: expected one of simple, forking, oneshot, notify, cron, inetd, got "daemon"`,

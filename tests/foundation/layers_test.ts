@@ -18,6 +18,7 @@ const ALLOWED: Record<string, string[]> = {
   notify: ["text", "sys", "log"],
   syslog: ["text", "sys", "log", "config/schema.ts"],
   control: ["text", "sys", "log"],
+  probe: ["text", "sys", "log", "config/schema.ts"],
   service: ["log/record.ts", "config/schema.ts", "process/exit_status.ts"],
   system: ["service", "log/record.ts", "config/schema.ts", "process/exit_status.ts"],
   supervisor: [
@@ -29,6 +30,7 @@ const ALLOWED: Record<string, string[]> = {
     "cron",
     "process",
     "notify",
+    "probe",
     "service",
     "system",
   ],
@@ -43,6 +45,7 @@ const ALLOWED: Record<string, string[]> = {
     "notify",
     "syslog",
     "control",
+    "probe",
     "service",
     "system",
     "supervisor",

@@ -115,9 +115,9 @@ Deno.test("backoffDelay() grows by the factor, capped by restart_delay_max", () 
   ]);
 });
 
-Deno.test("backoffDelay() keeps a restart_delay above the cap (an existing configuration)", () => {
+Deno.test("backoffDelay() caps even the first delay at a restart_delay_max below it", () => {
   assert.equal(
-    backoffDelay({ ...ON, delayMs: 120_000, backoff: 2, maxDelayMs: 60_000 }, 3),
-    120_000,
+    backoffDelay({ ...ON, delayMs: 120_000, backoff: 2, maxDelayMs: 30_000 }, 0),
+    30_000,
   );
 });
