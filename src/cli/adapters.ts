@@ -36,7 +36,8 @@ import {
 import { inetdExecInvocation } from "./inetd_exec.ts";
 import { spawnWithSocket } from "../process/spawn_with_socket.ts";
 import type { Reaper } from "../process/reaper.ts";
-import { lastErrno, lazyLibc } from "../sys/libc.ts";
+import { Errno, lastErrno } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
@@ -89,18 +90,14 @@ export function realProcesses(spawner: Spawner): ProcessPort {
   };
 }
 
-const ESRCH = 3;
-const openLibc = lazyLibc({ kill: { parameters: ["i32", "i32"], result: "i32" } });
-
 /**
  * kill(-pgid, 0): false only when no process (zombies included) is left in the group. Deno.kill
  * cannot send signal 0, hence libc; opened on first use so importing needs no FFI permission.
  */
 function groupExists(pgid: number): boolean {
-  const lib = openLibc();
-  if (lib.kill(-pgid, 0) === 0) return true;
+  if (libc().kill(-pgid, 0) === 0) return true;
   // EPERM and the like: the group exists but is not ours to signal.
-  return lastErrno(lib) !== ESRCH;
+  return lastErrno() !== Errno.ESRCH;
 }
 
 /** CronPort over croner (through config/cron_interval.ts, the one file that imports it). */

@@ -4,8 +4,8 @@
  *
  * Why FFI: as PID 1 (or a child subreaper) chaperone inherits every orphan in its namespace,
  * and Deno only ever waits for the children it spawned itself. Orphans would stay zombies
- * forever. Deno has no waitpid(), prctl() or kill(-1) of its own, so they come from libc here
- * (through sys/libc.ts; the inetd socket files use libc too, for their own reasons).
+ * forever. Deno has no waitpid(), prctl() or kill(-1) of its own, so they come from libc
+ * (src/sys/libc.ts).
  *
  * Why not waitpid(-1): it would also collect children of Deno.Command, whose
  * ChildProcess.status then never learns how they ended. So on each SIGCHLD the reaper scans
@@ -16,17 +16,9 @@
 
 import { type ExitStatus, fromWaitStatus } from "./exit_status.ts";
 import { listProcesses } from "./proc_table.ts";
-import { lastError, lazyLibc } from "../sys/libc.ts";
-
-const WNOHANG = 1;
-const PR_SET_CHILD_SUBREAPER = 36;
-const ESRCH = 3;
-
-const openLibc = lazyLibc({
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
-  kill: { parameters: ["i32", "i32"], result: "i32" },
-});
+import { PR_SET_CHILD_SUBREAPER, WNOHANG } from "../sys/constants.ts";
+import { Errno, lastError } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 
 /** What the reaper needs from its owner. */
 export interface ReaperOptions {
@@ -53,7 +45,7 @@ export interface Reaper extends Disposable {
  * arrived before). Never reaps a pid for which `isOwned(pid)` is true.
  */
 export function startReaper(options: ReaperOptions): Reaper {
-  const lib = openLibc();
+  const lib = libc();
   const statusBuffer = new Int32Array(1);
   const listeners = new Map<number, Set<(status: ExitStatus) => void>>();
   let scheduled: ReturnType<typeof setTimeout> | undefined;
@@ -129,9 +121,8 @@ export function isPid1(): boolean {
  * descendants are re-parented here instead of to the real init (Decision 12, `--force`).
  */
 export function becomeSubreaper(): void {
-  const lib = openLibc();
-  if (lib.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
-    const { message } = lastError(lib);
+  if (libc().prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
+    const { message } = lastError();
     throw new Error(`Cannot become a child subreaper: ${message}`);
   }
 }
@@ -146,9 +137,8 @@ export function killAll(sig: number): boolean {
   if (!isPid1()) {
     throw new Error("Refusing kill(-1): chaperone is not PID 1 of its namespace");
   }
-  const lib = openLibc();
-  if (lib.kill(-1, sig) === 0) return true;
-  const { errno, message } = lastError(lib);
-  if (errno === ESRCH) return false;
+  if (libc().kill(-1, sig) === 0) return true;
+  const { errno, message } = lastError();
+  if (errno === Errno.ESRCH) return false;
   throw new Error(`Cannot signal all processes: ${message}`);
 }
