@@ -7,7 +7,7 @@ import { resolveExecutable } from "../process/spawn.ts";
 import {
   groupAlive,
   isGone,
-  listProcesses,
+  liveChildren,
   pidAlive,
   readProcess,
   realUid,
@@ -36,8 +36,6 @@ import {
 import { inetdExecInvocation } from "./inetd_exec.ts";
 import { spawnWithSocket } from "../process/spawn_with_socket.ts";
 import type { Reaper } from "../process/reaper.ts";
-import { Errno, lastErrno } from "../sys/errno.ts";
-import { libc } from "../sys/libc.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
@@ -65,19 +63,10 @@ export function realProcesses(spawner: Spawner): ProcessPort {
         // Gone already: nothing to signal.
       }
     },
-    groupAlive: (pgid) => {
-      // Stopping 500 services polls each group several times; a /proc scan per poll made the
-      // shutdown quadratic (seconds). kill(-pgid, 0) and the leader's own stat answer almost
-      // every poll; the scan stays for the rare group that outlives its leader or holds zombies.
-      if (!groupExists(pgid)) return false;
-      return pidAlive(pgid) || groupAlive(pgid);
-    },
+    groupAlive: (pgid) => groupAlive(pgid),
     pidAlive: (pid) => pidAlive(pid),
-    hasChildren: () => listProcesses().some((p) => p.ppid === self && p.state !== "Z"),
-    leftovers: () =>
-      listProcesses().filter((p) => p.pid !== self && p.ppid === self && p.state !== "Z").map((
-        p,
-      ) => p.pid),
+    hasChildren: () => liveChildren().length > 0,
+    leftovers: () => liveChildren(),
     inspect(pid) {
       const info = readProcess(pid);
       const uid = info ? realUid(pid) : undefined;
@@ -88,16 +77,6 @@ export function realProcesses(spawner: Spawner): ProcessPort {
     follow: (pid) => followPid(pid),
     self,
   };
-}
-
-/**
- * kill(-pgid, 0): false only when no process (zombies included) is left in the group. Deno.kill
- * cannot send signal 0, hence libc; opened on first use so importing needs no FFI permission.
- */
-function groupExists(pgid: number): boolean {
-  if (libc().kill(-pgid, 0) === 0) return true;
-  // EPERM and the like: the group exists but is not ours to signal.
-  return lastErrno() !== Errno.ESRCH;
 }
 
 /** CronPort over croner (through config/cron_interval.ts, the one file that imports it). */

@@ -8,14 +8,16 @@
  * (src/sys/libc.ts).
  *
  * Why not waitpid(-1): it would also collect children of Deno.Command, whose
- * ChildProcess.status then never learns how they ended. So on each SIGCHLD the reaper scans
- * /proc for zombies whose parent is us and whose pid the Spawner does not own (`isOwned`), and
- * reaps exactly those with waitpid(pid, WNOHANG). Every process started by chaperone must
- * therefore go through the Spawner while the reaper runs.
+ * ChildProcess.status then never learns how they ended. So after each burst of SIGCHLD the
+ * reaper reads our children lists (proc_table.ts childPids(), not a walk of all of /proc) and
+ * calls waitpid(pid, WNOHANG) for each child whose pid the Spawner does not own (`isOwned`):
+ * that collects exactly the unowned zombies and returns 0 for the rest. Every process started
+ * by chaperone must therefore go through the Spawner while the reaper runs, unless the reaper
+ * is meant to collect it (the inetd fast road, which subscribes to its pid).
  */
 
 import { type ExitStatus, fromWaitStatus } from "./exit_status.ts";
-import { listProcesses } from "./proc_table.ts";
+import { childPids } from "./proc_table.ts";
 import { PR_SET_CHILD_SUBREAPER, WNOHANG } from "../sys/constants.ts";
 import { Errno, lastError } from "../sys/errno.ts";
 import { libc } from "../sys/libc.ts";
@@ -53,18 +55,17 @@ export function startReaper(options: ReaperOptions): Reaper {
 
   const reapNow = (): number => {
     let reaped = 0;
-    const self = Deno.pid;
-    for (const process of listProcesses()) {
-      if (process.ppid !== self || process.state !== "Z" || options.isOwned(process.pid)) continue;
-      const result = lib.waitpid(process.pid, statusBuffer, WNOHANG);
-      // 0: not a zombie after all; -1 (ECHILD): someone else collected it first.
-      if (result !== process.pid) continue;
+    for (const pid of childPids()) {
+      if (options.isOwned(pid)) continue;
+      const result = lib.waitpid(pid, statusBuffer, WNOHANG);
+      // 0: still running; -1 (ECHILD): not our child any more, someone collected it first.
+      if (result !== pid) continue;
       reaped++;
       const status = fromWaitStatus(statusBuffer[0]!);
-      options.onReap(process.pid, status);
-      const waiting = listeners.get(process.pid);
+      options.onReap(pid, status);
+      const waiting = listeners.get(pid);
       if (waiting) {
-        listeners.delete(process.pid);
+        listeners.delete(pid);
         for (const listener of waiting) listener(status);
       }
     }
