@@ -14,27 +14,9 @@ import {
 } from "../process/proc_table.ts";
 import { followPid } from "../process/pid_watch.ts";
 import { denoSignal } from "../process/signals.ts";
-import type { ExitStatus } from "../process/exit_status.ts";
-import type {
-  CronJob,
-  CronPort,
-  InetdConnection,
-  InetdListener,
-  InetdPort,
-  InetdProcessRequest,
-  ProcessHandle,
-  ProcessPort,
-  ProcessRequest,
-} from "../supervisor/ports.ts";
+import type { CronJob, CronPort, InetdPort, ProcessPort } from "../supervisor/ports.ts";
 import { scheduleCron } from "../config/cron_interval.ts";
-import {
-  type AcceptedSocket,
-  closeFd,
-  listenTcp,
-  withInheritedFd,
-} from "../process/tcp_listener.ts";
-import { inetdExecInvocation } from "./inetd_exec.ts";
-import { spawnWithSocket } from "../process/spawn_with_socket.ts";
+import { serveInetd } from "../inetd/serve_inetd.ts";
 import type { Reaper } from "../process/reaper.ts";
 
 /** ProcessPort over the Spawner and /proc. */
@@ -42,7 +24,7 @@ export function realProcesses(spawner: Spawner): ProcessPort {
   const self = Deno.pid;
   return {
     resolve: (argv0, path, cwd) => resolveExecutable(argv0, path, cwd ? { cwd } : {}),
-    spawn(req: ProcessRequest): ProcessHandle {
+    spawn(req) {
       const h = spawner.spawn({
         argv: req.argv,
         env: req.env,
@@ -87,89 +69,11 @@ export const realCron: CronPort = {
 };
 
 /**
- * InetdPort over an FFI listening socket (TCP, all IPv4 addresses as the original). Each
- * connection's command is started through the `__inetd-exec` helper so that the accepted
- * socket itself becomes its fds 0, 1 and 2 (spec §5.2.6).
+ * InetdPort over src/inetd/: each accepted socket itself becomes the fds 0, 1 and 2 of its
+ * connection's command (spec §5.2.6).
  */
 export function realInetd(spawner: Spawner, reaper?: Pick<Reaper, "subscribe">): InetdPort {
   return {
-    listen(port: number, onConnection: (conn: InetdConnection) => void): InetdListener {
-      const listener = listenTcp(port);
-      let requests = 0;
-      (async () => {
-        for await (const accepted of listener.accept()) {
-          requests++;
-          const conn = inetdConnection(spawner, reaper, accepted);
-          try {
-            onConnection(conn);
-          } catch (err) {
-            // A bug for one connection must not end the listener: report it (the crash guard
-            // logs it) and go on accepting.
-            conn.close();
-            reportError(err);
-          }
-        }
-      })();
-      return {
-        port,
-        get requests() {
-          return requests;
-        },
-        close() {
-          void listener.close();
-        },
-      };
-    },
-  };
-}
-
-function inetdConnection(
-  spawner: Spawner,
-  reaper: Pick<Reaper, "subscribe"> | undefined,
-  accepted: AcceptedSocket,
-): InetdConnection {
-  let open = true;
-  const release = () => {
-    if (!open) return;
-    open = false;
-    closeFd(accepted.fd);
-  };
-  return {
-    remote: accepted.remote,
-    local: accepted.local,
-    spawn(req: InetdProcessRequest): ProcessHandle {
-      if (!open) throw new Error("Cannot start a process for a closed connection");
-      try {
-        if (reaper && req.uid === undefined && req.gid === undefined) {
-          // The fast road: posix_spawn with the socket as stdio; the reaper collects the exit.
-          const pid = spawnWithSocket(accepted.fd, req);
-          const status = new Promise<ExitStatus>((resolve) => {
-            const unsubscribe = reaper.subscribe(pid, (s) => {
-              unsubscribe();
-              resolve(s);
-            });
-          });
-          return { pid, status, stdout: null, stderr: null };
-        }
-        const helper = inetdExecInvocation(accepted.fd, req.argv);
-        const h = withInheritedFd(accepted.fd, () =>
-          spawner.spawn({
-            argv: [helper.program, ...helper.args],
-            env: { ...req.env, ...helper.env },
-            detached: true,
-            stdin: "null",
-            stdout: "null",
-            stderr: "null",
-            ...(req.cwd !== undefined ? { cwd: req.cwd } : {}),
-            ...(req.uid !== undefined ? { uid: req.uid } : {}),
-            ...(req.gid !== undefined ? { gid: req.gid } : {}),
-          }));
-        return { pid: h.pid, status: h.status, stdout: null, stderr: null };
-      } finally {
-        // The child holds its own copy now; ours would keep the connection open after it exits.
-        release();
-      }
-    },
-    close: release,
+    listen: (port, onConnection) => serveInetd(port, onConnection, { spawner, reaper }),
   };
 }

@@ -10,7 +10,7 @@ import {
   readProcess,
   realUid,
 } from "../../src/process/proc_table.ts";
-import { spawnWithSocket } from "../../src/process/spawn_with_socket.ts";
+import { spawnWithSocket } from "../../src/inetd/spawn_with_socket.ts";
 import { AT_FDCWD, O } from "../../src/sys/constants.ts";
 import { FileDescriptor } from "../../src/sys/file_descriptor.ts";
 import { libc } from "../../src/sys/libc.ts";
