@@ -8,42 +8,24 @@ import {
   groupAlive,
   isGone,
   listProcesses,
+  liveChildren,
   pidAlive,
   readProcess,
   realUid,
 } from "../process/proc_table.ts";
 import { followPid } from "../process/pid_watch.ts";
 import { denoSignal } from "../process/signals.ts";
-import type { ExitStatus } from "../process/exit_status.ts";
-import type {
-  CronJob,
-  CronPort,
-  InetdConnection,
-  InetdListener,
-  InetdPort,
-  InetdProcessRequest,
-  ProcessHandle,
-  ProcessPort,
-  ProcessRequest,
-} from "../supervisor/ports.ts";
+import type { CronJob, CronPort, InetdPort, ProcessPort } from "../supervisor/ports.ts";
 import { scheduleCron } from "../config/cron_interval.ts";
-import {
-  type AcceptedSocket,
-  closeFd,
-  listenTcp,
-  withInheritedFd,
-} from "../process/tcp_listener.ts";
-import { inetdExecInvocation } from "./inetd_exec.ts";
-import { spawnWithSocket } from "../process/spawn_with_socket.ts";
+import { serveInetd } from "../inetd/serve_inetd.ts";
 import type { Reaper } from "../process/reaper.ts";
-import { lastErrno, lazyLibc } from "../sys/libc.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
   const self = Deno.pid;
   return {
     resolve: (argv0, path, cwd) => resolveExecutable(argv0, path, cwd ? { cwd } : {}),
-    spawn(req: ProcessRequest): ProcessHandle {
+    spawn(req) {
       const h = spawner.spawn({
         argv: req.argv,
         env: req.env,
@@ -64,15 +46,12 @@ export function realProcesses(spawner: Spawner): ProcessPort {
         // Gone already: nothing to signal.
       }
     },
-    groupAlive: (pgid) => {
-      // Stopping 500 services polls each group several times; a /proc scan per poll made the
-      // shutdown quadratic (seconds). kill(-pgid, 0) and the leader's own stat answer almost
-      // every poll; the scan stays for the rare group that outlives its leader or holds zombies.
-      if (!groupExists(pgid)) return false;
-      return pidAlive(pgid) || groupAlive(pgid);
-    },
+    groupAlive: (pgid) => groupAlive(pgid),
     pidAlive: (pid) => pidAlive(pid),
-    hasChildren: () => listProcesses().some((p) => p.ppid === self && p.state !== "Z"),
+    hasChildren: () => liveChildren().length > 0,
+    leftovers: () => liveChildren(),
+    // A restart's leftovers may be anywhere in the namespace (orphans re-parented to PID 1):
+    // only a walk of /proc finds them.
     list: () =>
       listProcesses().filter((p) => !isGone(p.state)).map(({ pid, ppid, pgid, sid }) => ({
         pid,
@@ -80,10 +59,6 @@ export function realProcesses(spawner: Spawner): ProcessPort {
         pgid,
         sid,
       })),
-    leftovers: () =>
-      listProcesses().filter((p) => p.pid !== self && p.ppid === self && p.state !== "Z").map((
-        p,
-      ) => p.pid),
     inspect(pid) {
       const info = readProcess(pid);
       const uid = info ? realUid(pid) : undefined;
@@ -96,20 +71,6 @@ export function realProcesses(spawner: Spawner): ProcessPort {
   };
 }
 
-const ESRCH = 3;
-const openLibc = lazyLibc({ kill: { parameters: ["i32", "i32"], result: "i32" } });
-
-/**
- * kill(-pgid, 0): false only when no process (zombies included) is left in the group. Deno.kill
- * cannot send signal 0, hence libc; opened on first use so importing needs no FFI permission.
- */
-function groupExists(pgid: number): boolean {
-  const lib = openLibc();
-  if (lib.kill(-pgid, 0) === 0) return true;
-  // EPERM and the like: the group exists but is not ours to signal.
-  return lastErrno(lib) !== ESRCH;
-}
-
 /** CronPort over croner (through config/cron_interval.ts, the one file that imports it). */
 export const realCron: CronPort = {
   schedule(interval: string, onTick: () => void): CronJob {
@@ -118,89 +79,11 @@ export const realCron: CronPort = {
 };
 
 /**
- * InetdPort over an FFI listening socket (TCP, all IPv4 addresses as the original). Each
- * connection's command is started through the `__inetd-exec` helper so that the accepted
- * socket itself becomes its fds 0, 1 and 2 (spec §5.2.6).
+ * InetdPort over src/inetd/: each accepted socket itself becomes the fds 0, 1 and 2 of its
+ * connection's command (spec §5.2.6).
  */
 export function realInetd(spawner: Spawner, reaper?: Pick<Reaper, "subscribe">): InetdPort {
   return {
-    listen(port: number, onConnection: (conn: InetdConnection) => void): InetdListener {
-      const listener = listenTcp(port);
-      let requests = 0;
-      (async () => {
-        for await (const accepted of listener.accept()) {
-          requests++;
-          const conn = inetdConnection(spawner, reaper, accepted);
-          try {
-            onConnection(conn);
-          } catch (err) {
-            // A bug for one connection must not end the listener: report it (the crash guard
-            // logs it) and go on accepting.
-            conn.close();
-            reportError(err);
-          }
-        }
-      })();
-      return {
-        port,
-        get requests() {
-          return requests;
-        },
-        close() {
-          void listener.close();
-        },
-      };
-    },
-  };
-}
-
-function inetdConnection(
-  spawner: Spawner,
-  reaper: Pick<Reaper, "subscribe"> | undefined,
-  accepted: AcceptedSocket,
-): InetdConnection {
-  let open = true;
-  const release = () => {
-    if (!open) return;
-    open = false;
-    closeFd(accepted.fd);
-  };
-  return {
-    remote: accepted.remote,
-    local: accepted.local,
-    spawn(req: InetdProcessRequest): ProcessHandle {
-      if (!open) throw new Error("Cannot start a process for a closed connection");
-      try {
-        if (reaper && req.uid === undefined && req.gid === undefined) {
-          // The fast road: posix_spawn with the socket as stdio; the reaper collects the exit.
-          const pid = spawnWithSocket(accepted.fd, req);
-          const status = new Promise<ExitStatus>((resolve) => {
-            const unsubscribe = reaper.subscribe(pid, (s) => {
-              unsubscribe();
-              resolve(s);
-            });
-          });
-          return { pid, status, stdout: null, stderr: null };
-        }
-        const helper = inetdExecInvocation(accepted.fd, req.argv);
-        const h = withInheritedFd(accepted.fd, () =>
-          spawner.spawn({
-            argv: [helper.program, ...helper.args],
-            env: { ...req.env, ...helper.env },
-            detached: true,
-            stdin: "null",
-            stdout: "null",
-            stderr: "null",
-            ...(req.cwd !== undefined ? { cwd: req.cwd } : {}),
-            ...(req.uid !== undefined ? { uid: req.uid } : {}),
-            ...(req.gid !== undefined ? { gid: req.gid } : {}),
-          }));
-        return { pid: h.pid, status: h.status, stdout: null, stderr: null };
-      } finally {
-        // The child holds its own copy now; ours would keep the connection open after it exits.
-        release();
-      }
-    },
-    close: release,
+    listen: (port, onConnection) => serveInetd(port, onConnection, { spawner, reaper }),
   };
 }

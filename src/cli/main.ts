@@ -3,7 +3,7 @@
  * sdnotify, sdnotify-exec) and maps errors to exit codes. The only place that knows them all.
  */
 import { parseCommandLine, SYNOPSIS } from "./options.ts";
-import { INETD_EXEC } from "./inetd_exec.ts";
+import { INETD_EXEC } from "../inetd/inetd_exec.ts";
 import { SELFTEST_HELPER } from "./selftest_helper.ts";
 import { errorStack } from "../text/error_message.ts";
 import { UsageError } from "../text/usage_error.ts";
@@ -25,7 +25,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   sdnotify: () => import("./sdnotify.ts").then((m) => m.sdnotifyCommand),
   "sdnotify-exec": () => import("./sdnotify_exec.ts").then((m) => m.sdnotifyExecCommand),
   // Internal: how an inetd connection's command is started (selected by CHAPERONE_ARGV0 only).
-  [INETD_EXEC]: () => import("./inetd_exec.ts").then((m) => m.inetdExecCommand),
+  [INETD_EXEC]: () => import("../inetd/inetd_exec.ts").then((m) => m.inetdExecCommand),
   // Internal: the child processes of `selftest` (selected by CHAPERONE_ARGV0 only).
   [SELFTEST_HELPER]: () => import("./selftest_helper.ts").then((m) => m.selftestHelperCommand),
 };

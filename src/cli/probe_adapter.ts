@@ -8,8 +8,7 @@ import type { ProbeSpawner } from "../probe/probe_spawner.ts";
 import { resolveExecutable, type Spawner } from "../process/spawn.ts";
 import type { ProbePort } from "../supervisor/ports.ts";
 import type { Clock } from "../sys/clock.ts";
-
-const SIGKILL = 9;
+import { SIGNO } from "../process/signals.ts";
 
 /** The probe port of a run. */
 export function realProbes(spawner: Spawner, clock: Clock): ProbePort {
@@ -54,7 +53,7 @@ export function probeSpawnerOf(spawner: Spawner): ProbeSpawner {
         pid: child.pid,
         status: child.status,
         stderr: child.stderr,
-        killGroup: () => void child.kill(SIGKILL, { group: true }),
+        killGroup: () => void child.kill(SIGNO.SIGKILL, { group: true }),
       };
     },
   };

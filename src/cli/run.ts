@@ -33,13 +33,19 @@ import { pathExists } from "./path_exists.ts";
 import { supervisorHandler } from "./control_handler.ts";
 import { installCrashGuard } from "./crash_guard.ts";
 import { hostNotifier } from "./host_notify.ts";
-import { parseSignal } from "../process/signals.ts";
+import { onSignals, signalName, SIGNO } from "../process/signals.ts";
 import { systemClock } from "../sys/clock.ts";
 import { serviceLeaders, serviceOfPid } from "./record_service.ts";
 import { errorMessage } from "../text/error_message.ts";
 
 /** Signals a container runtime may send that are passed on to the CONSOLE command. */
-const FORWARDED: readonly Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT", "SIGWINCH"];
+const FORWARDED: readonly number[] = [
+  SIGNO.SIGHUP,
+  SIGNO.SIGUSR1,
+  SIGNO.SIGUSR2,
+  SIGNO.SIGQUIT,
+  SIGNO.SIGWINCH,
+];
 
 function write(stream: "stdout" | "stderr", text: string): void {
   const bytes = new TextEncoder().encode(text);
@@ -348,21 +354,15 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   }
 
   // Signals.
-  const onTerm = () => sup.shutdown({ code: 0, reason: "SIGTERM" });
-  const onInt = () => {
-    write("stdout", "\nCtrl-C ... killing chaperone.\n");
-    sup.shutdown({ code: 130, reason: "SIGINT" }, { forced: true });
-  };
-  Deno.addSignalListener("SIGTERM", onTerm);
-  Deno.addSignalListener("SIGINT", onInt);
-  const forwarders = FORWARDED.map((sig) => {
-    const fn = () => {
-      if (!sup.forwardToConsole(parseSignal(sig))) {
-        logger.debug(`${sig} received; no command to pass it to`);
-      }
-    };
-    Deno.addSignalListener(sig, fn);
-    return [sig, fn] as const;
+  const removeSignals = onSignals([SIGNO.SIGTERM, SIGNO.SIGINT, ...FORWARDED], (signo) => {
+    if (signo === SIGNO.SIGTERM) {
+      sup.shutdown({ code: 0, reason: "SIGTERM" });
+    } else if (signo === SIGNO.SIGINT) {
+      write("stdout", "\nCtrl-C ... killing chaperone.\n");
+      sup.shutdown({ code: 130, reason: "SIGINT" }, { forced: true });
+    } else if (!sup.forwardToConsole(signo)) {
+      logger.debug(`${signalName(signo)} received; no command to pass it to`);
+    }
   });
 
   logger.info(`chaperone version ${denoJson.version}, ready.`);
@@ -370,9 +370,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   const ending = await sup.finished;
 
   removeCrashGuard();
-  Deno.removeSignalListener("SIGTERM", onTerm);
-  Deno.removeSignalListener("SIGINT", onInt);
-  for (const [sig, fn] of forwarders) Deno.removeSignalListener(sig, fn);
+  removeSignals();
   await control?.close().catch(() => {});
   await syslog?.close();
   reaper.close();
@@ -413,7 +411,7 @@ function buildConsole(
     restartDelay: 0,
     restartBackoff: 1,
     restartDelayMax: 0,
-    killSignal: tty ? 1 : 15,
+    killSignal: tty ? SIGNO.SIGHUP : SIGNO.SIGTERM,
     processTimeout: config.settings.processTimeout ?? 30,
     startupPause: 0,
     stdout: "inherit",

@@ -9,10 +9,10 @@
  * - `group`: starts `linger 60000`, which stays in the helper's process group, prints its pid
  *   and waits to be signalled with that group.
  *
- * Imports only self_invocation.ts: main.ts imports this file for its name, and each helper
- * starts quickly.
+ * Imports only src/process/self_invocation.ts: main.ts imports this file for its name, and
+ * each helper starts quickly.
  */
-import { selfInvocation } from "./self_invocation.ts";
+import { selfInvocation } from "../process/self_invocation.ts";
 
 /** The mode's name: the value of CHAPERONE_ARGV0 that selects it. */
 export const SELFTEST_HELPER = "__selftest-helper";

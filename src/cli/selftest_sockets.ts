@@ -14,25 +14,22 @@ import type { LogRecord } from "../log/record.ts";
 import { listenSyslog } from "../syslog/listener.ts";
 import { serveControl } from "../control/server.ts";
 import { sendControl } from "../control/client.ts";
-import { lastError, lazyLibc } from "../sys/libc.ts";
+import { W_OK, X_OK } from "../sys/constants.ts";
+import { lastError } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 import { pathExists } from "./path_exists.ts";
 import { type RuntimePaths, runtimePaths } from "./runtime_paths.ts";
 import { until } from "./selftest_wait.ts";
 import { fail, ok, skip, type Verdict } from "./selftest_row.ts";
 import { errorMessage } from "../text/error_message.ts";
 
-const W_OK = 2;
-const X_OK = 1;
 /** How long a message or a reply may take. */
 const REPLY_MS = 5_000;
 
-const openLibc = lazyLibc({ access: { parameters: ["buffer", "i32"], result: "i32" } });
-
 /** Why the current user cannot create files in `dir` (access(2)), or undefined when it can. */
 export function notWritable(dir: string): string | undefined {
-  const lib = openLibc();
-  if (lib.access(new TextEncoder().encode(`${dir}\0`), W_OK | X_OK) === 0) return undefined;
-  return lastError(lib).message;
+  if (libc().access(new TextEncoder().encode(`${dir}\0`), W_OK | X_OK) === 0) return undefined;
+  return lastError().message;
 }
 
 const RUNTIME_ADVICE =

@@ -10,7 +10,8 @@ import { dirname } from "node:path";
 import { splitShellWords } from "../text/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
 import { readLines } from "../text/line_reader.ts";
-import { lastError, lazyLibc } from "../sys/libc.ts";
+import { lastError } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 import {
   type ControlContext,
   type ControlHandler,
@@ -71,16 +72,13 @@ export function serveControl(
   return new Server(options, handler);
 }
 
-const openLibc = lazyLibc({ mkfifo: { parameters: ["buffer", "u32"], result: "i32" } });
-
 /**
  * Creates the FIFO node. Deno has no mkfifo, and spawning mkfifo(1) would make an external
  * binary a runtime requirement of minimal images; libc's mkfifo(3) is always there.
  */
 function makeFifo(path: string, mode: number): void {
-  const lib = openLibc();
-  if (lib.mkfifo(new TextEncoder().encode(path + "\0"), mode) !== 0) {
-    throw new Deno.errors.AlreadyExists(`Cannot create FIFO "${path}": ${lastError(lib).message}`);
+  if (libc().mkfifo(new TextEncoder().encode(path + "\0"), mode) !== 0) {
+    throw new Deno.errors.AlreadyExists(`Cannot create FIFO "${path}": ${lastError().message}`);
   }
 }
 

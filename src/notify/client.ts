@@ -11,22 +11,10 @@
  * or dead receiver produces an error instead of blocking the event loop.
  */
 
-import { lastError, lazyLibc, sockaddrUn } from "../sys/libc.ts";
-
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
-
-const openLibc = lazyLibc({
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  sendto: {
-    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
-    result: "isize",
-  },
-  close: { parameters: ["i32"], result: "i32" },
-});
+import { AF_UNIX, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_DGRAM } from "../sys/constants.ts";
+import { Errno, lastError } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
+import { sockaddrUn } from "../sys/unix_socket.ts";
 
 /**
  * Builds a sockaddr_un for a NOTIFY_SOCKET value: a path, or `@name` for the abstract
@@ -41,17 +29,17 @@ export function notifySocketAddress(spec: string): Uint8Array {
 
 /** errno after a failed libc call, as the matching Deno error class. */
 function sendError(context: string): Error {
-  const { errno, message: reason } = lastError(openLibc());
+  const { errno, message: reason } = lastError();
   const message = `${context}: ${reason}`;
   switch (errno) {
-    case 2: // ENOENT
+    case Errno.ENOENT:
       return new Deno.errors.NotFound(message);
-    case 13: // EACCES
-    case 1: // EPERM
+    case Errno.EACCES:
+    case Errno.EPERM:
       return new Deno.errors.PermissionDenied(message);
-    case 111: // ECONNREFUSED
+    case Errno.ECONNREFUSED:
       return new Deno.errors.ConnectionRefused(message);
-    case 11: // EAGAIN
+    case Errno.EAGAIN:
       return new Deno.errors.WouldBlock(message);
     default:
       return new Error(message);
@@ -66,7 +54,7 @@ function sendError(context: string): Error {
 export function sendNotify(socketSpec: string, message: string): void {
   const address = notifySocketAddress(socketSpec);
   const data = new TextEncoder().encode(message);
-  const lib = openLibc();
+  const lib = libc();
   const context = `Cannot send to notify socket "${socketSpec}"`;
   const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw sendError(context);

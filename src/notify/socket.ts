@@ -12,12 +12,16 @@
  *
  * A name starting with "@" is bound in the abstract namespace instead (sdnotify-exec
  * `--socket @name`, as the original allowed). Deno cannot bind abstract sockets, so that one
- * case goes through libc FFI (socket/bind/recv, with poll() run off the event loop). Abstract
+ * case goes through libc FFI (socket/bind/recv, waiting in src/sys/wakeable_wait.ts). Abstract
  * sockets have no owner or mode: any process in the network namespace may send to them, which
  * is why chaperone's own per-service sockets are always filesystem sockets.
  */
 
-import { bindUnixDatagram, lastError, lazyLibc } from "../sys/libc.ts";
+import { MSG_DONTWAIT } from "../sys/constants.ts";
+import { Errno, errnoText, lastErrno } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
+import { bindUnixDatagram } from "../sys/unix_socket.ts";
+import { WakeableWait } from "../sys/wakeable_wait.ts";
 import { notifySocketAddress } from "./client.ts";
 import { type NotifyMessage, parseNotify } from "./protocol.ts";
 
@@ -55,7 +59,8 @@ export interface OpenNotifySocketOptions {
 interface DatagramSource {
   /** The next datagram; rejects once the source is closed. */
   receive(): Promise<Uint8Array>;
-  close(): void;
+  /** Ends a pending receive(); resolves once the socket is closed. */
+  close(): Promise<void>;
 }
 
 /**
@@ -74,14 +79,17 @@ export function openNotifySocket(
   } else {
     removeStaleSocket(path);
     const listener = Deno.listenDatagram({ transport: "unixpacket", path });
-    conn = { receive: async () => (await listener.receive())[0], close: () => listener.close() };
+    conn = {
+      receive: async () => (await listener.receive())[0],
+      close: () => Promise.resolve(listener.close()),
+    };
     try {
       Deno.chmodSync(path, options.mode ?? 0o600);
       if (options.uid !== undefined || options.gid !== undefined) {
         Deno.chownSync(path, options.uid ?? null, options.gid ?? null);
       }
     } catch (error) {
-      conn.close();
+      listener.close();
       Deno.removeSync(path);
       throw error;
     }
@@ -113,7 +121,7 @@ export function openNotifySocket(
     closing ??= (async () => {
       options.signal?.removeEventListener("abort", onAbort);
       try {
-        conn.close();
+        await conn.close();
       } catch {
         // Already closed.
       }
@@ -167,77 +175,43 @@ function removeStaleSocket(path: string): void {
   Deno.removeSync(path);
 }
 
-const MSG_DONTWAIT = 0x40;
-const POLLIN = 1;
-const EAGAIN = 11;
-const EINTR = 4;
-/** How long one poll() may wait, which bounds how long close() takes. */
-const POLL_MS = 100;
 const MAX_DATAGRAM = 65536;
-
-// Opened on first use, so that filesystem sockets need no FFI permission.
-const openLibc = lazyLibc({
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  // Off the event loop: it blocks for up to POLL_MS.
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  close: { parameters: ["i32"], result: "i32" },
-});
 
 /**
  * An AF_UNIX datagram socket bound to an abstract name. Datagrams are read with
- * recv(MSG_DONTWAIT) on the main thread (where errno is ours to read); poll() waits for the
- * next one on a worker thread. The fd is closed only when no poll() is using it, so that a
- * reused fd number is never polled.
+ * recv(MSG_DONTWAIT) on the main thread (where errno is ours to read); an empty queue is
+ * waited for with WakeableWait, which close() wakes.
  */
 class AbstractDatagramSocket implements DatagramSource {
-  #lib: ReturnType<typeof openLibc>;
-  #fd: number;
-  #closed = false;
-  #polling = false;
+  #wait: WakeableWait;
   #buffer = new Uint8Array(MAX_DATAGRAM);
-  #pollfd = new Uint8Array(8);
 
   constructor(name: string) {
-    this.#lib = openLibc();
-    const address = notifySocketAddress(name);
-    const fd = bindUnixDatagram(address, `notify socket "${name}"`);
-    this.#fd = fd;
-    const view = new DataView(this.#pollfd.buffer);
-    view.setInt32(0, fd, true);
-    view.setInt16(4, POLLIN, true);
-  }
-
-  async receive(): Promise<Uint8Array> {
-    for (;;) {
-      if (this.#closed) {
-        this.#release();
-        throw new Deno.errors.BadResource("The notify socket is closed");
-      }
-      const n = Number(this.#lib.recv(this.#fd, this.#buffer, BigInt(MAX_DATAGRAM), MSG_DONTWAIT));
-      if (n >= 0) return this.#buffer.slice(0, n);
-      const { errno, message } = lastError(this.#lib);
-      if (errno !== EAGAIN && errno !== EINTR) {
-        this.#closed = true;
-        this.#release();
-        throw new Error(`Cannot receive from notify socket: ${message}`);
-      }
-      this.#polling = true;
-      try {
-        await this.#lib.poll(this.#pollfd, 1n, POLL_MS);
-      } finally {
-        this.#polling = false;
-      }
+    const fd = bindUnixDatagram(notifySocketAddress(name), `notify socket "${name}"`);
+    try {
+      this.#wait = new WakeableWait(fd);
+    } catch (error) {
+      libc().close(fd);
+      throw error;
     }
   }
 
-  close(): void {
-    this.#closed = true;
-    if (!this.#polling) this.#release();
+  async receive(): Promise<Uint8Array> {
+    const wait = this.#wait;
+    for (;;) {
+      if (wait.closed) throw new Deno.errors.BadResource("The notify socket is closed");
+      const n = Number(libc().recv(wait.fd, this.#buffer, BigInt(MAX_DATAGRAM), MSG_DONTWAIT));
+      if (n >= 0) return this.#buffer.slice(0, n);
+      const errno = lastErrno();
+      if (errno !== Errno.EAGAIN && errno !== Errno.EINTR) {
+        await wait.close();
+        throw new Error(`Cannot receive from notify socket: ${errnoText(errno)}`);
+      }
+      await wait.readable();
+    }
   }
 
-  #release(): void {
-    if (this.#fd < 0) return;
-    this.#lib.close(this.#fd);
-    this.#fd = -1;
+  close(): Promise<void> {
+    return this.#wait.close();
   }
 }

@@ -9,7 +9,9 @@
  * process, so a pid reused by a new process after the old one ended cannot be mistaken for it,
  * and it becomes readable the moment the process ends. Without pidfds, /proc is read.
  */
-import { lastErrno, lazyLibc } from "../sys/libc.ts";
+import { POLLIN, SYS_PIDFD_OPEN } from "../sys/constants.ts";
+import { Errno, lastErrno } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 import { isGone, readProcess } from "./proc_table.ts";
 
 /**
@@ -27,17 +29,6 @@ export interface FollowedPid {
   close(): void;
 }
 
-/** pidfd_open is 434 on every Linux architecture (the unified syscall table). */
-const SYS_PIDFD_OPEN = 434n;
-const POLLIN = 1;
-const ESRCH = 3;
-
-const openLibc = lazyLibc({
-  syscall: { parameters: ["i64", "i64", "i64"], result: "i64" },
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-});
-
 /** Where the process is according to /proc (also after a pidfd said it ended). */
 function procState(pid: number): FollowedState {
   const info = readProcess(pid);
@@ -48,12 +39,12 @@ function procState(pid: number): FollowedState {
 
 /** Starts following `pid` (a pid that does not exist is `gone` at once). */
 export function followPid(pid: number): FollowedPid {
-  const lib = openLibc();
+  const lib = libc();
   const fd = Number(lib.syscall(SYS_PIDFD_OPEN, BigInt(pid), 0n));
   if (fd < 0) {
     // ESRCH: no such process. Anything else (ENOSYS on an old kernel, EINVAL for a thread):
     // fall back to /proc.
-    const gone = lastErrno(lib) === ESRCH;
+    const gone = lastErrno() === Errno.ESRCH;
     return { pid, state: () => gone ? "gone" : procState(pid), close: () => {} };
   }
   const pollfd = new Uint8Array(8);

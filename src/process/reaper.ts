@@ -4,29 +4,23 @@
  *
  * Why FFI: as PID 1 (or a child subreaper) chaperone inherits every orphan in its namespace,
  * and Deno only ever waits for the children it spawned itself. Orphans would stay zombies
- * forever. Deno has no waitpid(), prctl() or kill(-1) of its own, so they come from libc here
- * (through sys/libc.ts; the inetd socket files use libc too, for their own reasons).
+ * forever. Deno has no waitpid(), prctl() or kill(-1) of its own, so they come from libc
+ * (src/sys/libc.ts).
  *
  * Why not waitpid(-1): it would also collect children of Deno.Command, whose
- * ChildProcess.status then never learns how they ended. So on each SIGCHLD the reaper scans
- * /proc for zombies whose parent is us and whose pid the Spawner does not own (`isOwned`), and
- * reaps exactly those with waitpid(pid, WNOHANG). Every process started by chaperone must
- * therefore go through the Spawner while the reaper runs.
+ * ChildProcess.status then never learns how they ended. So after each burst of SIGCHLD the
+ * reaper reads our children lists (proc_table.ts childPids(), not a walk of all of /proc) and
+ * calls waitpid(pid, WNOHANG) for each child whose pid the Spawner does not own (`isOwned`):
+ * that collects exactly the unowned zombies and returns 0 for the rest. Every process started
+ * by chaperone must therefore go through the Spawner while the reaper runs, unless the reaper
+ * is meant to collect it (the inetd fast road, which subscribes to its pid).
  */
 
 import { type ExitStatus, fromWaitStatus } from "./exit_status.ts";
-import { listProcesses } from "./proc_table.ts";
-import { lastError, lazyLibc } from "../sys/libc.ts";
-
-const WNOHANG = 1;
-const PR_SET_CHILD_SUBREAPER = 36;
-const ESRCH = 3;
-
-const openLibc = lazyLibc({
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
-  kill: { parameters: ["i32", "i32"], result: "i32" },
-});
+import { childPids } from "./proc_table.ts";
+import { PR_SET_CHILD_SUBREAPER, WNOHANG } from "../sys/constants.ts";
+import { Errno, lastError } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 
 /** What the reaper needs from its owner. */
 export interface ReaperOptions {
@@ -53,7 +47,7 @@ export interface Reaper extends Disposable {
  * arrived before). Never reaps a pid for which `isOwned(pid)` is true.
  */
 export function startReaper(options: ReaperOptions): Reaper {
-  const lib = openLibc();
+  const lib = libc();
   const statusBuffer = new Int32Array(1);
   const listeners = new Map<number, Set<(status: ExitStatus) => void>>();
   let scheduled: ReturnType<typeof setTimeout> | undefined;
@@ -61,18 +55,17 @@ export function startReaper(options: ReaperOptions): Reaper {
 
   const reapNow = (): number => {
     let reaped = 0;
-    const self = Deno.pid;
-    for (const process of listProcesses()) {
-      if (process.ppid !== self || process.state !== "Z" || options.isOwned(process.pid)) continue;
-      const result = lib.waitpid(process.pid, statusBuffer, WNOHANG);
-      // 0: not a zombie after all; -1 (ECHILD): someone else collected it first.
-      if (result !== process.pid) continue;
+    for (const pid of childPids()) {
+      if (options.isOwned(pid)) continue;
+      const result = lib.waitpid(pid, statusBuffer, WNOHANG);
+      // 0: still running; -1 (ECHILD): not our child any more, someone collected it first.
+      if (result !== pid) continue;
       reaped++;
       const status = fromWaitStatus(statusBuffer[0]!);
-      options.onReap(process.pid, status);
-      const waiting = listeners.get(process.pid);
+      options.onReap(pid, status);
+      const waiting = listeners.get(pid);
       if (waiting) {
-        listeners.delete(process.pid);
+        listeners.delete(pid);
         for (const listener of waiting) listener(status);
       }
     }
@@ -129,9 +122,8 @@ export function isPid1(): boolean {
  * descendants are re-parented here instead of to the real init (Decision 12, `--force`).
  */
 export function becomeSubreaper(): void {
-  const lib = openLibc();
-  if (lib.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
-    const { message } = lastError(lib);
+  if (libc().prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
+    const { message } = lastError();
     throw new Error(`Cannot become a child subreaper: ${message}`);
   }
 }
@@ -146,9 +138,8 @@ export function killAll(sig: number): boolean {
   if (!isPid1()) {
     throw new Error("Refusing kill(-1): chaperone is not PID 1 of its namespace");
   }
-  const lib = openLibc();
-  if (lib.kill(-1, sig) === 0) return true;
-  const { errno, message } = lastError(lib);
-  if (errno === ESRCH) return false;
+  if (libc().kill(-1, sig) === 0) return true;
+  const { errno, message } = lastError();
+  if (errno === Errno.ESRCH) return false;
   throw new Error(`Cannot signal all processes: ${message}`);
 }

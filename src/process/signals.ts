@@ -4,41 +4,54 @@
  * statuses and the exit-code contract speak in *numbers*, so every conversion goes through here.
  */
 
+/**
+ * Signal numbers by canonical name: the one table every signal number in Chaperone comes from
+ * (`SIGNO.SIGTERM`, never a bare 15).
+ */
+export const SIGNO = Object.freeze(
+  {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGILL: 4,
+    SIGTRAP: 5,
+    SIGABRT: 6,
+    SIGBUS: 7,
+    SIGFPE: 8,
+    SIGKILL: 9,
+    SIGUSR1: 10,
+    SIGSEGV: 11,
+    SIGUSR2: 12,
+    SIGPIPE: 13,
+    SIGALRM: 14,
+    SIGTERM: 15,
+    SIGSTKFLT: 16,
+    SIGCHLD: 17,
+    SIGCONT: 18,
+    SIGSTOP: 19,
+    SIGTSTP: 20,
+    SIGTTIN: 21,
+    SIGTTOU: 22,
+    SIGURG: 23,
+    SIGXCPU: 24,
+    SIGXFSZ: 25,
+    SIGVTALRM: 26,
+    SIGPROF: 27,
+    SIGWINCH: 28,
+    SIGIO: 29,
+    SIGPWR: 30,
+    SIGSYS: 31,
+  } as const,
+);
+
 /** Canonical signal names indexed by number (index 0 is unused). */
-const NAMES: readonly string[] = [
-  "",
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGILL",
-  "SIGTRAP",
-  "SIGABRT",
-  "SIGBUS",
-  "SIGFPE",
-  "SIGKILL",
-  "SIGUSR1",
-  "SIGSEGV",
-  "SIGUSR2",
-  "SIGPIPE",
-  "SIGALRM",
-  "SIGTERM",
-  "SIGSTKFLT",
-  "SIGCHLD",
-  "SIGCONT",
-  "SIGSTOP",
-  "SIGTSTP",
-  "SIGTTIN",
-  "SIGTTOU",
-  "SIGURG",
-  "SIGXCPU",
-  "SIGXFSZ",
-  "SIGVTALRM",
-  "SIGPROF",
-  "SIGWINCH",
-  "SIGIO",
-  "SIGPWR",
-  "SIGSYS",
-];
+const NAMES: readonly string[] = Object.entries(SIGNO).reduce(
+  (names, [name, n]) => {
+    names[n] = name;
+    return names;
+  },
+  [""],
+);
 
 /** Alternative names the kernel headers (and Python's signal module) also accept. */
 const ALIASES: Readonly<Record<string, number>> = {
@@ -48,10 +61,7 @@ const ALIASES: Readonly<Record<string, number>> = {
 };
 
 /** Signal numbers by name, aliases included (e.g. `SIGTERM` → 15). */
-export const SIGNALS: Readonly<Record<string, number>> = Object.freeze({
-  ...Object.fromEntries(NAMES.map((name, n) => [name, n]).filter(([name]) => name !== "")),
-  ...ALIASES,
-});
+export const SIGNALS: Readonly<Record<string, number>> = Object.freeze({ ...SIGNO, ...ALIASES });
 
 /** The highest standard (non real-time) signal number on Linux. */
 export const MAX_SIGNAL = NAMES.length - 1;

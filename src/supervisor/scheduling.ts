@@ -18,6 +18,7 @@ import type {
 } from "./ports.ts";
 import type { ServiceRuntime } from "./runtime.ts";
 import { errorMessage } from "../text/error_message.ts";
+import { SIGNO } from "../process/signals.ts";
 
 /** What scheduling a service needs. */
 export interface ScheduleContext {
@@ -75,11 +76,9 @@ export function unschedule(
       `${r.spec.name} terminating ${r.connections.size} processes on port ${r.spec.port} that are still running`,
     );
   }
-  const signo = options.shutdown ? SIGTERM : r.spec.killSignal;
+  const signo = options.shutdown ? SIGNO.SIGTERM : r.spec.killSignal;
   for (const c of r.connections) ctx.processes.signal(c.pid, signo, { group: true });
 }
-
-const SIGTERM = 15;
 
 /** What the supervisor tells the connection handler about the service. */
 export interface InetdServiceContext {

@@ -23,8 +23,7 @@ import {
 } from "./service_process.ts";
 import { signalPlan } from "./shutdown.ts";
 import { errorMessage } from "../text/error_message.ts";
-
-const SIGKILL = 9;
+import { SIGNO } from "../process/signals.ts";
 
 /** `_CHAP_SERVICE_TIME` is a date (epoch seconds), the one use of wall time here. */
 const wallSeconds = () => Math.floor(Date.now() / 1000);
@@ -67,7 +66,7 @@ export class ServiceEffects {
         return;
       case "signal": {
         const kill = fx.signal === "SIGKILL";
-        const signo = kill ? SIGKILL : r.spec.killSignal;
+        const signo = kill ? SIGNO.SIGKILL : r.spec.killSignal;
         for (const t of signalPlan({ ...r.snap, pgid: r.pgid }, signo, kill)) {
           processes.signal(t.pid, t.signo, { group: t.group });
         }
@@ -178,7 +177,7 @@ export class ServiceEffects {
       if (left.length === 0) return gone();
       if (!killed && clock.now() >= deadline) {
         killed = true;
-        for (const pid of left) processes.signal(pid, SIGKILL, { group: false });
+        for (const pid of left) processes.signal(pid, SIGNO.SIGKILL, { group: false });
       }
       clock.setTimeout(poll, delay);
       delay = Math.min(delay * 2, 100);

@@ -7,9 +7,7 @@
  */
 import type { Logger } from "../log/logger.ts";
 import type { Clock, ProcessPort } from "./ports.ts";
-
-const SIGTERM = 15;
-const SIGKILL = 9;
+import { SIGNO } from "../process/signals.ts";
 
 /** What the final sweep needs. */
 export interface FinalSweepContext {
@@ -42,7 +40,7 @@ export function finalSweep(ctx: FinalSweepContext): void {
     if (ctx.isPid1) ctx.killAll(signo);
     else for (const pid of procs.leftovers()) procs.signal(pid, signo, { group: false });
   };
-  signalLeft(SIGTERM);
+  signalLeft(SIGNO.SIGTERM);
   // One shutdown_timeout bounds the whole shutdown (Decision 11): leftovers get what remains
   // of it, and at least a second when the services' own stop already used it up (as the
   // original waited 1 s after a stop phase that had waited).
@@ -61,7 +59,7 @@ export function finalSweep(ctx: FinalSweepContext): void {
     if (!killed && ctx.clock.now() >= deadline) {
       killed = true;
       ctx.logger.info(`Some processes remain after ${ctx.shutdownTimeout}secs.  Forcing kill`);
-      signalLeft(SIGKILL);
+      signalLeft(SIGNO.SIGKILL);
     }
     ctx.clock.setTimeout(poll, delay);
     delay = Math.min(delay * 2, 100);
@@ -96,7 +94,7 @@ export function signalPlan(
   }
   if (subject.mainPid !== undefined) plan.push({ pid: subject.mainPid, signo, group: false });
   if (sweepGroup && subject.pgid !== undefined) {
-    plan.push({ pid: subject.pgid, signo: SIGKILL, group: true });
+    plan.push({ pid: subject.pgid, signo: SIGNO.SIGKILL, group: true });
   }
   return plan;
 }

@@ -32,13 +32,12 @@ import { finalSweep, signalPlan } from "./shutdown.ts";
 import { ServiceEffects } from "./service_effects.ts";
 import { unschedule } from "./scheduling.ts";
 import { errorStack } from "../text/error_message.ts";
+import { SIGNO } from "../process/signals.ts";
 
 export type { Ending } from "../system/machine.ts";
 export type { SpawnExtras, SupervisorDeps } from "./ports.ts";
 export type { ServiceView, SettleResult } from "./runtime.ts";
 export type { CommandResult } from "./commands.ts";
-
-const SIGKILL = 9;
 
 /** One queued event: for a service, or for the system. */
 type Queued =
@@ -334,11 +333,11 @@ export class Supervisor {
         return;
       case "kill-everything":
         for (const r of this.#rt.values()) {
-          for (const t of signalPlan({ ...r.snap, pgid: r.pgid }, SIGKILL, false)) {
+          for (const t of signalPlan({ ...r.snap, pgid: r.pgid }, SIGNO.SIGKILL, false)) {
             this.#deps.processes.signal(t.pid, t.signo, { group: t.group });
           }
         }
-        if (this.#deps.isPid1) this.#deps.killAll(SIGKILL);
+        if (this.#deps.isPid1) this.#deps.killAll(SIGNO.SIGKILL);
         return;
       case "idle-timer": {
         const d = this.#deps.idleDelay;

@@ -9,57 +9,35 @@
  * File status comes from statx(2), whose layout is the same on x86_64 and arm64 (struct stat's
  * is not).
  */
-import { errnoText, lastErrno, lazyLibc } from "./libc.ts";
+import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  F_GETFL,
+  F_SETFL,
+  O,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFMT,
+  S_IFREG,
+  S_IFSOCK,
+  STATX_BASIC_STATS,
+} from "./constants.ts";
+import { Errno, ErrnoError, errnoText, lastErrno } from "./errno.ts";
+import { libc } from "./libc.ts";
 
-/** openat()'s "relative to the working directory". */
-export const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_BASIC_STATS = 0x7ff;
 const STATX_SIZE = 256;
-const F_GETFL = 3;
-const F_SETFL = 4;
-
-const arm64 = Deno.build.arch === "aarch64";
-/** open(2) flags for Linux (O_DIRECTORY and O_NOFOLLOW have other values on arm64). */
-export const O = {
-  RDONLY: 0,
-  WRONLY: 1,
-  CREAT: 0o100,
-  EXCL: 0o200,
-  NOCTTY: 0o400,
-  APPEND: 0o2000,
-  NONBLOCK: 0o4000,
-  DIRECTORY: arm64 ? 0o40000 : 0o200000,
-  NOFOLLOW: arm64 ? 0o100000 : 0o400000,
-  CLOEXEC: 0o2000000,
-  PATH: 0o10000000,
-} as const;
-
-/** The errno values callers of this module tell apart. */
-export const Errno = {
-  ENOENT: 2,
-  EINTR: 4,
-  ENXIO: 6,
-  EACCES: 13,
-  EEXIST: 17,
-  ENOTDIR: 20,
-  ELOOP: 40,
-} as const;
-
-/** The file type bits of a mode and their values. */
-export const S_IFMT = 0o170000;
-export const S_IFREG = 0o100000;
-export const S_IFDIR = 0o040000;
-export const S_IFLNK = 0o120000;
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
-  [0o010000]: "FIFO",
-  [0o020000]: "character device",
+  [S_IFIFO]: "FIFO",
+  [S_IFCHR]: "character device",
   [S_IFDIR]: "directory",
-  [0o060000]: "block device",
+  [S_IFBLK]: "block device",
   [S_IFREG]: "regular file",
   [S_IFLNK]: "symbolic link",
-  [0o140000]: "socket",
+  [S_IFSOCK]: "socket",
 };
 
 /** What a file is and who owns it (from statx). */
@@ -84,27 +62,6 @@ export function sameFile(a: FileStatus, b: FileStatus): boolean {
   return a.ino === b.ino && a.devMajor === b.devMajor && a.devMinor === b.devMinor;
 }
 
-/** A failed libc call: `errno` tells why, the message is strerror's. */
-export class ErrnoError extends Error {
-  override name = "ErrnoError";
-  constructor(readonly errno: number, message: string) {
-    super(message);
-  }
-}
-
-const openLibc = lazyLibc({
-  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
-  mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  fchmod: { parameters: ["i32", "u32"], result: "i32" },
-  fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
-  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
-  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-});
-
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(1);
 // Calls are synchronous, so one statx buffer serves every call.
@@ -115,14 +72,13 @@ function cString(text: string): Uint8Array {
   return encoder.encode(text + "\0");
 }
 
-function fail(lib: ReturnType<typeof openLibc>): never {
-  const errno = lastErrno(lib);
-  throw new ErrnoError(errno, errnoText(lib, errno));
+function fail(): never {
+  const errno = lastErrno();
+  throw new ErrnoError(errno, errnoText(errno));
 }
 
 function statx(dirfd: number, path: Uint8Array, flags: number): FileStatus {
-  const lib = openLibc();
-  if (lib.statx(dirfd, path, flags, STATX_BASIC_STATS, STATX) !== 0) fail(lib);
+  if (libc().statx(dirfd, path, flags, STATX_BASIC_STATS, STATX) !== 0) fail();
   const v = STATX_VIEW;
   return {
     nlink: v.getUint32(16, true),
@@ -149,8 +105,7 @@ function dirFd(dir: DirectoryRef): number {
 
 /** mkdirat(2): creates directory `name` in `dir` with `mode` (less the umask); throws ErrnoError. */
 export function mkdirAt(dir: DirectoryRef, name: string, mode: number): void {
-  const lib = openLibc();
-  if (lib.mkdirat(dirFd(dir), cString(name), mode) !== 0) fail(lib);
+  if (libc().mkdirat(dirFd(dir), cString(name), mode) !== 0) fail();
 }
 
 /** An open file descriptor, closed by close(). */
@@ -163,9 +118,9 @@ export class FileDescriptor {
 
   /** openat(2) with `flags` (from O) and `mode` for a created file; throws ErrnoError. */
   static openAt(dir: DirectoryRef, name: string, flags: number, mode = 0): FileDescriptor {
-    const lib = openLibc();
+    const lib = libc();
     const fd = lib.openat(dirFd(dir), cString(name), flags, mode);
-    if (fd < 0) fail(lib);
+    if (fd < 0) fail();
     return new FileDescriptor(fd);
   }
 
@@ -186,49 +141,44 @@ export class FileDescriptor {
 
   /** read(2) into `buffer` (EINTR retried): the number of bytes read, 0 at the end. */
   readSync(buffer: Uint8Array): number {
-    const lib = openLibc();
+    const lib = libc();
     for (;;) {
       const n = Number(lib.read(this.#fd, buffer, BigInt(buffer.length)));
       if (n >= 0) return n;
-      const errno = lastErrno(lib);
-      if (errno !== Errno.EINTR) throw new ErrnoError(errno, errnoText(lib, errno));
+      if (lastErrno() !== Errno.EINTR) fail();
     }
   }
 
   /** write(2) of as much of `data` as the kernel takes (EINTR retried); throws ErrnoError. */
   writeSync(data: Uint8Array): number {
-    const lib = openLibc();
+    const lib = libc();
     for (;;) {
       const n = Number(lib.write(this.#fd, data, BigInt(data.length)));
       if (n >= 0) return n;
-      const errno = lastErrno(lib);
-      if (errno !== Errno.EINTR) throw new ErrnoError(errno, errnoText(lib, errno));
+      if (lastErrno() !== Errno.EINTR) fail();
     }
   }
 
   /** fchmod(2): sets the mode exactly (the umask does not apply). */
   chmod(mode: number): void {
-    const lib = openLibc();
-    if (lib.fchmod(this.#fd, mode) !== 0) fail(lib);
+    if (libc().fchmod(this.#fd, mode) !== 0) fail();
   }
 
   /** fchown(2); an undefined gid stays as it is. */
   chown(uid: number, gid?: number): void {
-    const lib = openLibc();
-    if (lib.fchown(this.#fd, uid, gid ?? 0xffffffff) !== 0) fail(lib);
+    if (libc().fchown(this.#fd, uid, gid ?? 0xffffffff) !== 0) fail();
   }
 
   /** ftruncate(2) to length 0. */
   truncate(): void {
-    const lib = openLibc();
-    if (lib.ftruncate(this.#fd, 0n) !== 0) fail(lib);
+    if (libc().ftruncate(this.#fd, 0n) !== 0) fail();
   }
 
   /** Clears O_NONBLOCK: later writes wait instead of failing with EAGAIN. */
   setBlocking(): void {
-    const lib = openLibc();
+    const lib = libc();
     const flags = lib.fcntl(this.#fd, F_GETFL, 0);
-    if (flags < 0 || lib.fcntl(this.#fd, F_SETFL, flags & ~O.NONBLOCK) !== 0) fail(lib);
+    if (flags < 0 || lib.fcntl(this.#fd, F_SETFL, flags & ~O.NONBLOCK) !== 0) fail();
   }
 
   /** Hands the descriptor number over: this object no longer closes it. */
@@ -241,7 +191,7 @@ export class FileDescriptor {
   /** Closes the descriptor (again: nothing). */
   close(): void {
     if (this.#fd < 0) return;
-    openLibc().close(this.#fd);
+    libc().close(this.#fd);
     this.#fd = -1;
   }
 }

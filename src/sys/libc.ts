@@ -1,125 +1,103 @@
 /**
- * The shared plumbing for calling libc through FFI: opening it lazily, reading errno and its
- * message, and building a `struct sockaddr_un`.
+ * libc, opened once: the one table of every C function Chaperone calls through FFI.
  *
- * Why FFI at all: Deno has no waitpid(), prctl(), kill(-1), mkfifo(), dup2()/execve(), no
- * abstract or fd-level sockets and no recvmmsg(); chaperone's init duties need each of them.
- * Every file that calls libc keeps its own symbol table and says why it needs it; this module
- * only removes the boilerplate they would otherwise repeat.
+ * Why FFI at all, call by call (what Deno's own API cannot do):
+ * - Reaping (src/process/reaper.ts): as PID 1 chaperone inherits every orphan, and Deno only
+ *   waits for children it spawned: waitpid(), prctl(PR_SET_CHILD_SUBREAPER), kill(-1).
+ * - Following and probing processes (src/process/pid_watch.ts, proc_table.ts): pidfd_open
+ *   (through syscall()) to follow a pid that is not our child without mistaking a reused pid;
+ *   poll() to ask the pidfd whether it ended; kill(-pgid, 0), a signal Deno.kill cannot send.
+ * - Files in directories a service owns (src/sys/file_descriptor.ts): openat with O_NOFOLLOW,
+ *   O_NONBLOCK or O_PATH, mkdirat, statx, fchmod, fchown, ftruncate and fcntl on a descriptor.
+ * - The FIFO of the control endpoints (src/control/server.ts): mkfifo(); spawning mkfifo(1)
+ *   would make an external binary a runtime requirement of minimal images.
+ * - `selftest` asking whether a directory is writable without writing in it
+ *   (src/cli/selftest_sockets.ts): access(), which Deno does not have.
+ * - /dev/log (src/syslog/listener.ts): recvmmsg() takes up to 64 datagrams per call, where
+ *   Deno.listenDatagram delivers one per promise, far below what programs log.
+ * - sd_notify (src/notify/): abstract sockets (`@name`), which Deno cannot address, and
+ *   sending from an unbound socket: socket(), bind(), recv(), sendto().
+ * - inetd (src/inetd/): the accepted socket itself becomes the command's fds 0-2, so it must
+ *   be a plain fd: socket(), setsockopt(), bind(), listen(), accept4(), getsockname(), and
+ *   posix_spawn() with dup2 file actions, or dup2() and execve() in the helper mode.
+ * - Waiting for any of these fds without blocking the event loop (src/sys/wakeable_wait.ts):
+ *   ppoll() on a worker thread, woken through an eventfd().
+ * - errno and its message for every failure: __errno_location(), strerror().
  *
- * Assumes glibc on Linux (LP64): the library is "libc.so.6", errno is read through
- * `__errno_location()`, and AF_UNIX addresses have a 108-byte `sun_path`.
+ * Calls run on the main thread unless declared `nonblocking` (then on a worker thread, whose
+ * errno is out of reach); only ppoll() is, because only it may wait.
+ *
+ * Assumes glibc on Linux, LP64 (x86_64 or arm64; the images are Debian 12).
  */
 
 /** The file dlopen() loads: glibc's soname. */
 const LIBC_PATH = "libc.so.6";
-const AF_UNIX = 1;
-/** sizeof(sockaddr_un.sun_path) on Linux. */
-const SUN_PATH_MAX = 108;
 
-/** The symbols every opened libc gets, for lastErrno()/lastError()/strerror(). */
-const ERRNO_SYMBOLS = {
+const SYMBOLS = {
+  // errno (src/sys/errno.ts)
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-/** The errno part of an opened libc, all that lastErrno()/lastError()/errnoText() need. */
-export interface ErrnoSymbols {
-  __errno_location(): Deno.PointerValue;
-  strerror(errno: number): Deno.PointerValue;
-}
-
-/** libc's symbols for table `S`, plus the errno symbols. */
-export type Libc<S extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<
-  S & typeof ERRNO_SYMBOLS
->["symbols"];
-
-/**
- * Returns a function that opens libc with `symbols` (plus `__errno_location` and `strerror`)
- * on its first call and returns the same symbols afterwards, so that importing a module that
- * uses FFI needs no FFI permission until it really calls libc.
- */
-export function lazyLibc<const S extends Deno.ForeignLibraryInterface>(
-  symbols: S,
-): () => Libc<S> {
-  let lib: Libc<S> | undefined;
-  return () => lib ??= Deno.dlopen(LIBC_PATH, { ...symbols, ...ERRNO_SYMBOLS }).symbols;
-}
-
-/**
- * errno of this thread. Only meaningful right after a failed synchronous libc call: a call
- * declared `nonblocking` runs on another thread, whose errno this cannot see. Builds no
- * message, so a hot loop can test for EAGAIN cheaply.
- */
-export function lastErrno(lib: ErrnoSymbols): number {
-  const pointer = lib.__errno_location();
-  return pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
-}
-
-/** strerror(errno) as text, or "errno N" when libc has no message. */
-export function errnoText(lib: ErrnoSymbols, errno: number): string {
-  const text = lib.strerror(errno);
-  return text === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(text);
-}
-
-/** errno after a failed synchronous libc call on this thread, with its message. */
-export function lastError(lib: ErrnoSymbols): { errno: number; message: string } {
-  const errno = lastErrno(lib);
-  return { errno, message: errnoText(lib, errno) };
-}
-
-/** Options for sockaddrUn(). */
-export interface SockaddrUnOptions {
-  /** Address the Linux abstract namespace: a leading NUL byte, no file, no terminator. */
-  abstract?: boolean;
-}
-
-/**
- * Builds a `struct sockaddr_un` for `path` (NUL-terminated), or for the abstract name `path`
- * with `{ abstract: true }`; its length is the address length to pass to bind()/sendto().
- * Throws RangeError when the name is empty or does not fit in sun_path.
- */
-export function sockaddrUn(path: string, options: SockaddrUnOptions = {}): Uint8Array {
-  const abstract = options.abstract ?? false;
-  const shown = abstract ? `@${path}` : path;
-  if (path === "") throw new RangeError(`Invalid Unix socket address "${shown}": empty name`);
-  const name = new TextEncoder().encode(path);
-  // Either form spends one byte of sun_path on a NUL: leading for abstract names, trailing
-  // for paths.
-  if (name.length + 1 > SUN_PATH_MAX) {
-    throw new RangeError(
-      `Invalid Unix socket address "${shown}": longer than ${SUN_PATH_MAX - 1} bytes`,
-    );
-  }
-  const address = new Uint8Array(2 + 1 + name.length);
-  new DataView(address.buffer).setUint16(0, AF_UNIX, true);
-  address.set(name, abstract ? 3 : 2);
-  return address;
-}
-
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
-const EADDRINUSE = 98;
-
-const openSocketLibc = lazyLibc({
+  // File descriptors
+  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
+  mkdirat: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  fchmod: { parameters: ["i32", "u32"], result: "i32" },
+  fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
+  access: { parameters: ["buffer", "i32"], result: "i32" },
+  // Sockets
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-});
+  listen: { parameters: ["i32", "i32"], result: "i32" },
+  accept4: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "pointer"], result: "i32" },
+  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
+  // Waiting: ppoll blocks, so it runs off the event loop; poll is only ever asked with a
+  // timeout of 0 (a pidfd's state).
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  ppoll: { parameters: ["buffer", "u64", "pointer", "buffer"], result: "i32", nonblocking: true },
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  // Processes
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  syscall: { parameters: ["i64", "i64", "i64"], result: "i64" },
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  posix_spawn_file_actions_addchdir_np: { parameters: ["buffer", "buffer"], result: "i32" },
+  sigfillset: { parameters: ["buffer"], result: "i32" },
+  sigemptyset: { parameters: ["buffer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Every libc function Chaperone calls. */
+export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+let opened: Libc | undefined;
 
 /**
- * A close-on-exec AF_UNIX datagram socket bound to `address` (from sockaddrUn()); returns its
- * fd. Throws an Error naming `what` (Deno.errors.AddrInUse when the address is taken).
+ * libc's symbols, opened on the first call and shared afterwards, so that importing a module
+ * that uses FFI needs no FFI permission until it really calls libc.
  */
-export function bindUnixDatagram(address: Uint8Array, what: string): number {
-  const lib = openSocketLibc();
-  const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new Error(`Cannot create ${what}: ${lastError(lib).message}`);
-  if (lib.bind(fd, address, address.length) !== 0) {
-    const { errno, message } = lastError(lib);
-    lib.close(fd);
-    const text = `Cannot bind ${what}: ${message}`;
-    throw errno === EADDRINUSE ? new Deno.errors.AddrInUse(text) : new Error(text);
-  }
-  return fd;
+export function libc(): Libc {
+  return opened ??= Deno.dlopen(LIBC_PATH, SYMBOLS).symbols;
 }

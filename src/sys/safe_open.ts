@@ -5,32 +5,20 @@
  * file is opened through libc (file_descriptor.ts) with O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, and
  * what was opened is checked to be a regular file before anything is read or written.
  */
-import {
-  AT_FDCWD,
-  Errno,
-  ErrnoError,
-  FileDescriptor,
-  fileTypeName,
-  O,
-  S_IFMT,
-  S_IFREG,
-} from "./file_descriptor.ts";
-
-export const O_RDONLY = O.RDONLY;
-export const O_WRONLY = O.WRONLY;
-export const O_CREAT = O.CREAT;
-export const O_APPEND = O.APPEND;
+import { AT_FDCWD, O, S_IFMT, S_IFREG } from "./constants.ts";
+import { Errno, ErrnoError } from "./errno.ts";
+import { FileDescriptor, fileTypeName } from "./file_descriptor.ts";
 
 /** The path exists but is not a regular file Chaperone may use (a symlink, FIFO, device …). */
 export class UnsafeFileError extends Error {
   override name = "UnsafeFileError";
 }
 
-// Opens `path` with `flags` plus O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC; a regular file or a throw.
-function openChecked(path: string, flags: number, mode: number): FileDescriptor {
+// Opens `path` for reading with O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC; a regular file or a throw.
+function openChecked(path: string): FileDescriptor {
   let file: FileDescriptor;
   try {
-    file = FileDescriptor.openAt(AT_FDCWD, path, flags | O.NOFOLLOW | O.NONBLOCK | O.CLOEXEC, mode);
+    file = FileDescriptor.openAt(AT_FDCWD, path, O.RDONLY | O.NOFOLLOW | O.NONBLOCK | O.CLOEXEC);
   } catch (err) {
     if (!(err instanceof ErrnoError)) throw err;
     if (err.errno === Errno.ENOENT) throw new Deno.errors.NotFound(`${path}: no such file`);
@@ -54,26 +42,13 @@ function openChecked(path: string, flags: number, mode: number): FileDescriptor 
 }
 
 /**
- * Opens `path` with `flags` (O_RDONLY, O_WRONLY | O_APPEND | O_CREAT, …) plus O_NOFOLLOW,
- * O_NONBLOCK and O_CLOEXEC; returns the fd of a regular file. Throws Deno.errors.NotFound,
- * Deno.errors.PermissionDenied, UnsafeFileError (a symlink or anything but a regular file; the
- * fd is closed again), or an Error with strerror's text.
- */
-export function openRegularFile(path: string, flags: number, mode = 0o600): number {
-  return openChecked(path, flags, mode).release();
-}
-
-/** Closes an fd from openRegularFile(). */
-export function closeFd(fd: number): void {
-  FileDescriptor.adopt(fd).close();
-}
-
-/**
  * Reads a small regular file (a pidfile) without following a symlink or blocking: at most
- * `maxBytes`; a longer file throws UnsafeFileError. Other errors as openRegularFile().
+ * `maxBytes`; a longer file throws UnsafeFileError (as does a symlink or anything but a
+ * regular file). Throws Deno.errors.NotFound, Deno.errors.PermissionDenied, or an Error with
+ * strerror's text.
  */
 export function readSmallFile(path: string, maxBytes: number): Uint8Array {
-  const file = openChecked(path, O.RDONLY, 0);
+  const file = openChecked(path);
   try {
     const buffer = new Uint8Array(maxBytes + 1);
     let length = 0;

@@ -9,16 +9,18 @@
  * (see docs/benchmarks.md). The receiving FFI stays in this file (log files are opened and
  * written through src/sys/file_descriptor.ts).
  *
- * While a flood keeps the queue non-empty, batches are taken with a synchronous
- * MSG_DONTWAIT call (no thread hop); only an empty queue waits in the nonblocking call.
- * Errno cannot be read after a nonblocking call (it belongs to the worker thread), so a
- * failed blocking receive is retried with a short back-off and reported once; close() wakes
- * the blocked receive with shutdown(2), which makes it return at once.
+ * While a flood keeps the queue non-empty, batches are taken with synchronous MSG_DONTWAIT
+ * calls (no thread hop, errno readable); only an empty queue waits, in WakeableWait
+ * (src/sys/wakeable_wait.ts: a ppoll on a worker thread, woken at once by close()).
  */
 import { dirname } from "node:path";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import type { OutputReporter } from "./outputs.ts";
-import { bindUnixDatagram, lastErrno, lazyLibc, sockaddrUn } from "../sys/libc.ts";
+import { MSG_DONTWAIT, MSG_TRUNC, SO_RCVBUF, SOL_SOCKET } from "../sys/constants.ts";
+import { Errno, errnoText, lastErrno } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
+import { bindUnixDatagram, sockaddrUn } from "../sys/unix_socket.ts";
+import { WakeableWait } from "../sys/wakeable_wait.ts";
 import { parseSyslog, splitDatagram } from "./parse.ts";
 import { errorMessage } from "../text/error_message.ts";
 
@@ -29,36 +31,12 @@ export const MAX_DATAGRAM = 64 * 1024;
 /** Minimum time between two reports about malformed or truncated datagrams. */
 export const REPORT_INTERVAL_MS = 10_000;
 
-const SOL_SOCKET = 1;
-const SO_RCVBUF = 8;
-const SHUT_RDWR = 2;
-const MSG_TRUNC = 0x20;
-const MSG_DONTWAIT = 0x40;
-const EINTR = 4;
-const EAGAIN = 11;
 // Longest stretch of back-to-back synchronous receives before the event loop gets a turn.
 const SYNC_SLICE_MS = 20;
-const MSG_WAITFORONE = 0x10000;
 // Linux LP64 layouts: struct iovec is 16 bytes; struct mmsghdr is a 56-byte msghdr
 // (msg_iov at 16, msg_iovlen at 24, msg_flags at 48) plus msg_len at 56, padded to 64.
 const IOVEC_SIZE = 16;
 const MMSGHDR_SIZE = 64;
-
-const openLibc = lazyLibc({
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  recvmmsg: {
-    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
-    result: "i32",
-    nonblocking: true,
-  },
-  recvmmsgNow: {
-    name: "recvmmsg",
-    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
-    result: "i32",
-  },
-  shutdown: { parameters: ["i32", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-});
 
 /** Options for listenSyslog. */
 export interface ListenSyslogOptions {
@@ -121,7 +99,6 @@ export function listenSyslog(
   sink: LogSink,
   options: ListenSyslogOptions = {},
 ): SyslogListener {
-  const lib = openLibc();
   const report: OutputReporter = options.report ?? (() => {});
   const addr = sockaddrUn(path);
   try {
@@ -131,13 +108,24 @@ export function listenSyslog(
   }
   Deno.mkdirSync(dirname(path), { recursive: true });
   const fd = bindUnixDatagram(addr, `syslog socket ${path}`);
+  let wait: WakeableWait;
+  try {
+    wait = new WakeableWait(fd);
+  } catch (e) {
+    libc().close(fd);
+    throw e;
+  }
   // A larger queue absorbs bursts while a batch is being routed; failure only costs speed.
   const rcvbuf = new Int32Array([4 * 1024 * 1024]);
-  lib.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(rcvbuf.buffer), 4);
-  Deno.chmodSync(path, 0o777);
+  libc().setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(rcvbuf.buffer), 4);
+  try {
+    Deno.chmodSync(path, 0o777);
+  } catch (e) {
+    void wait.close();
+    throw e;
+  }
 
   const batch = new Batch();
-  let closed = false;
   let received = 0;
   // Malformed input is reported once per REPORT_INTERVAL_MS with a count, not per message;
   // measured on the monotonic clock, which a wall-clock step cannot move.
@@ -181,53 +169,57 @@ export function listenSyslog(
     }
   };
 
+  // A failing receive is reported once and backed off from, so it cannot spin a core.
+  const failed = async (reason: string) => {
+    failures++;
+    if (failures === 100) report("warn", `syslog: receiving on ${path} keeps failing: ${reason}`);
+    if (failures > 10) await new Promise((r) => setTimeout(r, 100));
+  };
+
   // While datagrams are queued, a synchronous MSG_DONTWAIT receive is far cheaper than a
-  // trip through the worker thread; only an empty queue waits in the nonblocking call.
-  // The synchronous stretch is bounded so that timers (file flushes) and the rest of the
-  // program still run during a flood.
+  // trip through the worker thread; only an empty queue waits. The synchronous stretch is
+  // bounded so that timers (file flushes) and the rest of the program still run in a flood.
   const loop = (async () => {
+    const lib = libc();
     let sliceStart = performance.now();
-    while (!closed) {
-      let n = lib.recvmmsgNow(fd, batch.headers, BATCH, MSG_DONTWAIT, null);
-      if (n < 0) {
-        const errno = lastErrno(lib);
-        if (errno === EINTR) continue;
-        if (errno === EAGAIN) {
-          n = await lib.recvmmsg(fd, batch.headers, BATCH, MSG_WAITFORONE, null);
-          sliceStart = performance.now();
-          if (closed) break;
-        }
-      } else if (performance.now() - sliceStart > SYNC_SLICE_MS) {
+    while (!wait.closed) {
+      const n = lib.recvmmsg(fd, batch.headers, BATCH, MSG_DONTWAIT, null);
+      if (n >= 0) {
+        failures = 0;
         handle(n);
-        await new Promise((r) => setTimeout(r, 0));
-        sliceStart = performance.now();
+        if (performance.now() - sliceStart > SYNC_SLICE_MS) {
+          await new Promise((r) => setTimeout(r, 0));
+          sliceStart = performance.now();
+        }
         continue;
       }
-      if (n < 0) {
-        failures++;
-        if (failures === 100) report("warn", `syslog: receiving on ${path} keeps failing`);
-        // Back off so a persistent error cannot spin a core.
-        if (failures > 10) await new Promise((r) => setTimeout(r, 100));
+      const errno = lastErrno();
+      if (errno === Errno.EINTR) continue;
+      if (errno !== Errno.EAGAIN) {
+        await failed(errnoText(errno));
         continue;
       }
-      failures = 0;
-      handle(n);
+      try {
+        await wait.readable();
+      } catch (e) {
+        await failed(e instanceof Error ? e.message : String(e));
+      }
+      sliceStart = performance.now();
     }
   })();
 
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    options.signal?.removeEventListener("abort", onAbort);
-    lib.shutdown(fd, SHUT_RDWR);
-    await loop;
-    lib.close(fd);
-    try {
-      Deno.removeSync(path);
-    } catch {
-      // Already removed by someone else: nothing left to clean.
-    }
-  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      options.signal?.removeEventListener("abort", onAbort);
+      await wait.close();
+      await loop;
+      try {
+        Deno.removeSync(path);
+      } catch {
+        // Already removed by someone else: nothing left to clean.
+      }
+    })();
   const onAbort = () => void close();
   if (options.signal?.aborted) queueMicrotask(onAbort);
   else options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -16,20 +16,9 @@
  *   another user. `overwrite` truncates only after these checks.
  * Every refusal is an Error whose message says why; the caller reports it once and retries.
  */
-import {
-  AT_FDCWD,
-  Errno,
-  ErrnoError,
-  FileDescriptor,
-  type FileStatus,
-  fileTypeName,
-  mkdirAt,
-  O,
-  S_IFDIR,
-  S_IFLNK,
-  S_IFMT,
-  S_IFREG,
-} from "../sys/file_descriptor.ts";
+import { AT_FDCWD, O, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "../sys/constants.ts";
+import { Errno, ErrnoError } from "../sys/errno.ts";
+import { FileDescriptor, type FileStatus, fileTypeName, mkdirAt } from "../sys/file_descriptor.ts";
 
 /** Ownership and truncation of one opening. */
 export interface LogFileOptions {

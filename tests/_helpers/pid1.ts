@@ -3,6 +3,7 @@
  * the way a container runtime starts an ENTRYPOINT (needs root). Tests drive it from outside:
  * read its output, send it signals, run commands inside its namespaces (ctl, logger, ps).
  */
+import { SIGNALS } from "../../src/process/signals.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 /** The launcher that runs main.ts with the compile task's flags. */
@@ -267,19 +268,6 @@ export async function tempTree(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-
 function signalNumber(name: string): number {
-  return SIGNAL_NUMBERS[name] ?? 0;
+  return SIGNALS[name] ?? 0;
 }

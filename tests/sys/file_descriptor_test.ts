@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
+import { AT_FDCWD, O } from "../../src/sys/constants.ts";
+import { Errno, ErrnoError } from "../../src/sys/errno.ts";
 import {
-  AT_FDCWD,
-  Errno,
-  ErrnoError,
   FileDescriptor,
   fileTypeName,
   mkdirAt,
-  O,
   sameFile,
   statPath,
 } from "../../src/sys/file_descriptor.ts";

@@ -1,111 +1,14 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import {
-  bindUnixDatagram,
-  errnoText,
-  lastErrno,
-  lastError,
-  lazyLibc,
-  sockaddrUn,
-} from "../../src/sys/libc.ts";
+import { libc } from "../../src/sys/libc.ts";
 
-const EBADF = 9;
-const ENOENT = 2;
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
-
-const openLibc = lazyLibc({
-  close: { parameters: ["i32"], result: "i32" },
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+Deno.test("libc() opens libc once and returns the same symbols on every call", () => {
+  assert.equal(libc(), libc());
 });
 
-Deno.test("lazyLibc() opens libc once and returns the same symbols on every call", () => {
-  assert.equal(openLibc(), openLibc());
-});
-
-Deno.test("lastError() reports EBADF and its message after close(-1) fails", () => {
-  const lib = openLibc();
-  assert.equal(lib.close(-1), -1);
-  assert.deepEqual(lastError(lib), { errno: EBADF, message: "Bad file descriptor" });
-});
-
-Deno.test("lastErrno() reads errno of the latest failed call, not an earlier one", () => {
-  const lib = openLibc();
-  assert.equal(lib.close(-1), -1);
-  assert.equal(lastErrno(lib), EBADF);
-  const fd = lib.socket(AF_UNIX, SOCK_DGRAM, 0);
-  assert.ok(fd >= 0);
-  try {
-    const address = sockaddrUn(`/nonexistent-${crypto.randomUUID()}/s.sock`);
-    assert.equal(lib.bind(fd, address, address.length), -1);
-    assert.equal(lastErrno(lib), ENOENT);
-  } finally {
-    lib.close(fd);
-  }
-});
-
-Deno.test("errnoText() gives strerror's text for a code that is not errno", () => {
-  const lib = openLibc();
-  assert.equal(errnoText(lib, ENOENT), "No such file or directory");
-});
-
-Deno.test("sockaddrUn() lays out family, name and NUL for paths and abstract names", () => {
-  const cases: [string, string, boolean, number[]][] = [
-    ["a path gets a trailing NUL", "/a", false, [AF_UNIX, 0, 0x2f, 0x61, 0]],
-    ["an abstract name gets a leading NUL", "x/y", true, [AF_UNIX, 0, 0, 0x78, 0x2f, 0x79]],
-    ["a one-byte path", "s", false, [AF_UNIX, 0, 0x73, 0]],
-  ];
-  for (const [what, path, abstract, bytes] of cases) {
-    assert.deepEqual([...sockaddrUn(path, { abstract })], bytes, what);
-  }
-  const utf8 = sockaddrUn("/é");
-  assert.deepEqual([...utf8], [AF_UNIX, 0, 0x2f, 0xc3, 0xa9, 0]);
-});
-
-Deno.test("sockaddrUn() accepts 107 bytes and rejects longer or empty names", () => {
-  assert.equal(sockaddrUn("/" + "a".repeat(106)).length, 2 + 108);
-  assert.equal(sockaddrUn("a".repeat(107), { abstract: true }).length, 2 + 108);
-  const rejected: [string, string, boolean][] = [
-    ["a 108-byte path", "/" + "a".repeat(107), false],
-    ["a 108-byte abstract name", "a".repeat(108), true],
-    ["an empty path", "", false],
-    ["an empty abstract name", "", true],
-  ];
-  for (const [what, path, abstract] of rejected) {
-    assert.throws(() => sockaddrUn(path, { abstract }), RangeError, what);
-  }
-});
-
-Deno.test("sockaddrUn() builds an address that bind() accepts for a real socket", () => {
-  const dir = Deno.makeTempDirSync();
-  const lib = openLibc();
-  const fd = lib.socket(AF_UNIX, SOCK_DGRAM, 0);
-  try {
-    const path = join(dir, "bound.sock");
-    const address = sockaddrUn(path);
-    assert.equal(lib.bind(fd, address, address.length), 0, lastError(lib).message);
-    assert.ok(Deno.lstatSync(path).isSocket);
-  } finally {
-    lib.close(fd);
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
-
-Deno.test("bindUnixDatagram() binds a socket file and reports a taken address as AddrInUse", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/d.sock`;
-    const fd = bindUnixDatagram(sockaddrUn(path), "test socket");
-    assert.ok(fd >= 0);
-    assert.ok(Deno.statSync(path).isSocket);
-    assert.throws(
-      () => bindUnixDatagram(sockaddrUn(path), "test socket"),
-      (e: unknown) =>
-        e instanceof Deno.errors.AddrInUse && /Cannot bind test socket/.test(e.message),
-    );
-    openLibc().close(fd);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+Deno.test("libc() runs ppoll off the event loop: it returns a promise", async () => {
+  // No fds and a zero timeout (struct timespec { 0, 0 }): ppoll answers 0 at once.
+  const zero = new BigInt64Array(2);
+  const answer = libc().ppoll(new Uint8Array(8), 0n, Deno.UnsafePointer.of(zero), null);
+  assert.ok(answer instanceof Promise);
+  assert.equal(await answer, 0);
 });

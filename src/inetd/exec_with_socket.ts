@@ -9,13 +9,8 @@
  * stop signals reach the command itself.
  */
 
-import { lastError, lazyLibc } from "../sys/libc.ts";
-
-const openLibc = lazyLibc({
-  dup2: { parameters: ["i32", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
-});
+import { lastError } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 
 const encoder = new TextEncoder();
 
@@ -41,10 +36,10 @@ export function execWithSocket(
 ): never {
   const program = argv[0];
   if (program === undefined) throw new TypeError("Cannot exec: argv is empty");
-  const lib = openLibc();
+  const lib = libc();
   for (const target of [0, 1, 2]) {
     if (lib.dup2(fd, target) < 0) {
-      throw new Error(`Cannot put fd ${fd} on fd ${target}: ${lastError(lib).message}`);
+      throw new Error(`Cannot put fd ${fd} on fd ${target}: ${lastError().message}`);
     }
   }
   if (fd > 2) lib.close(fd);
@@ -53,5 +48,5 @@ export function execWithSocket(
   const args = cStringArray(argv, keep);
   const envp = cStringArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), keep);
   lib.execve(path, args, envp);
-  throw new Error(`Cannot execute "${program}": ${lastError(lib).message}`);
+  throw new Error(`Cannot execute "${program}": ${lastError().message}`);
 }

@@ -13,34 +13,19 @@
  * which reaps every zombie child the Spawner does not own; the caller subscribes to the pid
  * right after this returns, in the same synchronous turn, so the exit cannot be missed.
  */
-import { errnoText, lazyLibc } from "../sys/libc.ts";
+import {
+  POSIX_SPAWN_SETSID,
+  POSIX_SPAWN_SETSIGDEF,
+  POSIX_SPAWN_SETSIGMASK,
+  SIGSET_SIZE,
+} from "../sys/constants.ts";
+import { errnoText } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
 import { cStringArray } from "./exec_with_socket.ts";
 
-const POSIX_SPAWN_SETSIGDEF = 0x04;
-const POSIX_SPAWN_SETSIGMASK = 0x08;
-const POSIX_SPAWN_SETSID = 0x80;
-// glibc's posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
+// glibc's posix_spawnattr_t is 336 bytes and posix_spawn_file_actions_t 80; room to spare.
 const ATTR_SIZE = 512;
 const ACTIONS_SIZE = 256;
-const SIGSET_SIZE = 128;
-
-const openLibc = lazyLibc({
-  posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
-  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
-  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
-  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
-  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
-  posix_spawn_file_actions_addchdir_np: { parameters: ["buffer", "buffer"], result: "i32" },
-  sigfillset: { parameters: ["buffer"], result: "i32" },
-  sigemptyset: { parameters: ["buffer"], result: "i32" },
-});
 
 const encoder = new TextEncoder();
 
@@ -59,7 +44,7 @@ export interface SocketSpawnRequest {
 export function spawnWithSocket(fd: number, request: SocketSpawnRequest): number {
   const program = request.argv[0];
   if (program === undefined) throw new TypeError("Cannot spawn: argv is empty");
-  const lib = openLibc();
+  const lib = libc();
   const attr = new Uint8Array(ATTR_SIZE);
   const actions = new Uint8Array(ACTIONS_SIZE);
   const all = new Uint8Array(SIGSET_SIZE);
@@ -91,7 +76,7 @@ export function spawnWithSocket(fd: number, request: SocketSpawnRequest): number
     const rc = lib.posix_spawn(pid, encoder.encode(`${program}\0`), actions, attr, argv, envp);
     if (rc !== 0) {
       // posix_spawn returns the error number instead of setting errno.
-      throw new Error(`Cannot start "${program}": ${errnoText(lib, rc)}`);
+      throw new Error(`Cannot start "${program}": ${errnoText(rc)}`);
     }
     return pid[0]!;
   } finally {

@@ -10,11 +10,11 @@
  * A compiled chaperone runs itself, selecting the mode through CHAPERONE_ARGV0 (the same
  * dispatch as its symlinked names). Run from source, the binary is deno: this file is then
  * run directly as a small entry point, which starts much faster than the whole program
- * (self_invocation.ts, shared with selftest's helper).
+ * (src/process/self_invocation.ts, shared with selftest's helper).
  */
-import { execWithSocket } from "../process/exec_with_socket.ts";
-import { selfInvocation } from "./self_invocation.ts";
+import { selfInvocation } from "../process/self_invocation.ts";
 import { errorMessage } from "../text/error_message.ts";
+import { execWithSocket } from "./exec_with_socket.ts";
 
 /** The mode's name: the value of CHAPERONE_ARGV0 that selects it. */
 export const INETD_EXEC = "__inetd-exec";

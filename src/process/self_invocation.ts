@@ -1,5 +1,6 @@
 /**
- * How Chaperone runs itself in one of its hidden helper modes (inetd_exec.ts, selftest_helper.ts).
+ * How Chaperone runs itself in one of its hidden helper modes (src/inetd/inetd_exec.ts,
+ * src/cli/selftest_helper.ts).
  * A compiled chaperone runs its own executable, the mode selected through CHAPERONE_ARGV0 (the
  * same dispatch as its symlinked names). Run from source, the executable is deno: the helper's
  * module is then run directly as a small entry point, which starts much faster than the whole

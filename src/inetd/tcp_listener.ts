@@ -9,41 +9,25 @@
  *
  * Every fd is made close-on-exec, so no other child inherits a connection by accident;
  * `withInheritedFd()` clears the flag only around the synchronous spawn that must get it.
- * Waiting for a connection is a poll() declared `nonblocking` (it runs off the event loop);
+ * Waiting for a connection is src/sys/wakeable_wait.ts (off the event loop, woken by close());
  * accept4() itself runs on the main thread on the non-blocking socket, so errno is ours.
- * A self-pipe wakes the poll when the listener closes.
  */
-import { lastErrno, lastError, lazyLibc } from "../sys/libc.ts";
+import {
+  AF_INET,
+  F_GETFD,
+  F_SETFD,
+  FD_CLOEXEC,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "../sys/constants.ts";
+import { Errno, lastErrno, lastError } from "../sys/errno.ts";
+import { libc } from "../sys/libc.ts";
+import { WakeableWait } from "../sys/wakeable_wait.ts";
 
-const AF_INET = 2;
-const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const O_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const F_GETFD = 1;
-const F_SETFD = 2;
-const FD_CLOEXEC = 1;
-const POLLIN = 1;
-const EAGAIN = 11;
-const EINTR = 4;
-const ECONNABORTED = 103;
 const SOCKADDR_IN_SIZE = 16;
-
-const openLibc = lazyLibc({
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  listen: { parameters: ["i32", "i32"], result: "i32" },
-  accept4: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
-  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-});
 
 /** An IPv4 endpoint. */
 export interface TcpEndpoint {
@@ -91,15 +75,15 @@ function decodeSockaddr(buf: Uint8Array): TcpEndpoint {
  * Deno.errors.AddrInUse or Error whose message names the port and the reason.
  */
 export function listenTcp(port: number, options: { hostname?: string } = {}): TcpListener {
-  const lib = openLibc();
+  const lib = libc();
   const hostname = options.hostname ?? "0.0.0.0";
   const fd = lib.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new Error(`Cannot listen on port ${port}: ${lastError(lib).message}`);
+  if (fd < 0) throw new Error(`Cannot listen on port ${port}: ${lastError().message}`);
   const fail = (what: string): never => {
-    const { errno, message } = lastError(lib);
+    const { errno, message } = lastError();
     lib.close(fd);
     const text = `Cannot ${what} port ${port}: ${message}`;
-    throw errno === 98 ? new Deno.errors.AddrInUse(text) : new Error(text);
+    throw errno === Errno.EADDRINUSE ? new Deno.errors.AddrInUse(text) : new Error(text);
   };
   // The original's asyncio server sets SO_REUSEADDR, so a restart does not wait for TIME_WAIT.
   if (lib.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, new Int32Array([1]), 4) < 0) {
@@ -111,76 +95,59 @@ export function listenTcp(port: number, options: { hostname?: string } = {}): Tc
   const len = new Uint32Array([SOCKADDR_IN_SIZE]);
   if (lib.getsockname(fd, addr, len) < 0) fail("read the address of");
   const boundPort = decodeSockaddr(addr).port;
-  const wake = new Int32Array(2);
-  if (lib.pipe2(wake, O_CLOEXEC) < 0) fail("make a wake-up pipe for");
-  const wakeRead = wake[0]!;
-  const wakeWrite = wake[1]!;
-
-  let closing = false;
-  /** The poll in flight, which close() must see finish before it closes the fds. */
-  let polling: Promise<number> | undefined;
+  let wait: WakeableWait;
+  try {
+    wait = new WakeableWait(fd);
+  } catch (error) {
+    lib.close(fd);
+    throw error;
+  }
   let iterating = false;
 
   async function* connections(): AsyncIterableIterator<AcceptedSocket> {
     if (iterating) throw new TypeError("accept() is already being iterated");
     iterating = true;
-    // struct pollfd { int fd; short events; short revents; } twice: listener and wake pipe.
-    const fds = new Uint8Array(16);
-    const view = new DataView(fds.buffer);
-    view.setInt32(0, fd, true);
-    view.setInt16(4, POLLIN, true);
-    view.setInt32(8, wakeRead, true);
-    view.setInt16(12, POLLIN, true);
     const peer = new Uint8Array(SOCKADDR_IN_SIZE);
     const local = new Uint8Array(SOCKADDR_IN_SIZE);
     const peerLen = new Uint32Array(1);
     const localLen = new Uint32Array(1);
-    while (!closing) {
-      view.setInt16(6, 0, true);
-      view.setInt16(14, 0, true);
-      polling = lib.poll(fds, 2n, -1);
-      await polling;
-      polling = undefined;
-      if (closing) break;
-      // Drain every pending connection before polling again.
-      while (!closing) {
-        peerLen[0] = SOCKADDR_IN_SIZE;
-        const conn = lib.accept4(fd, peer, peerLen, SOCK_CLOEXEC);
-        if (conn < 0) {
-          const errno = lastErrno(lib);
-          if (errno === EAGAIN) break;
-          if (errno === EINTR || errno === ECONNABORTED) continue;
-          // Out of fds and the like: pause instead of spinning, then poll again.
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          break;
-        }
+    // Every pending connection is taken before waiting again.
+    while (!wait.closed) {
+      peerLen[0] = SOCKADDR_IN_SIZE;
+      const conn = lib.accept4(fd, peer, peerLen, SOCK_CLOEXEC);
+      if (conn >= 0) {
         localLen[0] = SOCKADDR_IN_SIZE;
         const here = lib.getsockname(conn, local, localLen) === 0
           ? decodeSockaddr(local)
           : { hostname: hostname, port: boundPort };
         yield { fd: conn, remote: decodeSockaddr(peer), local: here };
+        continue;
       }
+      const errno = lastErrno();
+      if (errno === Errno.EINTR || errno === Errno.ECONNABORTED) continue;
+      if (errno === Errno.EAGAIN) {
+        try {
+          await wait.readable();
+          continue;
+        } catch {
+          // The wait itself failed: pause as below.
+        }
+      }
+      // Out of fds and the like: pause instead of spinning, then try again.
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
   return {
     port: boundPort,
     accept: connections,
-    async close(): Promise<void> {
-      if (closing) return;
-      closing = true;
-      lib.write(wakeWrite, new Uint8Array([1]), 1n);
-      if (polling) await polling;
-      lib.close(fd);
-      lib.close(wakeRead);
-      lib.close(wakeWrite);
-    },
+    close: () => wait.close(),
   };
 }
 
 /** Closes an fd we own (an accepted connection). */
 export function closeFd(fd: number): void {
-  openLibc().close(fd);
+  libc().close(fd);
 }
 
 /**
@@ -189,10 +156,10 @@ export function closeFd(fd: number): void {
  * inherit it in between.
  */
 export function withInheritedFd<T>(fd: number, fn: () => T): T {
-  const lib = openLibc();
+  const lib = libc();
   const flags = lib.fcntl(fd, F_GETFD, 0);
   if (flags < 0 || lib.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0) {
-    throw new Error(`Cannot hand fd ${fd} to a child: ${lastError(lib).message}`);
+    throw new Error(`Cannot hand fd ${fd} to a child: ${lastError().message}`);
   }
   try {
     return fn();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { inetdExecCommand, inetdExecInvocation } from "../../src/cli/inetd_exec.ts";
+import { inetdExecCommand, inetdExecInvocation } from "../../src/inetd/inetd_exec.ts";
 
 Deno.test("inetdExecCommand() exits 2 on a malformed command line", async () => {
   for (const args of [[], ["x", "--", "/bin/true"], ["3", "/bin/true"], ["3", "--"]]) {
@@ -17,7 +17,7 @@ Deno.test("inetdExecInvocation() runs this module directly when run from source"
     "--no-prompt",
     "--no-config",
   ]);
-  assert.match(inv.args[5]!, /\/src\/cli\/inetd_exec\.ts$/);
+  assert.match(inv.args[5]!, /\/src\/inetd\/inetd_exec\.ts$/);
   assert.deepEqual(inv.args.slice(6), ["7", "--", "/bin/cat", "-u"]);
   assert.deepEqual(inv.env, {});
 });

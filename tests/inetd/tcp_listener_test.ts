@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { closeFd, listenTcp, withInheritedFd } from "../../src/process/tcp_listener.ts";
+import { closeFd, listenTcp, withInheritedFd } from "../../src/inetd/tcp_listener.ts";
 
 const FD_FLAGS_REGEXP = /^flags:\s+(\d+)$/m;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fromWaitStatus } from "../../src/process/exit_status.ts";
-import { spawnWithSocket } from "../../src/process/spawn_with_socket.ts";
-import { closeFd, listenTcp } from "../../src/process/tcp_listener.ts";
+import { spawnWithSocket } from "../../src/inetd/spawn_with_socket.ts";
+import { closeFd, listenTcp } from "../../src/inetd/tcp_listener.ts";
 
 /** Blocking waitpid for a child Deno did not start (run off the event loop). */
 async function waitChild(pid: number) {
