@@ -19,8 +19,6 @@ export class LogWatch {
   /** Looks at one line of output (without its newline); returns matched(). */
   feed(line: string): boolean {
     if (this.#matched) return true;
-    // The compiled pattern is global, so a search starts where the last one stopped.
-    this.#regexp.lastIndex = 0;
     this.#matched = this.#regexp.test(line);
     return this.#matched;
   }

@@ -57,10 +57,9 @@ export interface ServiceHealth {
 
 /** Whether the service is ready and alive. */
 export function healthOf(s: ServiceSnapshot): ServiceHealth {
+  // Only enabled services count (`ctl disable` takes one out of the health checks).
+  if (!s.enabled) return { ready: true, alive: true };
   const c = conditionOf(s);
-  if (!s.enabled && (c === "disabled" || c === "idle" || c === "stopped")) {
-    return { ready: true, alive: true };
-  }
   const ready = (c === "up" && !s.unhealthy) || c === "done" || c === "scheduled";
   const alive = c !== "failed" && c !== "stopped";
   return { ready, alive };

@@ -297,7 +297,7 @@ Deno.test("chaperone check lists every bad probe and restart policy with file, l
     `error: ${f}:10: api.service: ready_probe: http: only http: URLs can be probed, got "https://127.0.0.1:8443/ready" (use tcp or exec for others)`,
     `error: ${f}:11: api.service: ready_probe: interval: must be more than 0 seconds, got 0`,
     `error: ${f}:14: api.service: health_probe: tcp: a probe checks one thing, and this one has exec already`,
-    `error: ${f}:18: db.service: health_probe: log: Invalid Python regex 'listening (on': Invalid regular expression: /listening (on/gu: Unterminated group`,
+    `error: ${f}:18: db.service: health_probe: log: Invalid Python regex 'listening (on': Invalid regular expression: /listening (on/u: Unterminated group`,
     `error: ${f}:19: db.service: health_probe: timeout: expected a number, got "soon"`,
     `error: ${f}:20: db.service: health_probe: failures: expected a whole number of at least 1, got 0`,
     `error: ${f}:23: cache.service: ready_probe: tpc: unknown probe key; expected one source (tcp, http, exec, file, log) and interval, timeout (did you mean 'tcp'?)`,

@@ -178,7 +178,7 @@ ${DEBUG_LOG}`,
         assert.equal(failed.status, "exit(?)");
         const health = await run.ctl("health");
         assert.equal(health.code, 1, health.stdout);
-        assert.match(health.stdout, /once\.service: exit\(\?\)/);
+        assert.match(health.stdout, /once\.service: failed, exit\(\?\)/);
         assert.match(
           run.stdout,
           new RegExp(

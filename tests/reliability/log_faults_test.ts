@@ -22,6 +22,8 @@ Deno.test({
     withScenario(
       `flood.logging: { selector: "local0.*", file: "$(T)/flood.log" }
 web.service: { command: "sleep 1000" }
+# Keeps the system up while web is stopped (the last process gone ends it: detect_exit).
+keeper.service: { command: "sleep 1000" }
 `,
       {},
       async ({ run, read }) => {
