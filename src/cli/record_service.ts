@@ -74,7 +74,9 @@ export interface ServiceDirectory {
   find(name: string): string | undefined;
   view(
     name: string,
-  ): { readonly snap: { readonly pid?: number; readonly mainPid?: number } } | undefined;
+  ): {
+    readonly snap: { readonly pid?: number | undefined; readonly mainPid?: number | undefined };
+  } | undefined;
 }
 
 /**

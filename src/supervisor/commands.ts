@@ -51,7 +51,7 @@ export class ServiceCommands {
   }
 
   /** Stops services (with `disable`, disables them once stopped). */
-  stop(names: readonly string[], options: CommandOptions & { disable?: boolean } = {}) {
+  stop(names: readonly string[], options: CommandOptions & { disable?: boolean | undefined } = {}) {
     const refused = this.#refusal("stop", names, options, false);
     if (refused) return refused;
     const stop = { type: "stop", operator: true } as const;
