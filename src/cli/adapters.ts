@@ -80,7 +80,7 @@ export const realCron: CronPort = {
 
 /**
  * InetdPort over src/inetd/: each accepted socket itself becomes the fds 0, 1 and 2 of its
- * connection's command (spec §5.2.6).
+ * connection's command (docs/configuration.md, "inetd services").
  */
 export function realInetd(spawner: Spawner, reaper?: Pick<Reaper, "subscribe">): InetdPort {
   return {

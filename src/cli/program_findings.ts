@@ -16,7 +16,7 @@ export interface ProgramFindings {
 }
 
 /**
- * Resolves each service's program against its own PATH and directory (spec §5.1), as the run
+ * Resolves each service's program against its own PATH and directory (docs/configuration.md, "Finding the program"), as the run
  * does when it enables the service: a missing program fails a required service, disables an
  * optional one (a note) or an ignore_failures one (a warning); a disabled service gets a note.
  */

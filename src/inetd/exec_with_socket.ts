@@ -1,6 +1,6 @@
 /**
  * The last step of starting an inetd service's command: put the inherited connection on fds
- * 0, 1 and 2 and replace this process with the command, through libc FFI (spec §5.2.6).
+ * 0, 1 and 2 and replace this process with the command, through libc FFI (docs/configuration.md, "inetd services").
  *
  * Why FFI: Deno.Command can only give a child piped, inherited or null stdio, never an
  * arbitrary fd; and Deno has no dup2() or execve(). Chaperone therefore starts itself in a

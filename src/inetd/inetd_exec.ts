@@ -1,6 +1,6 @@
 /**
  * The hidden helper mode `__inetd-exec FD -- PROGRAM ARGS...` that starts an inetd service's
- * command with the accepted connection as its fds 0, 1 and 2 (spec §5.2.6), and how
+ * command with the accepted connection as its fds 0, 1 and 2 (docs/configuration.md, "inetd services"), and how
  * chaperone invokes itself in that mode.
  *
  * Chaperone spawns the helper through Deno.Command (user, directory, environment and new

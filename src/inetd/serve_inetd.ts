@@ -1,5 +1,5 @@
 /**
- * Serving one inetd port (spec §5.2.6): accept connections on an FFI listening socket and
+ * Serving one inetd port (docs/configuration.md, "inetd services"): accept connections on an FFI listening socket and
  * start a process per connection with the accepted socket itself as its fds 0, 1 and 2, as
  * inetd does.
  *

@@ -1,6 +1,6 @@
 /**
  * Starts an inetd connection's command directly with posix_spawn(3) through libc FFI, the
- * socket on its fds 0, 1 and 2 (spec §5.2.6): the fast road, about as cheap as inetd's own
+ * socket on its fds 0, 1 and 2 (docs/configuration.md, "inetd services"): the fast road, about as cheap as inetd's own
  * fork and exec.
  *
  * Why FFI: Deno.Command cannot put an arbitrary fd on a child's stdio. posix_spawn can

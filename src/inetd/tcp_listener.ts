@@ -1,5 +1,5 @@
 /**
- * A TCP listening socket made through libc FFI, for inetd services (spec §5.2.6).
+ * A TCP listening socket made through libc FFI, for inetd services (docs/configuration.md, "inetd services").
  *
  * Why FFI: the original hands the accepted socket itself to the service as fds 0, 1 and 2,
  * so half-close, getpeername() and end of file behave exactly as for a program started by

@@ -1,5 +1,5 @@
 /**
- * The per-service notify socket (spec §5.2.4, Decision 9): a filesystem datagram socket that
+ * The per-service notify socket (docs/configuration.md, "Notify sockets"; Decision 9): a filesystem datagram socket that
  * only the service's user may write to (mode 0600, owned by that user), so no service can
  * speak for another. Needs `--unstable-net` (Deno.listenDatagram with transport "unixpacket",
  * which is an AF_UNIX SOCK_DGRAM socket).

@@ -1,6 +1,6 @@
 /**
  * Following a process Chaperone did not spawn: a forking service's daemon found through its
- * pidfile, or a notify service's MAINPID (spec §5.2.2, §5.3). There is no status promise to
+ * pidfile, or a notify service's MAINPID (docs/configuration.md, `pidfile` and notify services). There is no status promise to
  * await for such a process. When it is our orphan (we are PID 1 or a subreaper), the reaper
  * collects it and reports its real status; otherwise its parent collects it and the status is
  * lost to us, so all we can learn is that it ended.

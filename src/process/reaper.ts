@@ -1,5 +1,5 @@
 /**
- * Init duties that Deno.Command does not cover, through libc FFI (spec §5.9, §5.10 steps 4–5,
+ * Init duties that Deno.Command does not cover, through libc FFI (docs/configuration.md, `detect_exit`; docs/docker.md, "Stopping";
  * Decisions 9 and 12).
  *
  * Why FFI: as PID 1 (or a child subreaper) chaperone inherits every orphan in its namespace,

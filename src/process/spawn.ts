@@ -1,6 +1,6 @@
 /**
  * Starting service processes over Deno.Command, and resolving argv[0] the way the original
- * did before a service may start (spec §5.1, §5.8).
+ * did before a service may start (docs/configuration.md, "Finding the program").
  *
  * Checked on Deno 2.9.6 (and kept in tests/process/spawn_test.ts):
  * - `detached: true` runs setsid() in the child: its pid is its own process group id and
@@ -131,7 +131,7 @@ export interface ResolveExecutableOptions {
 export const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 /**
- * Resolves argv[0] to an absolute path as spec §5.1 describes: `~` expands to `home`; a name
+ * Resolves argv[0] to an absolute path as docs/configuration.md ("Finding the program") describes: `~` expands to `home`; a name
  * without "/" is searched in `path` (the first executable regular file wins); otherwise it is
  * taken relative to `cwd`. Throws Deno.errors.NotFound `executable '<x>' not found` when no
  * regular file exists, or Deno.errors.PermissionDenied when the file is not executable.

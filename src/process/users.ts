@@ -27,7 +27,7 @@ export interface UsersOptions {
   readonly root?: string;
 }
 
-/** What `--create-user` asks for (spec §1.5). */
+/** What `--create-user` asks for (docs/command-line.md, `--create-user`). */
 export interface CreateUserSpec {
   readonly name: string;
   /** A file or directory whose owner supplies uid and gid when they are not given. */
@@ -140,7 +140,7 @@ const CREATE_USER_REGEXP =
 
 /**
  * Parses a `--create-user` argument, `name[:/path][:uid][:gid]` with `\:` for a colon in the
- * path (spec §1.5). Throws CreateUserError `Invalid format for --create-user argument: <spec>`.
+ * path (docs/command-line.md, `--create-user`). Throws CreateUserError `Invalid format for --create-user argument: <spec>`.
  */
 export function parseCreateUserSpec(spec: string): CreateUserSpec {
   const m = CREATE_USER_REGEXP.exec(spec);
@@ -192,7 +192,7 @@ async function appendLine(path: string, line: string): Promise<void> {
 }
 
 /**
- * Makes sure the `--create-user` user exists (spec §1.5). An existing user must match the
+ * Makes sure the `--create-user` user exists (docs/command-line.md, `--create-user`). An existing user must match the
  * given uid and gid (a restarted container finds it again); otherwise the user, and a group
  * named like it when needed, are appended to passwd and group, and the home directory is
  * created owned by the user. Returns the user's credentials. Throws CreateUserError.

@@ -1,5 +1,5 @@
 /**
- * The /dev/log datagram socket (spec §4.1, Decision 13: the path is the caller's choice).
+ * The /dev/log datagram socket (docs/logging.md; Decision 13: the path is the caller's choice).
  *
  * Why FFI: this is Chaperone's hot loop. Deno.listenDatagram delivers one datagram per
  * promise, about 26k messages/s on our machines, while programs logging faster than that
