@@ -26,6 +26,7 @@ import { warnUnknownReferences } from "./references.ts";
 import { resolveProbe } from "./resolve_probe.ts";
 import { resolveRestart } from "./resolve_restart.ts";
 import { bool, num, str } from "./scalars.ts";
+import { parseListenAddress } from "./listen_address.ts";
 import type {
   Config,
   EnvSpec,
@@ -75,6 +76,12 @@ export interface ResolveResult {
   readonly config: Config;
   readonly errors: readonly ConfigError[];
 }
+
+/**
+ * Default `log_buffer_lines`: the issue's figure; the memory it may cost is bounded in
+ * characters too (docs/configuration.md, "`settings`").
+ */
+export const DEFAULT_LOG_BUFFER_LINES = 1000;
 
 /** Default process_timeout per service type, used when neither service nor settings set it. */
 export const PROCESS_TIMEOUTS: Readonly<Record<ServiceType, number>> = {
@@ -222,6 +229,8 @@ function resolveSettings(s: RawSection, options: ResolveOptions): Settings {
   const gid = str(s.gid);
   const logrecHostname = str(s.logrec_hostname);
   const controlSocketGroup = str(s.control_socket_group);
+  // Validated already (validate.ts): a string here is a problem that was reported there.
+  const httpListen = s.http_listen === undefined ? undefined : parseListenAddress(s.http_listen);
   return {
     env: envSpecOf(s),
     ...(uid !== undefined ? { uid } : {}),
@@ -239,6 +248,8 @@ function resolveSettings(s: RawSection, options: ResolveOptions): Settings {
     statusInterval: num(s.status_interval) ?? 30,
     controlSocketMode: parseSocketMode(s.control_socket_mode) ?? 0o600,
     ...(controlSocketGroup !== undefined ? { controlSocketGroup } : {}),
+    logBufferLines: num(s.log_buffer_lines) ?? DEFAULT_LOG_BUFFER_LINES,
+    ...(httpListen !== undefined && typeof httpListen !== "string" ? { httpListen } : {}),
   };
 }
 

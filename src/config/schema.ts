@@ -6,6 +6,7 @@
 import type { Selector } from "../log/selector.ts";
 import type { Credentials } from "../users/credentials.ts";
 import type { Environment } from "./env.ts";
+import type { ListenAddress } from "./listen_address.ts";
 
 /** Where a directive was written: for error messages (`file:line: directive`). */
 export interface SourcePos {
@@ -57,6 +58,10 @@ export interface Settings {
   readonly controlSocketMode: number;
   /** Group allowed on the control socket (ours), name or number. */
   readonly controlSocketGroup?: string;
+  /** Lines of each service's output kept for `ctl logs` (ours; 0 = off). */
+  readonly logBufferLines: number;
+  /** Where the HTTP endpoint for probes and metrics listens (ours; off when absent). */
+  readonly httpListen?: ListenAddress;
 }
 
 /**

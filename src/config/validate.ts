@@ -12,6 +12,7 @@ import { ConfigError } from "./config_error.ts";
 import { envNameProblem, envPatternProblem, escapeControls, sectionNameProblem } from "./names.ts";
 import { type RawConfig, type RawSection, RESTART_POLICIES, type SourcePos } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import { listenAddressProblem } from "./listen_address.ts";
 import { errorMessage } from "../text/error_message.ts";
 
 /** The value shapes a directive may take. */
@@ -29,7 +30,8 @@ export type DirectiveType =
   | "socket-mode"
   | "restart-policy"
   | "factor"
-  | "mapping";
+  | "mapping"
+  | "listen-address";
 
 /** Directives of `settings:` and their types (docs/configuration.md, "`settings`"). */
 export const SETTINGS_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
@@ -50,6 +52,8 @@ export const SETTINGS_DIRECTIVES: Readonly<Record<string, DirectiveType>> = {
   status_interval: "number",
   control_socket_mode: "socket-mode",
   control_socket_group: "name-or-number",
+  log_buffer_lines: "integer",
+  http_listen: "listen-address",
 };
 
 /** Directives of `<name>.service` and their types (docs/configuration.md). */
@@ -235,6 +239,8 @@ export function checkType(type: DirectiveType, value: unknown): string | undefin
       return typeof value === "object" && value !== null && !Array.isArray(value)
         ? undefined
         : `expected a mapping, got ${got}`;
+    case "listen-address":
+      return listenAddressProblem(value);
     default: {
       const _exhaustive: never = type;
       throw new TypeError(`unknown directive type ${_exhaustive}`);

@@ -56,6 +56,7 @@ Deno.test("resolveConfig() applies settings defaults once", () => {
     debug: false,
     statusInterval: 30,
     controlSocketMode: 0o600,
+    logBufferLines: 1000,
   });
 });
 
