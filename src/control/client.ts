@@ -1,7 +1,8 @@
 /**
- * The client end of the control socket: send one request, read its one response. Used by
- * `chaperone ctl`; tells "nobody is listening here" apart from every other failure, because
- * ctl reports that case with its own exit status.
+ * The client end of the control socket: send one request, read its one response (or a
+ * streaming reply's frames up to its end: stream.ts). Used by `chaperone ctl`; tells "nobody
+ * is listening here" apart from every other failure, because ctl reports that case with its own
+ * exit status.
  */
 import {
   type ControlRequest,
@@ -12,6 +13,7 @@ import {
   MAX_RESPONSE_BYTES,
   ProtocolError,
 } from "./protocol.ts";
+import { decodeFrame, type StreamFrame } from "./stream.ts";
 import { readLines } from "../text/line_reader.ts";
 
 /** Read size for replies, which can be large (status of many services). */
@@ -31,6 +33,18 @@ export class ControlUnavailableError extends Error {
 export interface SendControlOptions {
   /** Give up after this long (connect, send and reply together); no limit when absent. */
   timeoutMs?: number;
+  /**
+   * Receives a streaming reply (`logs`: stream.ts) as it arrives, up to its end frame;
+   * sendControl then returns the reply's header. Without it a stream is a ProtocolError.
+   */
+  stream?: StreamReceiver;
+}
+
+/** What takes a streaming reply apart. */
+export interface StreamReceiver {
+  /** The header (`{ok: true, stream: true, data}`), before any frame. */
+  header?(response: ControlResponse & { ok: true }): void;
+  frame(frame: StreamFrame): void;
 }
 
 /**
@@ -72,11 +86,27 @@ export async function sendControl(
       tooLong: LINE_TOO_LONG,
       readBytes: REPLY_READ_BYTES,
     });
+    let header: ControlResponse | undefined;
     for await (const line of lines) {
       if (line.trim() === "") continue;
-      return decodeResponse(line);
+      if (header === undefined) {
+        header = decodeResponse(line);
+        if (!header.ok || header.stream !== true) return header;
+        if (options.stream === undefined) {
+          throw new ProtocolError(`Chaperone at ${socketPath} answered with a stream`);
+        }
+        options.stream.header?.(header);
+        continue;
+      }
+      const frame = decodeFrame(line);
+      if (frame.kind === "end") return header;
+      options.stream?.frame(frame);
     }
-    throw new ProtocolError(`Chaperone at ${socketPath} closed the connection without a reply`);
+    throw new ProtocolError(
+      header === undefined
+        ? `Chaperone at ${socketPath} closed the connection without a reply`
+        : `Chaperone at ${socketPath} closed the connection before the end of its reply`,
+    );
   } catch (error) {
     if (timedOut) {
       throw new Deno.errors.TimedOut(

@@ -8,6 +8,10 @@ import { matchLongOption } from "../sys/long_option.ts";
 import { parseSeverity } from "../log/record.ts";
 import type { LongLinePolicy } from "../text/line_reader.ts";
 import { UsageError } from "../text/usage_error.ts";
+import { decodeLogsRequest, type LogsRequest, parseLogsWords } from "./logs_request.ts";
+import type { StreamReply } from "./stream.ts";
+
+export { DEFAULT_LOG_LINES, type LogsRequest } from "./logs_request.ts";
 
 /** Largest request line the server accepts (bytes, newline excluded). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -26,7 +30,8 @@ export type ControlRequest =
   | { cmd: "reset" | "restart"; services: string[]; force?: boolean; wait?: boolean }
   | { cmd: "enable" | "disable"; services: string[] }
   | { cmd: "shutdown"; delay?: number }
-  | { cmd: "loglevel"; level?: string };
+  | { cmd: "loglevel"; level?: string }
+  | LogsRequest;
 
 /** `ctl health --level`: ready (the default) or alive (docs/ctl.md). */
 export type HealthLevel = "ready" | "alive";
@@ -38,8 +43,11 @@ export type ControlCommand = ControlRequest["cmd"];
 
 /** The reply to one request: text for people and/or data for programs, or an error message. */
 export type ControlResponse =
-  | { ok: true; text?: string; data?: unknown }
+  | { ok: true; text?: string; data?: unknown; stream?: true }
   | { ok: false; error: string };
+
+/** What a handler answers: a response, or a streaming reply (`logs`: stream.ts). */
+export type ControlReply = ControlResponse | StreamReply;
 
 /** What the server tells the handler about where a request came from. */
 export interface ControlContext {
@@ -49,7 +57,7 @@ export interface ControlContext {
 
 /** Carries out control requests; the supervisor's adapter implements it. */
 export interface ControlHandler {
-  handle(request: ControlRequest, context: ControlContext): Promise<ControlResponse>;
+  handle(request: ControlRequest, context: ControlContext): Promise<ControlReply>;
 }
 
 /** One row of `status` (docs/ctl.md), as data. */
@@ -130,7 +138,8 @@ export const COMMAND_USAGE = `Commands:
   run <cron service> ...
   enable [<service> ...]
   disable [<service> ...]
-  shutdown [<delay> | now]`;
+  shutdown [<delay> | now]
+  logs [-n <lines>] [-f] [<service> ...]`;
 
 /** Long options each command accepts (docopt-style unambiguous prefixes are accepted too). */
 const COMMAND_OPTIONS: Readonly<Record<ControlCommand, readonly string[]>> = {
@@ -146,6 +155,7 @@ const COMMAND_OPTIONS: Readonly<Record<ControlCommand, readonly string[]>> = {
   enable: [],
   disable: [],
   shutdown: [],
+  logs: [], // its own grammar: logs_request.ts
 };
 
 /** Options that take a value (`--level alive`, `--level=alive`), with the values allowed. */
@@ -256,6 +266,7 @@ export function parseCommandWords(words: readonly string[]): ControlRequest {
   if (first === undefined || first === "") throw new UsageError("no command given");
   if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`);
   const cmd = first;
+  if (cmd === "logs") return parseLogsWords(rest);
   const { flags, values, positionals } = splitOptions(cmd, rest);
   const given = (option: string) => flags.has(option) || undefined;
   switch (cmd) {
@@ -370,6 +381,11 @@ export function decodeRequest(line: string): ControlRequest {
     }
     case "run":
       return { cmd, services: stringList(obj, "services") };
+    case "logs": {
+      const request = decodeLogsRequest(obj);
+      if (typeof request === "string") throw new ProtocolError(`Cannot parse request: ${request}`);
+      return request;
+    }
     case "status":
     case "dependencies":
       return withOptions({ cmd }, given);
@@ -416,7 +432,8 @@ export function decodeResponse(line: string): ControlResponse {
   if (obj.text !== undefined && typeof obj.text !== "string") {
     throw new ProtocolError(`Cannot parse response: "text" must be a string`);
   }
-  const response: { ok: true; text?: string; data?: unknown } = { ok: true };
+  const response: { ok: true; text?: string; data?: unknown; stream?: true } = { ok: true };
+  if (obj.stream === true) response.stream = true;
   if (obj.text !== undefined) response.text = obj.text;
   if (obj.data !== undefined) response.data = obj.data;
   return response;

@@ -15,8 +15,8 @@ import { libc } from "../sys/libc.ts";
 import {
   type ControlContext,
   type ControlHandler,
+  type ControlReply,
   type ControlRequest,
-  type ControlResponse,
   decodeRequest,
   encode,
   LINE_TOO_LONG,
@@ -25,6 +25,8 @@ import {
   ProtocolError,
 } from "./protocol.ts";
 import { errorMessage } from "../text/error_message.ts";
+import { sendStream } from "./stream_reply.ts";
+import { isStreamReply } from "./stream.ts";
 
 /** Where and how to serve. */
 export interface ControlServerOptions {
@@ -62,6 +64,8 @@ const ACCEPT_RETRY_MS = 100;
 /** How long close() lets requests that are being answered finish before abandoning them. */
 const CLOSE_GRACE_MS = 1000;
 const INTERACTIVE: ControlContext = { interactive: true };
+/** Commands whose whole point is their reply: the FIFO, which has none, refuses them. */
+const NEEDS_REPLY = new Set<ControlRequest["cmd"]>(["status", "dependencies", "health", "logs"]);
 const NON_INTERACTIVE: ControlContext = { interactive: false };
 
 /** Serves control requests on a Unix socket (and optionally the FIFO) until closed. */
@@ -129,6 +133,8 @@ class Server implements ControlServer {
   #closed: Promise<void> | undefined;
   #abandon!: () => void;
   #abandoned: Promise<"closed">;
+  // Aborted as close() begins: streaming replies (`logs -f`) end at once instead of holding it.
+  #streamsEnd = new AbortController();
 
   constructor(options: ControlServerOptions, handler: ControlHandler) {
     this.socketPath = options.socketPath;
@@ -246,15 +252,22 @@ class Server implements ControlServer {
     }
   }
 
-  /** Answers one request line on its connection; "closed" when the server closed first. */
+  /**
+   * Answers one request line on its connection; "closed" when the server closed first, or
+   * after a streaming reply, which is the last on its connection (stream.ts).
+   */
   async #reply(conn: Deno.UnixConn, line: string): Promise<"sent" | "closed"> {
-    let response: ControlResponse | "closed";
+    let response: ControlReply | "closed";
     try {
       response = await this.#run(decodeRequest(line), INTERACTIVE);
     } catch (error) {
       response = { ok: false, error: errorMessage(error) };
     }
     if (response === "closed") return "closed";
+    if (isStreamReply(response)) {
+      await sendStream(conn, response, this.#streamsEnd.signal);
+      return "closed";
+    }
     await writeAll(conn, encode(response));
     return "sent";
   }
@@ -263,7 +276,7 @@ class Server implements ControlServer {
   async #run(
     request: ControlRequest,
     context: ControlContext,
-  ): Promise<ControlResponse | "closed"> {
+  ): Promise<ControlReply | "closed"> {
     const pending = this.#handler.handle(request, context);
     // A handler still running at close is abandoned, not awaited; swallow its late outcome.
     pending.catch(() => {});
@@ -309,7 +322,7 @@ class Server implements ControlServer {
       this.#logger?.warn(`${this.fifoPath}: command "${line}" rejected: ${errorMessage(error)}`);
       return;
     }
-    if (request.cmd === "status" || request.cmd === "dependencies" || request.cmd === "health") {
+    if (NEEDS_REPLY.has(request.cmd)) {
       this.#logger?.warn(
         `${this.fifoPath}: "${request.cmd}" needs a reply; use "chaperone ctl ${request.cmd}"`,
       );
@@ -317,6 +330,7 @@ class Server implements ControlServer {
     }
     const response = await this.#run(request, NON_INTERACTIVE);
     if (response === "closed") return;
+    if (isStreamReply(response)) return response.stream.close(); // refused above; never here
     if (response.ok) {
       this.#logger?.debug(`${this.fifoPath}: ${line}: ${response.text ?? "ok"}`);
     } else {
@@ -331,6 +345,7 @@ class Server implements ControlServer {
 
   async #close(): Promise<void> {
     this.#closing = true;
+    this.#streamsEnd.abort();
     try {
       this.#listener.close();
     } catch {
@@ -389,6 +404,7 @@ function fifoRequest(request: ControlRequest): ControlRequest {
     case "disable":
     case "shutdown":
     case "loglevel":
+    case "logs":
       return request;
     default: {
       const exhaustive: never = request;
