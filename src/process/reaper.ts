@@ -36,6 +36,8 @@ export interface ReaperOptions {
 export interface Reaper extends Disposable {
   /** Scans now and reaps every unowned zombie child; returns how many were reaped. */
   reapNow(): number;
+  /** Zombies reaped so far (`chaperone_zombies_reaped_total` of the HTTP metrics). */
+  readonly reaped: number;
   /** Calls `listener` when `pid` is reaped here; returns a function that unsubscribes. */
   subscribe(pid: number, listener: (status: ExitStatus) => void): () => void;
   /** Removes the SIGCHLD listener. */
@@ -52,6 +54,7 @@ export function startReaper(options: ReaperOptions): Reaper {
   const listeners = new Map<number, Set<(status: ExitStatus) => void>>();
   let scheduled: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let total = 0;
 
   const reapNow = (): number => {
     let reaped = 0;
@@ -61,6 +64,7 @@ export function startReaper(options: ReaperOptions): Reaper {
       // 0: still running; -1 (ECHILD): not our child any more, someone collected it first.
       if (result !== pid) continue;
       reaped++;
+      total++;
       const status = fromWaitStatus(statusBuffer[0]!);
       options.onReap(pid, status);
       const waiting = listeners.get(pid);
@@ -97,6 +101,9 @@ export function startReaper(options: ReaperOptions): Reaper {
 
   return {
     reapNow,
+    get reaped() {
+      return total;
+    },
     subscribe(pid, listener) {
       let set = listeners.get(pid);
       if (!set) listeners.set(pid, set = new Set());

@@ -11,6 +11,7 @@ export class ConsoleOutput {
   #buffer = new LineBuffer();
   #scheduled = false;
   #failing = false;
+  #dropped = 0;
 
   constructor(kind: "stdout" | "stderr", report: OutputReporter, stream?: {
     writeSync(p: Uint8Array): number;
@@ -23,6 +24,11 @@ export class ConsoleOutput {
   /** Whether the last write failed. */
   get failing(): boolean {
     return this.#failing;
+  }
+
+  /** Lines lost so far because the stream could not be written. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   /** Queues one line; it is written once the current synchronous burst ends. */
@@ -39,7 +45,9 @@ export class ConsoleOutput {
   /** Writes out everything queued. */
   flush(): void {
     this.#scheduled = false;
-    if (this.#buffer.length > 0) this.#writeOut(this.#buffer.take());
+    if (this.#buffer.length === 0) return;
+    const lines = this.#buffer.lines;
+    this.#writeOut(this.#buffer.take(), lines);
   }
 
   /** Flushes; the stream itself stays open (it is the process's). */
@@ -47,7 +55,7 @@ export class ConsoleOutput {
     this.flush();
   }
 
-  #writeOut(data: Uint8Array): void {
+  #writeOut(data: Uint8Array, lines: number): void {
     try {
       writeAllSync(this.#stream, data);
       if (this.#failing) {
@@ -55,6 +63,7 @@ export class ConsoleOutput {
         this.#report("info", `${this.kind} is writable again`);
       }
     } catch (e) {
+      this.#dropped += lines;
       if (this.#failing) return;
       this.#failing = true;
       this.#report("warn", `cannot write log lines to ${this.kind}: ${errorMessage(e)}`);

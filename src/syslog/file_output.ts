@@ -57,6 +57,7 @@ export class FileOutput {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failing = false;
   #closed = false;
+  #dropped = 0;
 
   constructor(options: FileOutputOptions) {
     this.pattern = options.pattern;
@@ -73,6 +74,11 @@ export class FileOutput {
   /** Whether the last open or write failed. */
   get failing(): boolean {
     return this.#failing;
+  }
+
+  /** Lines lost so far because the file could not be opened or written. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   /** Opens the file now (at syslog start), reporting a failure instead of throwing. */
@@ -101,7 +107,8 @@ export class FileOutput {
       this.#timer = undefined;
     }
     if (this.#buffer.length === 0) return;
-    this.#writeOut(this.#buffer.take());
+    const lines = this.#buffer.lines;
+    this.#writeOut(this.#buffer.take(), lines);
   }
 
   /** Flushes and closes the file. */
@@ -112,14 +119,18 @@ export class FileOutput {
     this.#file = undefined;
   }
 
-  #writeOut(data: Uint8Array): void {
+  #writeOut(data: Uint8Array, lines: number): void {
     this.#reopenIfNeeded(false);
     const file = this.#file;
-    if (!file) return; // open failed (reported); these lines are lost
+    if (!file) {
+      this.#dropped += lines; // open failed (reported); these lines are lost
+      return;
+    }
     try {
       writeAllSync(file, data);
       this.#recovered();
     } catch (e) {
+      this.#dropped += lines;
       this.#fail(`cannot write log file ${this.#path}: ${errorMessage(e)}`);
     }
   }

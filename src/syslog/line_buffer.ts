@@ -15,6 +15,8 @@ const SCRATCH = new Uint8Array((BUFFER_CHARS + 16 * 1024) * 3);
 /** Lines waiting to be written, each followed by a newline. */
 export class LineBuffer {
   text = "";
+  /** Lines appended since the last take(), so that an output can count the lines it loses. */
+  lines = 0;
 
   get length(): number {
     return this.text.length;
@@ -22,6 +24,7 @@ export class LineBuffer {
 
   append(line: string): void {
     this.text += line + "\n";
+    this.lines++;
   }
 
   get full(): boolean {
@@ -32,6 +35,7 @@ export class LineBuffer {
   take(): Uint8Array {
     const text = this.text;
     this.text = "";
+    this.lines = 0;
     if (text.length * 3 <= SCRATCH.length) {
       const { written } = encoder.encodeInto(text, SCRATCH);
       return SCRATCH.subarray(0, written);

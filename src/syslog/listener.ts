@@ -52,6 +52,8 @@ export interface SyslogListener extends AsyncDisposable {
   readonly path: string;
   /** Messages received so far (after NUL splitting). */
   readonly received: number;
+  /** Messages received that the sink could not take (lost). */
+  readonly dropped: number;
   /** Stops receiving, closes the socket and removes its file. */
   close(): Promise<void>;
 }
@@ -127,6 +129,7 @@ export function listenSyslog(
 
   const batch = new Batch();
   let received = 0;
+  let dropped = 0;
   // Malformed input is reported once per REPORT_INTERVAL_MS with a count, not per message;
   // measured on the monotonic clock, which a wall-clock step cannot move.
   let badSince = 0;
@@ -163,6 +166,7 @@ export function listenSyslog(
           sink.write(record);
         } catch (e) {
           // A sink failure must not stop the daemon's log intake.
+          dropped++;
           noteBad(`a record the router could not take (${errorMessage(e)})`);
         }
       }
@@ -228,6 +232,9 @@ export function listenSyslog(
     path,
     get received() {
       return received;
+    },
+    get dropped() {
+      return dropped;
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -36,6 +36,8 @@ export class RemoteOutput {
   // Lines dropped in the current burst, and when the last one was.
   #dropped = 0;
   #lastDrop = 0;
+  // Lines lost so far: dropped in floods, or not sent because sending failed.
+  #lost = 0;
 
   /** `clock` gives monotonic milliseconds (tests; performance.now). */
   constructor(host: string, report: OutputReporter, clock: () => number = () => performance.now()) {
@@ -50,11 +52,17 @@ export class RemoteOutput {
     return this.#failing || this.#dropped > 0;
   }
 
+  /** Lines lost so far (a flood over MAX_REMOTE_IN_FLIGHT, or a failed send). */
+  get dropped(): number {
+    return this.#lost;
+  }
+
   /** Queues `<pri>line` for sending (the caller passes the record's PRI). */
   send(pri: number, line: string): void {
     if (this.#queue.length >= MAX_REMOTE_IN_FLIGHT) {
       // UDP is lossy anyway: under a flood, drop rather than queue without bound. A flood
       // keeps the queue hovering at the bound, so a burst lasts until drops stop for a while.
+      this.#lost++;
       if (this.#dropped++ === 0) {
         this.#report(
           "warn",
@@ -81,6 +89,7 @@ export class RemoteOutput {
         port: 0,
       });
     } catch (e) {
+      this.#lost += this.#queue.length;
       this.#queue = [];
       this.#fail(e);
       return;
@@ -95,6 +104,7 @@ export class RemoteOutput {
           this.#report("info", `syslog host ${this.host} is reachable again`);
         }
       } catch (e) {
+        this.#lost++;
         this.#fail(e);
       }
     }

@@ -297,6 +297,16 @@ export class LogRouter implements LogSink {
     }
   }
 
+  /**
+   * Lines the outputs lost so far (a file that cannot be written, a flooded or unreachable
+   * syslog host, a closed console): `chaperone_syslog_dropped_total` of the HTTP metrics.
+   */
+  get dropped(): number {
+    let n = 0;
+    for (const out of this.#outputs.values()) n += out.dropped;
+    return n;
+  }
+
   /** Writes out everything buffered. */
   flush(): void {
     for (const out of this.#outputs.values()) {

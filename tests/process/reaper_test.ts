@@ -54,6 +54,7 @@ Deno.test({
     assert.equal(result.killAllClean, true);
     assert.equal(result.orphanReapedAfterKill, 1);
     assert.equal(result.nothingLeft, true);
+    assert.equal(result.reapedCounted, true);
   },
 });
 

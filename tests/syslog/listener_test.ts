@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { listenSyslog, MAX_DATAGRAM } from "../../src/syslog/listener.ts";
 import { LogRouter } from "../../src/syslog/router.ts";
 import { MemorySink } from "../../src/log/logger.ts";
+import type { LogRecord } from "../../src/log/record.ts";
 import { loggingSpec, readLines, waitFor } from "./helpers.ts";
 import { lacks } from "../_helpers/requires.ts";
 
@@ -239,4 +240,25 @@ Deno.test({
       Deno.removeSync(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("listenSyslog() counts the messages it received and those its sink could not take", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/log`;
+    const sink = new MemorySink();
+    const picky = {
+      write(record: LogRecord) {
+        if (record.tag === "boom") throw new Error("cannot take it");
+        sink.write(record);
+      },
+    };
+    await using listener = listenSyslog(path, picky, { report: () => {} });
+    await sendRaw(dir, path, [enc("<13>a: one"), enc("<13>boom: two"), enc("<13>end: three")]);
+    await waitFor(() => sink.records.some((r) => r.tag === "end"), "the last message");
+    assert.equal(listener.received, 3);
+    assert.equal(listener.dropped, 1);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -199,6 +199,8 @@ Deno.test("LogRouter reports a full disk once however many lines fail", async ()
     router.write(record("a", `line ${i}`));
     router.flush();
   }
+  // Every lost line counts (chaperone_syslog_dropped_total), the warning is one.
+  assert.equal(router.dropped, 5);
   await router.close();
   assert.equal(reports.length, 1);
   assert.equal(reports[0]![0], "warn");
@@ -220,6 +222,7 @@ Deno.test("LogRouter reports an unopenable file once and recovers when it can op
     router.flush();
     router.write(record("a", "lost too"));
     router.flush();
+    assert.equal(router.dropped, 2);
     assert.equal(reports.length, 1);
     assert.match(reports[0]![1], /cannot open log file/);
     Deno.removeSync(`${dir}/blocker`);
@@ -251,6 +254,7 @@ Deno.test("LogRouter reports a broken stdout once", async () => {
     router.flush();
   }
   assert.deepEqual(reports, ["cannot write log lines to stdout: broken pipe"]);
+  assert.equal(router.dropped, 3);
 });
 
 Deno.test("LogRouter sends remote lines over UDP with a <PRI> header", async () => {
@@ -326,6 +330,8 @@ Deno.test("LogRouter drops remote lines beyond the queue bound and reports it on
     );
     // All sent synchronously: none can complete before the bound is reached.
     for (let i = 0; i < MAX_REMOTE_IN_FLIGHT + 10; i++) router.write(record("app", `n${i}`));
+    // The first line left the queue at once (its send is in flight): 9 were dropped.
+    assert.equal(router.dropped, 9);
     await router.close();
     assert.equal(reports.length, 1);
     assert.match(reports[0]!, /more than 1024 datagrams waiting/);

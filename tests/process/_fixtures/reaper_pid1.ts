@@ -92,5 +92,7 @@ console.log(JSON.stringify({
   victimStatuses,
   killAllClean,
   orphanReapedAfterKill: reapedPids.size - before,
+  // The counter of /metrics counts every reap the callback saw (each pid once here).
+  reapedCounted: reaper.reaped === reapedPids.size,
   nothingLeft: killAll(15) === false,
 }));
