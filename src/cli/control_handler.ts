@@ -7,12 +7,16 @@
 import type {
   ControlContext,
   ControlHandler,
+  ControlReply,
   ControlRequest,
   ControlResponse,
+  HealthLevel,
   HealthReply,
   ServiceStatus,
   StatusReply,
 } from "../control/protocol.ts";
+import type { ServiceLogs } from "../syslog/service_logs.ts";
+import { logsReply } from "./logs_reply.ts";
 import type { Logger } from "../log/logger.ts";
 import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
 import { briefStatus } from "../process/exit_status.ts";
@@ -35,6 +39,8 @@ export interface HandlerContext {
   router: { setForcedLevel(level: number | undefined): void };
   /** Sets the level below which Chaperone does not even generate its own messages (docs/ctl.md, `loglevel`). */
   setOwnLevel?(level: number): void;
+  /** The services' last lines for `ctl logs`; absent when `log_buffer_lines` is 0. */
+  logs?: ServiceLogs | undefined;
 }
 
 const short = (name: string) => name.replace(/\.service$/, "");
@@ -124,6 +130,13 @@ export function serviceStatus(v: ServiceView): ServiceStatus {
   };
 }
 
+/** The answer of `ctl health` and of the HTTP probes (docs/ctl.md, `health`). */
+export function healthReply(sup: Supervisor, level: HealthLevel): HealthReply {
+  const failing = sup.names().map((n) => sup.view(n))
+    .filter((v): v is ServiceView => !!v && !passes(v.snap, level)).map(serviceStatus);
+  return { healthy: failing.length === 0 && !sup.shuttingDown, level, unhealthy: failing };
+}
+
 /**
  * Builds the ControlHandler for a supervisor: a thin translation between the protocol and the
  * supervisor's commands, which decide what is allowed.
@@ -172,7 +185,7 @@ export function supervisorHandler(
     };
   }
 
-  async function handle(req: ControlRequest, c: ControlContext): Promise<ControlResponse> {
+  async function handle(req: ControlRequest, c: ControlContext): Promise<ControlReply> {
     switch (req.cmd) {
       case "status": {
         if (!c.interactive) return { ok: false, error: "status needs an interactive connection" };
@@ -188,16 +201,10 @@ export function supervisorHandler(
           return { ok: false, error: "dependencies needs an interactive connection" };
         }
         return { ok: true, text: graph.format() };
-      case "health": {
-        const level = req.level ?? "ready";
-        const failing = views().filter((v) => !passes(v.snap, level)).map(serviceStatus);
-        const data: HealthReply = {
-          healthy: failing.length === 0 && !sup.shuttingDown,
-          level,
-          unhealthy: failing,
-        };
-        return { ok: true, data };
-      }
+      case "health":
+        return { ok: true, data: healthReply(sup, req.level ?? "ready") };
+      case "logs":
+        return logsReply(ctx.logs, req, { all: () => sup.names(), resolve });
       case "run": {
         const result = sup.commands.run(resolve(req.services));
         if (!result.ok) return { ok: false, error: result.error };

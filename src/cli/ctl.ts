@@ -12,10 +12,11 @@ import {
   type HealthReply,
   parseCommandWords,
   ProtocolError,
-  type ServiceStatus,
   type StatusReply,
 } from "../control/protocol.ts";
 import { VERSION_TEXT } from "./options.ts";
+import { LogsPrinter } from "./logs_output.ts";
+import { formatHealth } from "./health_text.ts";
 import { ctlSocketCandidates } from "./runtime_paths.ts";
 import { parseUtilityArgs } from "./utility_args.ts";
 import { errorMessage } from "../text/error_message.ts";
@@ -144,7 +145,9 @@ function splitArgs(args: readonly string[]) {
 
 function parseTimeout(text: string | undefined, request: ControlRequest): number | undefined {
   if (text === undefined) {
-    const waits = "wait" in request && request.wait === true;
+    // `logs -f` follows until interrupted, like a `--wait`.
+    const waits = ("wait" in request && request.wait === true) ||
+      (request.cmd === "logs" && request.follow === true);
     return waits ? undefined : DEFAULT_TIMEOUT_SECONDS * 1000;
   }
   const seconds = Number(text);
@@ -175,22 +178,10 @@ function printResponse(
           : formatStatus(response.data),
       );
       return 0;
-    case "health": {
+    case "health":
       if (!isHealthReply(response.data)) break;
-      const health = response.data;
-      const level = health.level ?? "ready";
-      if (health.healthy) {
-        output.out(text || `healthy (${level}): every enabled service is ${level}\n`);
-        return 0;
-      }
-      // Each service that fails the level, with its state and its status.
-      const lines = health.unhealthy.map((s: ServiceStatus) =>
-        `${s.name}: ${s.state}, ${s.status}${s.note ? ` (${s.note})` : ""}`
-      );
-      if (lines.length === 0) lines.push("the system is shutting down");
-      output.out(`unhealthy (${level}):\n${lines.map((l) => `  ${l}\n`).join("")}`);
-      return 1;
-    }
+      output.out(response.data.healthy && text ? text : formatHealth(response.data));
+      return response.data.healthy ? 0 : 1;
     case "dependencies":
     case "loglevel":
     case "run":
@@ -201,6 +192,7 @@ function printResponse(
     case "enable":
     case "disable":
     case "shutdown":
+    case "logs":
       break;
     default: {
       const exhaustive: never = request;
@@ -241,10 +233,16 @@ export async function ctlCommand(args: string[], options: CtlOptions = {}): Prom
   );
   for (const path of candidates) {
     let response: ControlResponse;
+    // `logs` is answered with a stream of lines, printed as they come.
+    const printer = request.cmd === "logs" ? new LogsPrinter(output) : undefined;
     try {
-      response = await sendControl(path, request, timeoutMs === undefined ? {} : { timeoutMs });
+      response = await sendControl(path, request, {
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(printer === undefined ? {} : { stream: printer }),
+      });
     } catch (error) {
       if (error instanceof ControlUnavailableError) continue;
+      if (printer?.outputClosed) return 0; // `ctl logs -f | head`: head has what it wanted
       if (error instanceof Deno.errors.PermissionDenied) {
         output.err(`chaperone ctl: not allowed to use the control socket ${path}\n`);
       } else if (error instanceof ProtocolError || error instanceof Deno.errors.TimedOut) {
