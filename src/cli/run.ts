@@ -26,7 +26,9 @@ import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
 import { formatConfigDump } from "./config_dump.ts";
 import { LogRouter } from "../syslog/router.ts";
-import { listenSyslog } from "../syslog/listener.ts";
+import { listenSyslog, type SyslogListener } from "../syslog/listener.ts";
+import { serviceLogsFor } from "../syslog/service_logs.ts";
+import { startHttp } from "./http_start.ts";
 import { serveControl } from "../control/server.ts";
 import { ensureRuntimeDir, isDirWritable, runtimePaths } from "./runtime_paths.ts";
 import { pathExists } from "./path_exists.ts";
@@ -216,11 +218,13 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   const warnToStderr = config.logging.length === 0 ||
     (!config.settings.enableSyslog && !config.logging.some((l) => l.stdout || l.stderr));
   const late: { supervisor?: Supervisor } = {};
+  // The service a /dev/log sender belongs to: the `service` of json/logfmt lines, and the
+  // service whose `ctl logs` shows the message (record_service.ts).
+  const ownerOfPid = serviceOfPid({ services: () => serviceLeaders(late.supervisor) });
   let router: LogRouter;
   try {
     router = new LogRouter(config.logging, {
-      // The `service` of json/logfmt lines (record_service.ts).
-      serviceOfPid: serviceOfPid({ services: () => serviceLeaders(late.supervisor) }),
+      serviceOfPid: ownerOfPid,
       report: (severity, message) => logger[severity](message),
       // A log output's failure that only that output would show also goes to stderr.
       ...(warnToStderr ? {} : { unheard: stderrSink }),
@@ -233,9 +237,12 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     );
     return 1;
   }
+  // `ctl logs` keeps every service's lines before the sections select (Decision 26).
+  const serviceLogs = serviceLogsFor(config.settings.logBufferLines, services.length, ownerOfPid);
+  const routed = serviceLogs?.before(router) ?? router;
   sink.target = {
     write(record) {
-      router.write(record);
+      routed.write(record);
       // A critical message (the start-up cancelled) also reaches stderr whatever the sections
       // do with it, as docs/exit-codes.md promises: a file-only configuration would hide it.
       if (warnToStderr || record.severity <= Severity.CRIT) stderrSink.write(record);
@@ -246,10 +253,10 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   }
   // Variables Chaperone itself gives every service, besides the _CHAP_* ones.
   const serviceVars: Record<string, string> = {};
-  let syslog: { close(): Promise<void> } | undefined;
+  let syslog: SyslogListener | undefined;
   if (config.settings.enableSyslog) {
     try {
-      syslog = listenSyslog(paths.syslogSocket, router, {
+      syslog = listenSyslog(paths.syslogSocket, routed, {
         report: (severity, message) => logger[severity](message),
       });
       // Services learn where it is: under --force as a user it is not /dev/log (Decision 20,
@@ -347,6 +354,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         router,
         logger,
         setOwnLevel: (level) => target.threshold = level,
+        logs: serviceLogs,
       }),
     );
   } catch (err) {
@@ -367,10 +375,13 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
 
   logger.info(`chaperone version ${denoJson.version}, ready.`);
   sup.start();
+  const parts = { sup, clock: systemClock, router, syslog, reaper, serviceLogs, logger };
+  const http = await startHttp(config.settings.httpListen, parts);
   const ending = await sup.finished;
 
   removeCrashGuard();
   removeSignals();
+  await http?.close().catch(() => {});
   await control?.close().catch(() => {});
   await syslog?.close();
   reaper.close();
