@@ -1,8 +1,10 @@
 /**
  * The last lines of one service's output, for `chaperone ctl logs` (docs/ctl.md, `logs`): a ring
- * bounded in lines and in characters, so that what it holds is known whatever the service
- * prints. A new line that does not fit pushes out the oldest ones; a line longer than the
- * ring's line limit is cut (docs/configuration.md, `log_buffer_lines`).
+ * bounded in lines and in bytes, so that what it holds is known whatever the service prints. A
+ * line weighs its length plus LINE_OVERHEAD, what keeping it costs besides its text (measured:
+ * docs/benchmarks.md, "Log buffer"), so that many short lines are bounded as well as a few long
+ * ones. A new line that does not fit pushes out the oldest ones; a line heavier than the whole
+ * ring is cut (docs/configuration.md, `log_buffer_lines`).
  */
 
 /** One kept line. */
@@ -13,6 +15,9 @@ export interface RingLine {
   readonly time: number;
   readonly text: string;
 }
+
+/** What a kept line weighs besides its characters, in bytes. */
+export const LINE_OVERHEAD = 64;
 
 /** What a cut line ends with. */
 export const CUT_MARK = "…";
@@ -31,19 +36,29 @@ export function cutLine(text: string, max: number): string {
     CUT_MARK;
 }
 
-/** A ring of at most `maxLines` lines holding at most `maxChars` characters together. */
-export class LogRing<L extends RingLine = RingLine> {
+/** Slots a ring starts with; it doubles up to maxLines as lines come. */
+const FIRST_SLOTS = 16;
+
+/**
+ * A ring of at most `maxLines` lines weighing at most `maxBytes` together. The lines are kept as
+ * three parallel columns, not one object each: measured, an object per line cost more than a
+ * short line's text.
+ */
+export class LogRing {
   readonly maxLines: number;
-  readonly maxChars: number;
-  // A circular buffer that grows up to maxLines slots: #head is the oldest line.
-  #slots: (L | undefined)[] = [];
+  readonly maxBytes: number;
+  // A circular buffer growing up to maxLines slots; #head is the oldest line. While it grows it
+  // has never wrapped, so copying the columns keeps every line at its index.
+  #texts: (string | undefined)[] = [];
+  #seqs = new Float64Array(0);
+  #times = new Float64Array(0);
   #head = 0;
   #size = 0;
-  #chars = 0;
+  #bytes = 0;
 
-  constructor(maxLines: number, maxChars: number) {
+  constructor(maxLines: number, maxBytes: number) {
     this.maxLines = Math.max(1, Math.floor(maxLines));
-    this.maxChars = Math.max(1, Math.floor(maxChars));
+    this.maxBytes = Math.max(LINE_OVERHEAD + 1, Math.floor(maxBytes));
   }
 
   /** Lines held. */
@@ -51,39 +66,55 @@ export class LogRing<L extends RingLine = RingLine> {
     return this.#size;
   }
 
-  /** Characters held. */
-  get chars(): number {
-    return this.#chars;
+  /** What the lines held weigh (their lengths plus LINE_OVERHEAD each). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
-  /** Adds a line (cut to maxChars), dropping the oldest ones until it fits. */
-  push(line: L): void {
-    const kept = line.text.length <= this.maxChars
-      ? line
-      : { ...line, text: cutLine(line.text, this.maxChars) };
+  /** Adds a line (cut to what the ring can weigh), dropping the oldest ones until it fits. */
+  push(seq: number, time: number, line: string): void {
+    const text = cutLine(line, this.maxBytes - LINE_OVERHEAD);
+    const weight = text.length + LINE_OVERHEAD;
     while (
       this.#size > 0 &&
-      (this.#size >= this.maxLines || this.#chars + kept.text.length > this.maxChars)
+      (this.#size >= this.maxLines || this.#bytes + weight > this.maxBytes)
     ) {
       this.#dropOldest();
     }
     const at = (this.#head + this.#size) % this.maxLines;
-    if (at === this.#slots.length) this.#slots.push(kept);
-    else this.#slots[at] = kept;
+    if (at === this.#seqs.length) this.#grow();
+    this.#texts[at] = text;
+    this.#seqs[at] = seq;
+    this.#times[at] = time;
     this.#size++;
-    this.#chars += kept.text.length;
+    this.#bytes += weight;
+  }
+
+  /** Arrival order of the line at `index` counted from the oldest (0 ≤ index < size). */
+  seqAt(index: number): number {
+    return this.#seqs[(this.#head + index) % this.maxLines]!;
   }
 
   /** The line at `index` counted from the oldest (0 ≤ index < size). */
-  at(index: number): L {
-    return this.#slots[(this.#head + index) % this.maxLines]!;
+  at(index: number): RingLine {
+    const i = (this.#head + index) % this.maxLines;
+    return { seq: this.#seqs[i]!, time: this.#times[i]!, text: this.#texts[i]! };
+  }
+
+  #grow(): void {
+    const slots = Math.min(this.maxLines, Math.max(FIRST_SLOTS, this.#seqs.length * 2));
+    const seqs = new Float64Array(slots);
+    const times = new Float64Array(slots);
+    seqs.set(this.#seqs);
+    times.set(this.#times);
+    this.#seqs = seqs;
+    this.#times = times;
   }
 
   #dropOldest(): void {
-    const oldest = this.#slots[this.#head]!;
-    this.#chars -= oldest.text.length;
+    this.#bytes -= this.#texts[this.#head]!.length + LINE_OVERHEAD;
     // The slot is overwritten later; until then it must not keep the text alive.
-    this.#slots[this.#head] = undefined;
+    this.#texts[this.#head] = undefined;
     this.#head = (this.#head + 1) % this.maxLines;
     this.#size--;
   }

@@ -10,9 +10,10 @@
  * `json` lines: docs/logging.md). Chaperone's own messages belong to no service.
  *
  * Memory is bounded whatever the services print (docs/configuration.md, `log_buffer_lines`):
- * each line is cut at MAX_LINE_CHARS; each service keeps at most `log_buffer_lines` lines and
- * at most MAX_SERVICE_CHARS characters, and all of them together at most MAX_TOTAL_CHARS (a
- * service's share is MAX_TOTAL_CHARS divided by the number of services, when that is less).
+ * each line is cut at MAX_LINE_CHARS; each service keeps at most `log_buffer_lines` lines
+ * weighing at most MAX_SERVICE_BYTES (a line weighs its length plus LINE_OVERHEAD: log_ring.ts),
+ * and all of them together at most MAX_TOTAL_BYTES (a service's share is MAX_TOTAL_BYTES divided
+ * by the number of services, when that is less).
  */
 import type { LogRecord, LogSink } from "../log/record.ts";
 import { cutLine, LogRing } from "../log/log_ring.ts";
@@ -23,10 +24,10 @@ export { type FollowItem, LogFollower, type LogLine } from "./log_follower.ts";
 
 /** Longest line kept; longer ones are cut, ending with `…`. */
 export const MAX_LINE_CHARS = 4096;
-/** Most characters one service's ring holds. */
-export const MAX_SERVICE_CHARS = 256 * 1024;
-/** Most characters all rings hold together. */
-export const MAX_TOTAL_CHARS = 32 * 1024 * 1024;
+/** Most one service's ring weighs. */
+export const MAX_SERVICE_BYTES = 256 * 1024;
+/** Most all rings weigh together. */
+export const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 /** A follower's queue: a reader this far behind loses lines (counted) instead. */
 export const FOLLOW_LIMITS: FollowerLimits = { maxLines: 1000, maxChars: 1024 * 1024 };
 
@@ -34,7 +35,7 @@ export const FOLLOW_LIMITS: FollowerLimits = { maxLines: 1000, maxChars: 1024 * 
 export interface ServiceLogsOptions {
   /** Lines kept per service (`log_buffer_lines`, > 0). */
   readonly lines: number;
-  /** How many services the run has, to share MAX_TOTAL_CHARS among them. */
+  /** How many services the run has, to share MAX_TOTAL_BYTES among them. */
   readonly services: number;
   /** The service a /dev/log sender's pid belongs to (record_service.ts); none when absent. */
   readonly serviceOfPid?: (pid: number) => string | undefined;
@@ -56,8 +57,8 @@ export function serviceLogsFor(
 /** Every service's last lines, and the readers following new ones. */
 export class ServiceLogs implements LogSink {
   readonly lines: number;
-  readonly #ringChars: number;
-  readonly #rings = new Map<string, LogRing<LogLine>>();
+  readonly #ringBytes: number;
+  readonly #rings = new Map<string, LogRing>();
   readonly #followers = new Set<LogFollower>();
   readonly #serviceOfPid: ((pid: number) => string | undefined) | undefined;
   readonly #now: () => number;
@@ -66,9 +67,9 @@ export class ServiceLogs implements LogSink {
 
   constructor(options: ServiceLogsOptions) {
     this.lines = Math.max(1, Math.floor(options.lines));
-    this.#ringChars = Math.min(
-      MAX_SERVICE_CHARS,
-      Math.floor(MAX_TOTAL_CHARS / Math.max(1, options.services)),
+    this.#ringBytes = Math.min(
+      MAX_SERVICE_BYTES,
+      Math.floor(MAX_TOTAL_BYTES / Math.max(1, options.services)),
     );
     this.#serviceOfPid = options.serviceOfPid;
     this.#now = options.now ?? Date.now;
@@ -91,15 +92,14 @@ export class ServiceLogs implements LogSink {
       : record.formatError
       ? record.raw
       : record.tag + record.rest;
-    const line: LogLine = {
-      service,
-      seq: ++this.#seq,
-      time: this.#now(),
-      text: cutLine(text, MAX_LINE_CHARS),
-    };
+    const seq = ++this.#seq;
+    const time = this.#now();
+    const kept = cutLine(text, MAX_LINE_CHARS);
     let ring = this.#rings.get(service);
-    if (!ring) this.#rings.set(service, ring = new LogRing<LogLine>(this.lines, this.#ringChars));
-    ring.push(line);
+    if (!ring) this.#rings.set(service, ring = new LogRing(this.lines, this.#ringBytes));
+    ring.push(seq, time, kept);
+    if (this.#followers.size === 0) return;
+    const line: LogLine = { service, seq, time, text: kept };
     for (const follower of this.#followers) {
       if (follower.accepts(service)) follower.offer(line);
     }
@@ -143,10 +143,10 @@ export class ServiceLogs implements LogSink {
   // The last n lines over several rings: walk each from its newest line, always taking the
   // newest of their next lines, n times; then reverse.
   #tail(services: ReadonlySet<string> | undefined, n: number): LogLine[] {
-    const picked: { ring: LogRing<LogLine>; next: number }[] = [];
+    const picked: { service: string; ring: LogRing; next: number }[] = [];
     for (const [service, ring] of this.#rings) {
       if (ring.size > 0 && (services === undefined || services.has(service))) {
-        picked.push({ ring, next: ring.size - 1 });
+        picked.push({ service, ring, next: ring.size - 1 });
       }
     }
     const out: LogLine[] = [];
@@ -154,10 +154,10 @@ export class ServiceLogs implements LogSink {
       let best: (typeof picked)[number] | undefined;
       for (const p of picked) {
         if (p.next < 0) continue;
-        if (best === undefined || p.ring.at(p.next).seq > best.ring.at(best.next).seq) best = p;
+        if (best === undefined || p.ring.seqAt(p.next) > best.ring.seqAt(best.next)) best = p;
       }
       if (best === undefined) break;
-      out.push(best.ring.at(best.next--));
+      out.push({ service: best.service, ...best.ring.at(best.next--) });
     }
     return out.reverse();
   }

@@ -7,12 +7,12 @@ import { serviceOutputRecord } from "../../src/supervisor/service_process.ts";
 import {
   type FollowItem,
   MAX_LINE_CHARS,
-  MAX_SERVICE_CHARS,
-  MAX_TOTAL_CHARS,
+  MAX_SERVICE_BYTES,
+  MAX_TOTAL_BYTES,
   ServiceLogs,
   serviceLogsFor,
 } from "../../src/syslog/service_logs.ts";
-import { CUT_MARK } from "../../src/log/log_ring.ts";
+import { CUT_MARK, LINE_OVERHEAD } from "../../src/log/log_ring.ts";
 
 const NOWHERE: LogSink = { write() {} };
 
@@ -76,7 +76,7 @@ Deno.test("ServiceLogs reads the last n lines of several services together, olde
   assert.deepEqual(logs.read(new Set(["nothing.service"]), 10, false).tail, []);
 });
 
-Deno.test("ServiceLogs cuts long lines and bounds each service's characters", () => {
+Deno.test("ServiceLogs cuts long lines and bounds each service's bytes", () => {
   const logs = new ServiceLogs({ lines: 1_000_000, services: 1 });
   logs.write(out("big.service", "x".repeat(MAX_LINE_CHARS + 100)));
   const [cut] = logs.read(undefined, 1, false).tail;
@@ -85,16 +85,19 @@ Deno.test("ServiceLogs cuts long lines and bounds each service's characters", ()
   const line = "y".repeat(1000);
   for (let i = 0; i < 1000; i++) logs.write(out("big.service", line));
   const kept = logs.read(undefined, 1_000_000, false).tail;
-  assert.equal(kept.length, Math.floor(MAX_SERVICE_CHARS / 1000));
+  assert.equal(kept.length, Math.floor(MAX_SERVICE_BYTES / (1000 + LINE_OVERHEAD)));
 });
 
 Deno.test("ServiceLogs shares its total among many services", () => {
   const services = 1000;
   const logs = new ServiceLogs({ lines: 1_000_000, services });
-  const share = Math.floor(MAX_TOTAL_CHARS / services);
+  const share = Math.floor(MAX_TOTAL_BYTES / services);
   const line = "z".repeat(1000);
   for (let i = 0; i < 2 * share / 1000; i++) logs.write(out("one.service", line));
-  assert.equal(logs.read(undefined, 1_000_000, false).tail.length, Math.floor(share / 1000));
+  assert.equal(
+    logs.read(undefined, 1_000_000, false).tail.length,
+    Math.floor(share / (1000 + LINE_OVERHEAD)),
+  );
 });
 
 Deno.test("serviceLogsFor() makes no store for log_buffer_lines: 0", () => {
