@@ -21,7 +21,7 @@ import type { LogFormat, LoggingSpec } from "../config/schema.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import { compileSelector, type Selector, type SelectorPredicate } from "../log/selector.ts";
 import { escapeControls, escapeRecord, formatLine, type LineFormat } from "./format_line.ts";
-import { formatStructured, recordPid } from "./structured_line.ts";
+import { formatStructured, recordService } from "./structured_line.ts";
 import { ConsoleOutput, FileOutput, type OutputReporter, RemoteOutput } from "./outputs.ts";
 import { MAX_MESSAGE_LENGTH, splitLongRecord } from "./parse.ts";
 
@@ -269,7 +269,7 @@ export class LogRouter implements LogSink {
             break;
           case "json":
           case "logfmt":
-            if (service === NOT_ASKED) service = this.#serviceOf(record);
+            if (service === NOT_ASKED) service = recordService(record, this.#serviceOfPid);
             line = formatStructured(record, style, s.format, service);
             break;
           default:
@@ -280,20 +280,6 @@ export class LogRouter implements LogSink {
       for (let j = 0; j < s.remotes.length; j++) {
         s.remotes[j]!.send(record.facility * 8 + record.severity, line);
       }
-    }
-  }
-
-  // The record's own service, else the one its pid belongs to.
-  #serviceOf(record: LogRecord): string | undefined {
-    if (record.service !== undefined) return record.service;
-    if (this.#serviceOfPid === undefined) return undefined;
-    const pid = recordPid(record);
-    if (pid === undefined) return undefined;
-    try {
-      return this.#serviceOfPid(pid);
-    } catch {
-      // A lookup that fails (a vanished /proc entry) leaves the line without a service.
-      return undefined;
     }
   }
 

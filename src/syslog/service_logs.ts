@@ -17,7 +17,7 @@
  */
 import type { LogRecord, LogSink } from "../log/record.ts";
 import { cutLine, LogRing } from "../log/log_ring.ts";
-import { recordMessage, recordPid } from "./structured_line.ts";
+import { recordMessage, recordService } from "./structured_line.ts";
 import { type FollowerLimits, LogFollower, type LogLine } from "./log_follower.ts";
 
 export { type FollowItem, LogFollower, type LogLine } from "./log_follower.ts";
@@ -83,7 +83,8 @@ export class ServiceLogs implements LogSink {
 
   /** Keeps the record's line when it belongs to a service. Never throws, never waits. */
   write(record: LogRecord): void {
-    const service = this.#serviceOf(record);
+    // A message whose sender cannot be placed stays in the logging sections only.
+    const service = recordService(record, this.#serviceOfPid);
     if (service === undefined) return;
     // A service's own line is its message; a /dev/log message keeps its tag and pid, which
     // tell the service's programs apart (`nginx[42]: ...`).
@@ -160,18 +161,5 @@ export class ServiceLogs implements LogSink {
       out.push({ service: best.service, ...best.ring.at(best.next--) });
     }
     return out.reverse();
-  }
-
-  #serviceOf(record: LogRecord): string | undefined {
-    if (record.service !== undefined) return record.service;
-    if (this.#serviceOfPid === undefined) return undefined;
-    const pid = recordPid(record);
-    if (pid === undefined) return undefined;
-    try {
-      return this.#serviceOfPid(pid);
-    } catch {
-      // A vanished /proc entry: the message stays in the logging sections only.
-      return undefined;
-    }
   }
 }

@@ -57,6 +57,26 @@ export function recordPid(record: LogRecord): number | undefined {
   return record.formatError ? undefined : splitRest(record.rest).pid;
 }
 
+/**
+ * The service a record belongs to: its own (a service's output line), else the one the pid after
+ * its tag belongs to, asked of `serviceOfPid` (record_service.ts); undefined when none, or when the
+ * lookup fails (a vanished /proc entry).
+ */
+export function recordService(
+  record: LogRecord,
+  serviceOfPid: ((pid: number) => string | undefined) | undefined,
+): string | undefined {
+  if (record.service !== undefined) return record.service;
+  if (serviceOfPid === undefined) return undefined;
+  const pid = recordPid(record);
+  if (pid === undefined) return undefined;
+  try {
+    return serviceOfPid(pid);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The message without the `[pid]` and the `: ` that separate it from the tag. */
 export function recordMessage(record: LogRecord): string {
   return record.formatError ? record.raw : record.rest.slice(splitRest(record.rest).start);
