@@ -17,8 +17,6 @@ import { formatHealth } from "./health_text.ts";
 import { metricFamilies, type MetricSources } from "./metrics.ts";
 import { errorMessage } from "../text/error_message.ts";
 
-export type { HttpEndpoint } from "../http/http_server.ts";
-
 const TEXT = "text/plain; charset=utf-8";
 
 function health(sup: Supervisor, level: HealthLevel): HttpAnswer {

@@ -59,11 +59,6 @@ export class LogFollower {
     return this.#accepts(service);
   }
 
-  /** Lines lost since the last marker was queued. */
-  get dropped(): number {
-    return this.#dropped;
-  }
-
   get closed(): boolean {
     return this.#closed;
   }

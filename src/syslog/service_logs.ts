@@ -136,11 +136,6 @@ export class ServiceLogs implements LogSink {
     };
   }
 
-  /** Closes every reader (shutdown). */
-  close(): void {
-    for (const follower of [...this.#followers]) follower.close();
-  }
-
   // The last n lines over several rings: walk each from its newest line, always taking the
   // newest of their next lines, n times; then reverse.
   #tail(services: ReadonlySet<string> | undefined, n: number): LogLine[] {

@@ -149,7 +149,7 @@ Deno.test("a follower that falls behind loses the newest lines, counted where th
     "-5",
   ]);
   for (let i = 9; i <= 13; i++) logs.write(out("web.service", `l${i}`));
-  logs.close();
+  follower!.close();
   assert.equal(follower!.closed, true);
   assert.equal(logs.followers, 0);
 
