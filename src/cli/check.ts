@@ -7,6 +7,7 @@
  * allowed unless `--strict`), 1 otherwise. Starts nothing.
  */
 import { checkConfig } from "../config/mod.ts";
+import { formatListenAddress } from "../config/listen_address.ts";
 import { DependencyGraph } from "../system/graph.ts";
 import { checkPrograms } from "./program_findings.ts";
 import { parseUtilityArgs } from "./utility_args.ts";
@@ -104,11 +105,13 @@ export async function checkCommand(args: string[]): Promise<number> {
     const logging = config.logging.some((l) => l.builtin)
       ? "no logging section: *.info goes to stdout"
       : plural(sections, "logging section");
+    const listen = config.settings.httpListen;
+    const http = listen ? `, HTTP endpoint on ${formatListenAddress(listen)}` : "";
     write(
       "stdout",
       `${path}: ok (${plural(result.files.length, "file")}, ${
         plural(services, "service")
-      }, ${logging})\n`,
+      }, ${logging}${http})\n`,
     );
     if (graphText && services > 0) write("stdout", graphText + "\n");
   }

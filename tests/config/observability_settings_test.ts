@@ -83,11 +83,9 @@ Deno.test("resolveConfig() defaults log_buffer_lines to 1000 and leaves the HTTP
   assert.deepEqual(set.httpListen, { hostname: "127.0.0.1", port: 9090 });
 });
 
-Deno.test("chaperone check reports a bad http_listen with its file and line", async () => {
-  const dir = await tempTree({
-    "c.d/a.conf":
-      'settings: {\n  http_listen: "localhost:port",\n}\nok.service: { command: "true" }\n',
-  });
+/** `chaperone check` on a configuration of one file; the file's path is `file`. */
+async function check(text: string) {
+  const dir = await tempTree({ "c.d/a.conf": text });
   try {
     const r = await new Deno.Command(CHAPERONE, {
       args: ["check", "--config", `${dir}/c.d`],
@@ -95,15 +93,35 @@ Deno.test("chaperone check reports a bad http_listen with its file and line", as
       stdout: "piped",
       stderr: "piped",
     }).output();
-    const err = new TextDecoder().decode(r.stderr);
-    assert.equal(r.code, 1, err);
-    assert.match(
-      err,
-      new RegExp(
-        `error: ${dir}/c\\.d/a\\.conf:2: settings: http_listen: the port must be a number from 1 to 65535 \\(got "port"\\)`,
-      ),
-    );
+    const dec = new TextDecoder();
+    return {
+      file: `${dir}/c.d/a.conf`,
+      code: r.code,
+      out: dec.decode(r.stdout),
+      err: dec.decode(r.stderr),
+    };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("chaperone check names the HTTP endpoint in its summary", async () => {
+  const r = await check(
+    'settings: { http_listen: "[::1]:9090" }\nok.service: { command: "true" }\n',
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /: ok \(1 file, 1 service, .*, HTTP endpoint on \[::1\]:9090\)\n/);
+});
+
+Deno.test("chaperone check reports a bad http_listen with its file and line", async () => {
+  const r = await check(
+    'settings: {\n  http_listen: "localhost:port",\n}\nok.service: { command: "true" }\n',
+  );
+  assert.equal(r.code, 1, r.err);
+  assert.ok(
+    r.err.includes(
+      `error: ${r.file}:2: settings: http_listen: the port must be a number from 1 to 65535 (got "port")`,
+    ),
+    r.err,
+  );
 });
