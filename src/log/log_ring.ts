@@ -17,7 +17,7 @@ export interface RingLine {
 }
 
 /** What a kept line weighs besides its characters, in bytes. */
-export const LINE_OVERHEAD = 64;
+export const LINE_OVERHEAD = 128;
 
 /** What a cut line ends with. */
 export const CUT_MARK = "…";

@@ -27,7 +27,7 @@ export const MAX_LINE_CHARS = 4096;
 /** Most one service's ring weighs. */
 export const MAX_SERVICE_BYTES = 256 * 1024;
 /** Most all rings weigh together. */
-export const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+export const MAX_TOTAL_BYTES = 32 * 1024 * 1024;
 /** A follower's queue: a reader this far behind loses lines (counted) instead. */
 export const FOLLOW_LIMITS: FollowerLimits = { maxLines: 1000, maxChars: 1024 * 1024 };
 
