@@ -18,8 +18,8 @@ import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
 import { briefStatus } from "../process/exit_status.ts";
 import { cronNickname } from "../cron/schedule.ts";
 import { publicState } from "../service/state.ts";
+import type { ReloadReply } from "./reload.ts";
 import { conditionOf, healthOf, passes } from "../service/health.ts";
-import type { DependencyGraph } from "../system/graph.ts";
 import type {
   CommandResult,
   ServiceView,
@@ -33,6 +33,8 @@ export interface HandlerContext {
   version: string;
   logger: Logger;
   router: { setForcedLevel(level: number | undefined): void };
+  /** `ctl reload` (cli/reload.ts); absent where nothing can be reloaded. */
+  reload?: (dryRun: boolean) => Promise<ReloadReply>;
   /** Sets the level below which Chaperone does not even generate its own messages (docs/ctl.md, `loglevel`). */
   setOwnLevel?(level: number): void;
 }
@@ -130,7 +132,6 @@ export function serviceStatus(v: ServiceView): ServiceStatus {
  */
 export function supervisorHandler(
   sup: Supervisor,
-  graph: DependencyGraph,
   ctx: HandlerContext,
 ): ControlHandler {
   let forced: number | undefined;
@@ -187,7 +188,7 @@ export function supervisorHandler(
         if (!c.interactive) {
           return { ok: false, error: "dependencies needs an interactive connection" };
         }
-        return { ok: true, text: graph.format() };
+        return { ok: true, text: sup.graph().format() };
       case "health": {
         const level = req.level ?? "ready";
         const failing = views().filter((v) => !passes(v.snap, level)).map(serviceStatus);
@@ -197,6 +198,12 @@ export function supervisorHandler(
           unhealthy: failing,
         };
         return { ok: true, data };
+      }
+      case "reload": {
+        if (!ctx.reload) return { ok: false, error: "this run cannot reload its configuration" };
+        const reply = await ctx.reload(req.dryRun === true);
+        if (!reply.ok) return { ok: false, error: reply.error };
+        return { ok: true, text: reply.lines.join("\n") };
       }
       case "run": {
         const result = sup.commands.run(resolve(req.services));

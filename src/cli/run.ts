@@ -22,6 +22,7 @@ import { DependencyGraph } from "../system/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { realInetd, realProcesses } from "./adapters.ts";
 import { realProbes } from "./probe_adapter.ts";
+import { createReloader } from "./reload.ts";
 import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
 import { formatConfigDump } from "./config_dump.ts";
@@ -120,8 +121,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
 
   const backticks = new BacktickRunner({ onError: (m) => logger.error(m) });
   let config: Config;
-  try {
-    config = await loadConfig(opts.config, {
+  // The configuration as this run reads it: at start, and again for `ctl reload`.
+  const load = () =>
+    loadConfig(opts.config, {
       env: Deno.env.toObject(),
       ...(user?.name !== undefined ? { user: user.name } : {}),
       extraSettings: {
@@ -134,6 +136,8 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       backticks,
       onWarning: (msg) => logger.warn(msg),
     });
+  try {
+    config = await load();
   } catch (err) {
     if (err instanceof ConfigErrors) {
       for (const e of err.errors) write("stderr", `Configuration Error: ${e.message}\n`);
@@ -342,10 +346,18 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         ...(gid !== undefined ? { gid } : {}),
         logger,
       },
-      supervisorHandler(sup, graph, {
+      supervisorHandler(sup, {
         version: denoJson.version,
         router,
         logger,
+        reload: createReloader({
+          load,
+          config,
+          extraServices: services.filter((s) => s.name === "CONSOLE"),
+          supervisor: sup,
+          router,
+          log: (message) => logger.info(message),
+        }),
         setOwnLevel: (level) => target.threshold = level,
       }),
     );

@@ -21,6 +21,7 @@ export type ControlRequest =
   | { cmd: "dependencies" }
   | { cmd: "health"; level?: HealthLevel }
   | { cmd: "run"; services: string[] }
+  | { cmd: "reload"; dryRun?: boolean }
   | { cmd: "start"; services: string[]; force?: boolean; wait?: boolean; enable?: boolean }
   | { cmd: "stop"; services: string[]; force?: boolean; wait?: boolean; disable?: boolean }
   | { cmd: "reset" | "restart"; services: string[]; force?: boolean; wait?: boolean }
@@ -128,6 +129,7 @@ export const COMMAND_USAGE = `Commands:
   reset [--force] [--wait] [<service> ...]
   restart [--force] [--wait] <service> ...
   run <cron service> ...
+  reload [--dry-run]
   enable [<service> ...]
   disable [<service> ...]
   shutdown [<delay> | now]`;
@@ -137,6 +139,7 @@ const COMMAND_OPTIONS: Readonly<Record<ControlCommand, readonly string[]>> = {
   status: ["json"],
   health: [],
   run: [],
+  reload: ["dry-run"],
   dependencies: [],
   loglevel: [],
   start: ["force", "wait", "enable"],
@@ -267,6 +270,9 @@ export function parseCommandWords(words: readonly string[]): ControlRequest {
     case "run":
       if (positionals.length === 0) throw new UsageError(`"run" needs at least one service name`);
       return { cmd, services: serviceNames(positionals) };
+    case "reload":
+      noArguments(cmd, positionals);
+      return flags.has("dry-run") ? { cmd, dryRun: true } : { cmd };
     case "status":
     case "dependencies":
       noArguments(cmd, positionals);
@@ -370,6 +376,10 @@ export function decodeRequest(line: string): ControlRequest {
     }
     case "run":
       return { cmd, services: stringList(obj, "services") };
+    case "reload": {
+      const dryRun = optionalBoolean(obj, "dryRun");
+      return dryRun === undefined ? { cmd } : { cmd, dryRun };
+    }
     case "status":
     case "dependencies":
       return withOptions({ cmd }, given);

@@ -385,6 +385,7 @@ function fifoRequest(request: ControlRequest): ControlRequest {
     case "dependencies":
     case "health":
     case "run":
+    case "reload":
     case "enable":
     case "disable":
     case "shutdown":
