@@ -61,6 +61,16 @@ export class YamlCursor {
     return this.col() === 0 && this.src.startsWith(m, this.pos) && isBlank(this.peek(3));
   }
 
+  /** Skips spaces and line breaks; returns how many line breaks. */
+  protected skipBreaks(): number {
+    let breaks = 0;
+    for (let c = this.peek(); c === "\n" || c === " "; c = this.peek()) {
+      if (c === "\n") breaks++;
+      this.pos++;
+    }
+    return breaks;
+  }
+
   protected skipSpaces(): void {
     while (this.peek() === " ") this.pos++;
   }

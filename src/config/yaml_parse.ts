@@ -16,7 +16,7 @@
  */
 import type { YamlAlias, YamlMap, YamlNode, YamlPair, YamlScalar, YamlSeq } from "./yaml_tree.ts";
 import { FLOW_INDICATORS, isBlank } from "./yaml_cursor.ts";
-import { type Read, YamlScalarReader } from "./yaml_scalars.ts";
+import { foldLines, type Read, YamlScalarReader } from "./yaml_scalars.ts";
 
 /** Parses one YAML document; null when it is empty (only comments, or nothing). */
 export function parseYaml(text: string): YamlNode | null {
@@ -200,11 +200,7 @@ class Parser extends YamlScalarReader {
     let raw = true;
     for (;;) {
       const save = this.pos;
-      let breaks = 0;
-      while (this.peek() === "\n" || this.peek() === " ") {
-        if (this.peek() === "\n") breaks++;
-        this.pos++;
-      }
+      const breaks = this.skipBreaks();
       if (breaks === 0 || this.atEnd() || this.col() <= parent || this.peek() === "#") {
         this.pos = save;
         break;
@@ -218,7 +214,7 @@ class Parser extends YamlScalarReader {
       if (this.peek() === ":" && isBlank(this.peek(1))) {
         this.fail("Nested mappings are not allowed in compact mappings", start);
       }
-      text += breaks === 1 ? ` ${more}` : "\n".repeat(breaks - 1) + more;
+      text = foldLines(text, breaks, more);
       raw = false;
       if (this.peek() === "#") break;
     }
@@ -276,11 +272,7 @@ class Parser extends YamlScalarReader {
     // (A plain scalar over several lines followed by ":" is refused by the caller.)
     for (;;) {
       const save = this.pos;
-      let breaks = 0;
-      while (this.peek() === "\n" || this.peek() === " ") {
-        if (this.peek() === "\n") breaks++;
-        this.pos++;
-      }
+      const breaks = this.skipBreaks();
       const n = this.peek();
       if (breaks === 0 || n === undefined || n === "#" || FLOW_INDICATORS.includes(n)) {
         this.pos = save;
@@ -291,7 +283,7 @@ class Parser extends YamlScalarReader {
         break;
       }
       const more = this.plainLine(true, true);
-      text += breaks === 1 ? ` ${more}` : "\n".repeat(breaks - 1) + more;
+      text = foldLines(text, breaks, more);
       multi = true;
     }
     return multi ? { ...first.node, value: this.plainValue(text) } : first.node;

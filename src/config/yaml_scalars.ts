@@ -239,3 +239,8 @@ function fold(lines: readonly string[]): string {
   }
   return out;
 }
+
+/** Joins the next line of a multi-line scalar: one break is a space, each further one a break. */
+export function foldLines(text: string, breaks: number, more: string): string {
+  return text + (breaks === 1 ? ` ${more}` : "\n".repeat(breaks - 1) + more);
+}
