@@ -10,7 +10,8 @@
  * requires identical results (tests/config/yaml_agreement_test.ts). Anything else YAML allows
  * that configurations have no use for (complex `?` keys, collections as keys, other tags,
  * `%` directives, several documents) is a syntax error naming its line, never a silent
- * misreading. Error messages and lines follow the `yaml` package's where configurations trip.
+ * misreading (Decision 26 in docs/migration.md). Error messages and lines follow the `yaml`
+ * package's where configurations trip.
  *
  * The input has its tabs expanded already (load.ts); `\r\n` is read as a line break.
  */
