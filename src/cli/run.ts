@@ -1,7 +1,13 @@
 /**
  * `chaperone [options] [command [args...]]`: the composition root of a run, linear like tini's main
  * (README.md, "Architecture"): options → PID check → user → configuration → logging → syslog →
- * reaper → supervisor → control → signals → start → wait → clean up.
+ * reaper → supervisor → signals → start → control → wait → clean up.
+ *
+ * The path from exec to the first spawn holds only what that spawn needs (docs/benchmarks.md,
+ * "Boot and footprint"): the configuration, the graph, /dev/log and the notify sockets. What
+ * no first spawn needs is imported when it is first used, so a boot neither compiles nor keeps
+ * it: the control socket and FIFO start right after the first services do, inetd's listener
+ * and the probes load with the first service that has them, `--debug`'s dump only then.
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import type { ChaperoneOptions } from "./options.ts";
@@ -20,18 +26,15 @@ import { Spawner } from "../process/spawn.ts";
 import { becomeSubreaper, isPid1, killAll, startReaper } from "../process/reaper.ts";
 import { DependencyGraph } from "../system/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
-import { realInetd, realProcesses } from "./adapters.ts";
-import { realProbes } from "./probe_adapter.ts";
+import { realProcesses } from "./adapters.ts";
+import { lazyInetd, lazyProbes } from "./lazy_ports.ts";
 import { createReloader } from "./reload.ts";
 import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
-import { formatConfigDump } from "./config_dump.ts";
 import { LogRouter } from "../syslog/router.ts";
 import { listenSyslog } from "../syslog/listener.ts";
-import { serveControl } from "../control/server.ts";
 import { ensureRuntimeDir, isDirWritable, runtimePaths } from "./runtime_paths.ts";
 import { pathExists } from "./path_exists.ts";
-import { supervisorHandler } from "./control_handler.ts";
 import { installCrashGuard } from "./crash_guard.ts";
 import { hostNotifier } from "./host_notify.ts";
 import { onSignals, signalName, SIGNO } from "../process/signals.ts";
@@ -197,7 +200,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     write("stdout", graph.format() + "\n");
     return 0;
   }
-  if (opts.debug) write("stdout", formatConfigDump(config, services));
+  if (opts.debug) {
+    write("stdout", (await import("./config_dump.ts")).formatConfigDump(config, services));
+  }
   // Syslog and logging sections.
   // As PID 1 of a container /dev is ours. Under --force on a host, never take over a /dev/log
   // that already exists (the host's syslog): use the per-user runtime directory instead.
@@ -291,15 +296,16 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     return env;
   };
 
+  const inetd = await lazyInetd(spawner, reaper, services.some((s) => s.type === "inetd"));
   const sup = new Supervisor({
     services,
     graph,
     processes: realProcesses(spawner),
     notify: notifyPort,
     cron: { schedule },
-    inetd: realInetd(spawner, reaper),
+    inetd,
     clock: systemClock,
-    probes: realProbes(spawner, systemClock),
+    probes: lazyProbes(spawner, systemClock),
     logger,
     sink,
     hostNotify: host,
@@ -326,8 +332,26 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   });
   late.supervisor = sup;
 
-  // Control endpoints.
+  // Signals.
+  const removeSignals = onSignals([SIGNO.SIGTERM, SIGNO.SIGINT, ...FORWARDED], (signo) => {
+    if (signo === SIGNO.SIGTERM) {
+      sup.shutdown({ code: 0, reason: "SIGTERM" });
+    } else if (signo === SIGNO.SIGINT) {
+      write("stdout", "\nCtrl-C ... killing chaperone.\n");
+      sup.shutdown({ code: 130, reason: "SIGINT" }, { forced: true });
+    } else if (!sup.forwardToConsole(signo)) {
+      logger.debug(`${signalName(signo)} received; no command to pass it to`);
+    }
+  });
+
+  logger.info(`chaperone version ${denoJson.version}, ready.`);
+  sup.start();
+
+  // Control endpoints, and inetd's module for services added later (lazy_ports.ts).
+  void inetd.warm().catch((err) => logger.warn(`inetd support cannot load: ${errorMessage(err)}`));
   let control: { close(): Promise<void> } | undefined;
+  const { serveControl } = await import("../control/server.ts");
+  const { supervisorHandler } = await import("./control_handler.ts");
   try {
     // Decision 9: the default user of services (--user, --create-user, settings uid) owns the
     // endpoints, so that its services can use telchap; root can anyway. (Only root can give
@@ -365,20 +389,6 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     logger.warn(`command service cannot be started: ${errorMessage(err)}`);
   }
 
-  // Signals.
-  const removeSignals = onSignals([SIGNO.SIGTERM, SIGNO.SIGINT, ...FORWARDED], (signo) => {
-    if (signo === SIGNO.SIGTERM) {
-      sup.shutdown({ code: 0, reason: "SIGTERM" });
-    } else if (signo === SIGNO.SIGINT) {
-      write("stdout", "\nCtrl-C ... killing chaperone.\n");
-      sup.shutdown({ code: 130, reason: "SIGINT" }, { forced: true });
-    } else if (!sup.forwardToConsole(signo)) {
-      logger.debug(`${signalName(signo)} received; no command to pass it to`);
-    }
-  });
-
-  logger.info(`chaperone version ${denoJson.version}, ready.`);
-  sup.start();
   const ending = await sup.finished;
 
   removeCrashGuard();

@@ -6,7 +6,7 @@
  * A misbehaving client (silent, garbage, oversized, vanishing) only ever affects its own
  * connection.
  */
-import { dirname } from "node:path";
+import { dirname } from "../text/posix_path.ts";
 import { splitShellWords } from "../text/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
 import { readLines } from "../text/line_reader.ts";
