@@ -29,6 +29,7 @@ import { Supervisor } from "../supervisor/supervisor.ts";
 import { realProcesses } from "./adapters.ts";
 import { lazyInetd, lazyProbes } from "./lazy_ports.ts";
 import { createReloader } from "./reload.ts";
+import { ExitError } from "./exit_error.ts";
 import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
 import { LogRouter } from "../syslog/router.ts";
@@ -75,18 +76,16 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
 
   const pid1 = isPid1();
   if (!pid1 && !opts.force) {
-    write(
-      "stdout",
+    throw new ExitError(
       "Normally, chaperone expects to run as PID 1 in the 'init' role.\nIf you want to go ahead anyway, use --force.\n",
+      { stream: "stdout" },
     );
-    return 1;
   }
   const tty = Deno.stdin.isTerminal();
   Deno.env.set("_CHAP_INTERACTIVE", tty ? "1" : "0");
   const exitKills = killSwitch(opts, tty);
   if (opts.task && opts.command === undefined) {
-    write("stderr", "--task can only be used if a shell command is specified as an argument\n");
-    return 1;
+    throw new ExitError("--task can only be used if a shell command is specified as an argument\n");
   }
 
   // The user services run as by default, and the base of a relative --config.
@@ -99,14 +98,12 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         ...(opts.defaultHome !== undefined ? { defaultHome: opts.defaultHome } : {}),
       });
     } catch (err) {
-      write("stderr", `--create-user failure: ${errorMessage(err)}\n`);
-      return 1;
+      throw new ExitError(`--create-user failure: ${errorMessage(err)}\n`);
     }
   } else if (opts.user !== undefined) {
     user = lookupUser(opts.user);
     if (!user) {
-      write("stderr", `Configuration Error: specified user ('${opts.user}') does not exist\n`);
-      return 1;
+      throw new ExitError(`Configuration Error: specified user ('${opts.user}') does not exist\n`);
     }
   }
 
@@ -143,23 +140,20 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     config = await load();
   } catch (err) {
     if (err instanceof ConfigErrors) {
-      for (const e of err.errors) write("stderr", `Configuration Error: ${e.message}\n`);
-      return 1;
+      throw new ExitError(err.errors.map((e) => `Configuration Error: ${e.message}\n`).join(""));
     }
     if (err instanceof ConfigError) {
-      write("stderr", `Configuration Error: ${err.message}\n`);
-      return 1;
+      throw new ExitError(`Configuration Error: ${err.message}\n`);
     }
     throw err;
   }
   if (config.configDir !== undefined) Deno.env.set("_CHAP_CONFIG_DIR", config.configDir);
 
   if (config.services.length === 0 && opts.command === undefined) {
-    write(
-      "stdout",
+    throw new ExitError(
       `no services configured in ${config.path}\nThere are no services configured to run, nor is there a command specified\non the command line to run as an application.  You need to do one or the other.\n`,
+      { stream: "stdout" },
     );
-    return 1;
   }
 
   // The environments: process → settings (built by the configuration) → service
@@ -172,17 +166,12 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       services.push(buildConsole(opts, config, exitKills, tty, settingsEnv, user));
     } catch (err) {
       // An expansion in the command's arguments failed (`$(X:?message)`, a bad `:/` form).
-      write(
-        "stderr",
-        `Configuration Error: command line: ${errorMessage(err)}\n`,
-      );
-      return 1;
+      throw new ExitError(`Configuration Error: command line: ${errorMessage(err)}\n`);
     }
   }
   if (opts.disableServices) {
     if (opts.command === undefined) {
-      write("stderr", "--disable-services not valid without specifying a command to run\n");
-      return 1;
+      throw new ExitError("--disable-services not valid without specifying a command to run\n");
     }
     if (config.services.length > 0) {
       logger.warn("services will not be configured due to --disable-services");
@@ -193,8 +182,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   try {
     graph = DependencyGraph.from(services);
   } catch (err) {
-    write("stderr", `Configuration Error: ${errorMessage(err)}\n`);
-    return 1;
+    throw new ExitError(`Configuration Error: ${errorMessage(err)}\n`);
   }
   if (opts.showDependencies) {
     write("stdout", graph.format() + "\n");
@@ -213,8 +201,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       ensureRuntimeDir(paths.runtimeDir);
     } catch (err) {
       // Someone else's directory under /tmp, a symlink, an unwritable parent: nothing can start.
-      write("stderr", `chaperone: ${errorMessage(err)}\n`);
-      return 1;
+      throw new ExitError(`chaperone: ${errorMessage(err)}\n`);
     }
     logger.info(`/dev is not writable: sockets are in ${paths.runtimeDir}`);
   }
@@ -236,11 +223,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       ...(opts.logLevel !== undefined ? { forcedLevel: opts.logLevel } : {}),
     });
   } catch (err) {
-    write(
-      "stderr",
-      `system startup cancelled due to error: ${errorMessage(err)}\n`,
-    );
-    return 1;
+    throw new ExitError(`system startup cancelled due to error: ${errorMessage(err)}\n`);
   }
   sink.target = {
     write(record) {
