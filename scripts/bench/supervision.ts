@@ -1,14 +1,22 @@
 /**
- * Issue 3's supervision benchmark: Chaperone (through scripts/chaperone, i.e. main.ts with the
- * compiled binary's flags), s6 (`s6-svscan`) and supervisord, each as PID 1 of its own PID +
- * mount namespace with a private /dev (tests/_helpers/pid1.ts), running the same services:
+ * Issues 3 and 15's supervision benchmark: Chaperone from source (main.ts) and as one bundle
+ * (`deno bundle --platform deno` of main.ts, the stand-in for the compiled binary), both run by
+ * the pinned Deno with the binary's flags (scripts/runtime-flags), s6 (`s6-svscan`) and
+ * supervisord, each as PID 1 of its own PID + mount namespace with a private /dev
+ * (tests/_helpers/pid1.ts), running the same services:
  * scripts/bench/supervision_service.c compiled here with gcc, one process per service that
  * reports "up", "done" and "term" over a Unix datagram socket the bench reads, so every figure
  * comes from what the services themselves saw, stamped on arrival without polling.
  *
- * For each N in --sizes (independent long-running services): time from launch until all N run;
- * the supervisor's CPU time until then; its CPU time over --idle-seconds once settled; VmRSS
- * and VmHWM of PID 1 and of the whole supervision tree (s6 has one s6-supervise per service);
+ * Every supervisor is started through the service program's launch mode, which reports
+ * "launch" and then execs it: "launch" is that exec, so the namespace's set-up (unshare, the
+ * private /dev) is not counted for anyone. For each N in --sizes (independent long-running
+ * services): time from launch until the first service ran (the supervisor's own boot) and until
+ * all N run; the supervisor's CPU time until then; its CPU time over --idle-seconds once
+ * settled; VmRSS and VmHWM of PID 1, its resident memory split into anonymous and file-backed
+ * pages (/proc/<pid>/smaps_rollup: the runtime's executable is file-backed, the heap anonymous),
+ * and the proportional set size of the whole supervision tree (s6 has one s6-supervise per
+ * service); the cost of each further service (the growth of those figures between two sizes);
  * time from SIGTERM until PID 1 has exited, and how many services reported SIGTERM (a service
  * killed by SIGKILL, or by the namespace ending, reports nothing). Then a --chain-deep chain of
  * oneshots, each allowed to start only once the previous one has exited 0.
@@ -22,14 +30,16 @@
  *
  * The run is bounded: every wait has a deadline, --max-seconds bounds the whole bench, and each
  * namespace is killed (SIGKILL to its PID 1 takes every process in it down) when a run ends.
- * Needs root, unshare, gcc, s6 and supervisor (Debian packages util-linux, gcc, s6, supervisor).
+ * Needs root, unshare, gcc, s6 and supervisor (Debian packages util-linux, gcc, s6, supervisor;
+ * as root the bench installs s6 and supervisor with apt-get when they are missing).
  *
  * usage: scripts/deno run -A --unstable-net scripts/bench/supervision.ts [--sizes 10,100,500]
- *        [--chain-deep 100] [--idle-seconds 10] [--runs 1] [--peers chaperone,s6,supervisord]
- *        [--max-seconds 900] [--chaperone-flags="<extra deno run flags, e.g. --v8-flags=...>"]
+ *        [--chain-deep 100] [--idle-seconds 10] [--runs 1]
+ *        [--peers chaperone,chaperone-bundle,s6,supervisord] [--max-seconds 900]
+ *        [--chaperone-flags="<extra deno run flags, e.g. --v8-flags=...>"]
  */
 import { parseArgs } from "node:util";
-import { CHAPERONE, type Pid1, REPO, startPid1 } from "../../tests/_helpers/pid1.ts";
+import { type Pid1, REPO, startPid1 } from "../../tests/_helpers/pid1.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const enc = new TextEncoder();
@@ -66,6 +76,8 @@ class Reports {
   readonly term = new Map<number, number>();
   /** "done" ids in arrival order. */
   readonly doneOrder: number[] = [];
+  /** When the supervisor under test was exec'd (the launch mode's report). */
+  launch: number | undefined;
   #marks = 0;
 
   constructor(readonly path: string) {
@@ -86,6 +98,7 @@ class Reports {
           this.doneOrder.push(id);
         } else if (kind === "term" && !this.term.has(id)) this.term.set(id, at);
         else if (kind === "mark") this.#marks++;
+        else if (kind === "launch") this.launch ??= at;
         for (const wake of this.#waiters.splice(0)) wake();
       }
     } catch (e) {
@@ -99,6 +112,7 @@ class Reports {
     this.done.clear();
     this.term.clear();
     this.doneOrder.length = 0;
+    this.launch = undefined;
   }
 
   /** Resolves when `ready()` holds, or rejects at the deadline. */
@@ -154,15 +168,20 @@ function statusKiB(pid: number, key: "VmRSS" | "VmHWM"): number {
   }
 }
 
-// Proportional set size: shared pages (s6-supervise's 500 copies of one binary) counted once.
-function pssKiB(pid: number): number {
+/**
+ * A field of /proc/<pid>/smaps_rollup in KiB: `Pss` (proportional set size: shared pages, such
+ * as s6-supervise's 500 copies of one binary, counted once), `Rss`, `Anonymous`.
+ */
+function rollupKiB(pid: number, key: "Pss" | "Rss" | "Anonymous"): number {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`));
+    const text = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text);
     return m ? Number(m[1]) : Number.NaN;
   } catch {
     return Number.NaN;
   }
 }
+const pssKiB = (pid: number) => rollupKiB(pid, "Pss");
 
 function comm(pid: number): string {
   try {
@@ -197,6 +216,8 @@ interface SizeResult {
   idleCpuMs: number;
   rssKiB: number;
   hwmKiB: number;
+  /** Anonymous resident pages of PID 1 (heap, stacks); the rest of its RSS is file-backed. */
+  anonKiB: number;
   treePssKiB: number;
   treeIdleCpuMs: number;
   stopMs: number;
@@ -210,37 +231,47 @@ interface ChainResult {
   inOrder: boolean;
 }
 
-const CHAPERONE_PEER: Peer = {
-  name: "chaperone",
-  chains: true,
-  async prepare(dir, services) {
-    const lines: string[] = [];
-    for (const s of services) {
-      lines.push(`s${s.id}.service:`);
-      lines.push(`  command: "${svcCommand(dir, s)}"`);
-      if (s.oneshot) lines.push("  type: oneshot");
-      if (s.after !== undefined) lines.push(`  after: s${s.after}.service`);
-    }
-    await Deno.mkdir(`${dir}/chaperone.d`);
-    await Deno.writeTextFile(`${dir}/chaperone.d/bench.conf`, lines.join("\n") + "\n");
-    if (chaperoneFlags.length === 0) return [CHAPERONE, "--config", `${dir}/chaperone.d`];
-    // The launcher's own command line, with the extra flags before main.ts.
-    const flags = (await Deno.readTextFile(`${REPO}/scripts/runtime-flags`)).split("\n")
-      .map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
-    return [
-      `${REPO}/scripts/deno`,
-      "run",
-      "--quiet",
-      ...flags,
-      ...chaperoneFlags,
-      "--config",
-      `${REPO}/deno.json`,
-      `${REPO}/main.ts`,
-      "--config",
-      `${dir}/chaperone.d`,
-    ];
-  },
-};
+/**
+ * Chaperone run by the pinned Deno (the one running this bench) with the binary's flags, the way
+ * `deno compile` bakes them in: `program` is main.ts (the source tree) or the bundle.
+ */
+function chaperonePeer(name: string, program: () => string): Peer {
+  return {
+    name,
+    chains: true,
+    async prepare(dir, services) {
+      const lines: string[] = [];
+      for (const s of services) {
+        lines.push(`s${s.id}.service:`);
+        lines.push(`  command: "${svcCommand(dir, s)}"`);
+        if (s.oneshot) lines.push("  type: oneshot");
+        if (s.after !== undefined) lines.push(`  after: s${s.after}.service`);
+      }
+      await Deno.mkdir(`${dir}/chaperone.d`);
+      await Deno.writeTextFile(`${dir}/chaperone.d/bench.conf`, lines.join("\n") + "\n");
+      const flags = (await Deno.readTextFile(`${REPO}/scripts/runtime-flags`)).split("\n")
+        .map((l) => l.replace(/#.*/, "").trim()).filter((l) => l !== "");
+      return [
+        Deno.execPath(),
+        "run",
+        "--quiet",
+        ...flags,
+        ...chaperoneFlags,
+        "--config",
+        `${REPO}/deno.json`,
+        program(),
+        "--config",
+        `${dir}/chaperone.d`,
+      ];
+    },
+  };
+}
+
+/** The bundle of main.ts (built once per bench run, in its temp directory). */
+let bundlePath = "";
+
+const CHAPERONE_PEER = chaperonePeer("chaperone", () => `${REPO}/main.ts`);
+const BUNDLE_PEER = chaperonePeer("chaperone-bundle", () => bundlePath);
 
 const S6_PEER: Peer = {
   name: "s6-svscan",
@@ -289,7 +320,7 @@ const SUPERVISORD_PEER: Peer = {
   },
 };
 
-const PEERS = [CHAPERONE_PEER, S6_PEER, SUPERVISORD_PEER];
+const PEERS = [CHAPERONE_PEER, BUNDLE_PEER, S6_PEER, SUPERVISORD_PEER];
 
 let serviceBinary = "";
 /** Extra `deno run` flags for Chaperone (--chaperone-flags), to try runtime options. */
@@ -311,7 +342,8 @@ async function launch(peer: Peer, services: ServiceDef[], root: string): Promise
   const dir = await Deno.makeTempDir({ dir: root, prefix: `${peer.name}-` });
   const argv = await peer.prepare(dir, services);
   const t0 = performance.now();
-  const pid1 = startPid1(argv.slice(1), { program: argv[0]!, cwd: dir });
+  // The service program reports "launch" and execs the supervisor (see the header).
+  const pid1 = startPid1([socketPath, "launch", ...argv], { program: serviceBinary, cwd: dir });
   current = pid1;
   const hostPid = await pid1.hostPid(10_000);
   return { pid1, hostPid, t0 };
@@ -341,8 +373,9 @@ async function runSize(
       .catch((e) => {
         throw new Error(`${e.message}\n${pid1.output.slice(-4000)}`);
       });
-    const readyMs = Math.max(...reports.up.values()) - t0;
-    const firstMs = Math.min(...reports.up.values()) - t0;
+    const launched = reports.launch ?? t0;
+    const readyMs = Math.max(...reports.up.values()) - launched;
+    const firstMs = Math.min(...reports.up.values()) - launched;
     const startCpuMs = cpuMs(hostPid);
     // Let start-up work finish (startup pauses, supervisord's startsecs) before "idle".
     await sleep(2000);
@@ -354,6 +387,7 @@ async function runSize(
     const treeIdleCpuMs = sum(idle1) - sum(idle0);
     const rssKiB = statusKiB(hostPid, "VmRSS");
     const hwmKiB = statusKiB(hostPid, "VmHWM");
+    const anonKiB = rollupKiB(hostPid, "Anonymous");
     const treePssKiB = sum(supervisionTree(hostPid).map(pssKiB));
     if (reports.up.size !== n || reports.term.size !== 0) {
       throw new Error(`${peer.name}: services restarted or stopped while idle`);
@@ -376,6 +410,7 @@ async function runSize(
       idleCpuMs,
       rssKiB,
       hwmKiB,
+      anonKiB,
       treePssKiB,
       treeIdleCpuMs,
       stopMs,
@@ -404,7 +439,7 @@ async function runChain(
       .catch((e) => {
         throw new Error(`${e.message}\n${pid1.output.slice(-4000)}`);
       });
-    const doneMs = reports.done.get(deep - 1)! - t0;
+    const doneMs = reports.done.get(deep - 1)! - (reports.launch ?? t0);
     await reports.drain();
     const inOrder = reports.doneOrder.length === deep &&
       reports.doneOrder.every((id, i) => id === i);
@@ -429,6 +464,7 @@ function medianResult(runs: SizeResult[]): SizeResult {
     idleCpuMs: pick("idleCpuMs"),
     rssKiB: pick("rssKiB"),
     hwmKiB: pick("hwmKiB"),
+    anonKiB: pick("anonKiB"),
     treePssKiB: pick("treePssKiB"),
     treeIdleCpuMs: pick("treeIdleCpuMs"),
     stopMs: pick("stopMs"),
@@ -453,6 +489,61 @@ function compile(dir: string): string {
   return out;
 }
 
+/**
+ * Bundles main.ts into one file the way the issue measures the binary's stand-in:
+ * `deno bundle --platform deno` (it fetches esbuild from npm on first use).
+ */
+function bundle(dir: string): string {
+  const out = `${dir}/chaperone.js`;
+  const res = new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      "--config",
+      `${REPO}/deno.json`,
+      "-o",
+      out,
+      `${REPO}/main.ts`,
+    ],
+    cwd: REPO,
+  }).outputSync();
+  if (!res.success) throw new Error(`deno bundle failed:\n${dec.decode(res.stderr)}`);
+  return out;
+}
+
+/** s6 and supervisord from Debian's packages: installed with apt-get (as root) when missing. */
+function ensurePeers(peers: Peer[]): void {
+  const need: Record<string, [string, string]> = {
+    "s6-svscan": ["/usr/bin/s6-svscan", "s6"],
+    supervisord: ["/usr/bin/supervisord", "supervisor"],
+  };
+  const missing = peers.flatMap((p) => {
+    const n = need[p.name];
+    if (!n) return [];
+    try {
+      Deno.statSync(n[0]);
+      return [];
+    } catch {
+      return [n[1]];
+    }
+  });
+  if (missing.length === 0) return;
+  if (Deno.uid() !== 0) throw new Error(`missing Debian packages: ${missing.join(" ")}`);
+  say(`installing ${missing.join(" ")} with apt-get`);
+  const apt = (args: string[]) =>
+    new Deno.Command("apt-get", {
+      args,
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdout: "null",
+    }).outputSync().success;
+  const install = ["install", "-y", "-qq", ...missing];
+  if (!apt(install) && !(apt(["update", "-qq"]) && apt(install))) {
+    throw new Error(`apt-get could not install ${missing.join(" ")}`);
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -473,12 +564,14 @@ async function main(): Promise<number> {
   chaperoneFlags = values["chaperone-flags"].split(/\s+/).filter((f) => f !== "");
   const wanted = values.peers.split(",").map((s) => s.trim());
   const peers = PEERS.filter((p) =>
-    wanted.includes(p.name) || wanted.includes(p.name.replace(/-.*/, ""))
+    wanted.includes(p.name) || wanted.includes(p.name.replace(/-svscan$/, ""))
   );
   if (peers.length === 0) throw new Error(`no known peer in --peers ${values.peers}`);
+  ensurePeers(peers);
 
   const root = await Deno.makeTempDir({ prefix: "supervision-bench-" });
   serviceBinary = compile(root);
+  if (peers.includes(BUNDLE_PEER)) bundlePath = bundle(root);
   socketPath = `${root}/reports.sock`;
   const reports = new Reports(socketPath);
 
@@ -500,6 +593,9 @@ async function main(): Promise<number> {
   const sizeResults = new Map<string, Map<number, SizeResult>>();
   const chainResults = new Map<string, ChainResult>();
   try {
+    // One unmeasured run of each peer first: Deno compiles and caches a program's code on its
+    // first run, which users pay once per image, not at every boot.
+    for (const peer of peers) await runSize(peer, sizes[0] ?? 10, 0, root, reports);
     for (const n of sizes) {
       for (const peer of peers) {
         const all: SizeResult[] = [];
@@ -514,7 +610,7 @@ async function main(): Promise<number> {
             `(${res.graceful}/${n} got SIGTERM, exit ${res.exitCode}), RSS ${
               fmtMiB(res.rssKiB)
             } MiB ` +
-            `(HWM ${fmtMiB(res.hwmKiB)}, tree PSS ${
+            `(anon ${fmtMiB(res.anonKiB)}, HWM ${fmtMiB(res.hwmKiB)}, tree PSS ${
               fmtMiB(res.treePssKiB)
             }), idle CPU ${res.idleCpuMs} ms ` +
             `(tree ${res.treeIdleCpuMs}), start CPU ${res.startCpuMs} ms`,
@@ -559,22 +655,27 @@ function printTables(
 ): void {
   const base = sizeResults.get(S6_PEER.name);
   const row = (cells: string[]) => say(`| ${cells.join(" | ")} |`);
-  say("");
-  row([
+  const header = (cells: string[]) => {
+    say("");
+    row(cells);
+    row(Array(cells.length).fill("---"));
+  };
+  header([
     "supervisor",
     "N",
+    "first spawn ms",
     "ready ms",
     "vs s6",
-    "first up ms",
     "stop ms",
     "vs s6",
     "got SIGTERM",
     "RSS MiB (HWM)",
+    "anon MiB",
+    "file MiB",
     "tree PSS MiB",
     `idle CPU ms/${idleSeconds}s (tree)`,
     "start CPU ms",
   ]);
-  row(Array(12).fill("---"));
   for (const n of sizes) {
     for (const peer of peers) {
       const r = sizeResults.get(peer.name)?.get(n);
@@ -583,13 +684,15 @@ function printTables(
       row([
         peer.name,
         String(n),
+        fmtMs(r.firstMs),
         fmtMs(r.readyMs),
         b ? ratio(r.readyMs, b.readyMs) : "–",
-        fmtMs(r.firstMs),
         fmtMs(r.stopMs),
         b ? ratio(r.stopMs, b.stopMs) : "–",
         `${r.graceful}/${n}`,
         `${fmtMiB(r.rssKiB)} (${fmtMiB(r.hwmKiB)})`,
+        fmtMiB(r.anonKiB),
+        fmtMiB(r.rssKiB - r.anonKiB),
         fmtMiB(r.treePssKiB),
         `${r.idleCpuMs} (${r.treeIdleCpuMs})`,
         String(r.startCpuMs),
@@ -598,10 +701,21 @@ function printTables(
   }
   if (sizes.length > 1) {
     say("");
-    say("Growth with N (figure at N divided by the figure at the previous N):");
-    say("");
-    row(["supervisor", "N", "ready", "stop", "RSS", "tree PSS", "start CPU"]);
-    row(Array(7).fill("---"));
+    say("Each further service (growth between two sizes, divided by the services added), and");
+    say("growth with N (the figure at N divided by the figure at the previous N):");
+    header([
+      "supervisor",
+      "N",
+      "RSS KiB/service",
+      "anon KiB/service",
+      "tree PSS KiB/service",
+      "ready",
+      "stop",
+      "RSS",
+      "start CPU",
+    ]);
+    const perService = (a: number, b: number, added: number) =>
+      Number.isFinite(a) && Number.isFinite(b) ? ((b - a) / added).toFixed(1) : "–";
     for (const peer of peers) {
       const m = sizeResults.get(peer.name);
       if (!m) continue;
@@ -611,19 +725,19 @@ function printTables(
         row([
           peer.name,
           `${from}→${to} (×${(to / from).toFixed(0)})`,
+          perService(a.rssKiB, b.rssKiB, to - from),
+          perService(a.anonKiB, b.anonKiB, to - from),
+          perService(a.treePssKiB, b.treePssKiB, to - from),
           ratio(b.readyMs, a.readyMs),
           ratio(b.stopMs, a.stopMs),
           ratio(b.rssKiB, a.rssKiB),
-          ratio(b.treePssKiB, a.treePssKiB),
           ratio(b.startCpuMs, a.startCpuMs),
         ]);
       }
     }
   }
   if (deep > 0) {
-    say("");
-    row(["supervisor", `chain of ${deep} oneshots, ms`, "vs s6"]);
-    row(["---", "---", "---"]);
+    header(["supervisor", `chain of ${deep} oneshots, ms`, "vs s6"]);
     const b = chainResults.get(S6_PEER.name);
     for (const peer of peers) {
       const c = chainResults.get(peer.name);

@@ -7,7 +7,11 @@
  *   "term <id>"  when SIGTERM arrives; it then exits 0 at once (a graceful stop).
  * A service killed by SIGKILL never reports "term", which is how the bench counts them.
  *
+ * In launch mode it reports "launch 0" and then becomes the supervisor under test (execv), so
+ * the bench times each supervisor from its own exec, not from the namespace's set-up.
+ *
  * usage: supervision_service <socket path> <id> [oneshot]
+ *        supervision_service <socket path> launch <program> [args...]
  */
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +37,16 @@ static void on_term(int sig) {
 }
 
 int main(int argc, char **argv) {
+  if (argc >= 4 && strcmp(argv[2], "launch") == 0) {
+    if (strlen(argv[1]) >= sizeof addr.sun_path) return 2;
+    addr.sun_family = AF_UNIX;
+    strcpy(addr.sun_path, argv[1]);
+    sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock >= 0) report("launch 0", 8);
+    execv(argv[3], argv + 3);
+    perror(argv[3]);
+    return 127;
+  }
   if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "oneshot") != 0)) {
     fprintf(stderr, "usage: %s <socket path> <id> [oneshot]\n", argv[0]);
     return 2;

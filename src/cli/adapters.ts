@@ -15,10 +15,8 @@ import {
 } from "../process/proc_table.ts";
 import { followPid } from "../process/pid_watch.ts";
 import { denoSignal } from "../process/signals.ts";
-import type { CronJob, CronPort, InetdPort, ProcessPort } from "../supervisor/ports.ts";
+import type { CronJob, CronPort, ProcessPort } from "../supervisor/ports.ts";
 import { scheduleCron } from "../config/cron_interval.ts";
-import { serveInetd } from "../inetd/serve_inetd.ts";
-import type { Reaper } from "../process/reaper.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
@@ -77,13 +75,3 @@ export const realCron: CronPort = {
     return scheduleCron(interval, onTick);
   },
 };
-
-/**
- * InetdPort over src/inetd/: each accepted socket itself becomes the fds 0, 1 and 2 of its
- * connection's command (docs/configuration.md, "inetd services").
- */
-export function realInetd(spawner: Spawner, reaper?: Pick<Reaper, "subscribe">): InetdPort {
-  return {
-    listen: (port, onConnection) => serveInetd(port, onConnection, { spawner, reaper }),
-  };
-}

@@ -22,8 +22,8 @@ import { parseSeverity, SEVERITY_NAMES } from "../log/record.ts";
 import { briefStatus } from "../process/exit_status.ts";
 import { cronNickname } from "../cron/schedule.ts";
 import { publicState } from "../service/state.ts";
+import type { ReloadReply } from "./reload.ts";
 import { conditionOf, healthOf, passes } from "../service/health.ts";
-import type { DependencyGraph } from "../system/graph.ts";
 import type {
   CommandResult,
   ServiceView,
@@ -37,6 +37,8 @@ export interface HandlerContext {
   version: string;
   logger: Logger;
   router: { setForcedLevel(level: number | undefined): void };
+  /** `ctl reload` (cli/reload.ts); absent where nothing can be reloaded. */
+  reload?: (dryRun: boolean) => Promise<ReloadReply>;
   /** Sets the level below which Chaperone does not even generate its own messages (docs/ctl.md, `loglevel`). */
   setOwnLevel?(level: number): void;
   /** The services' last lines for `ctl logs`; absent when `log_buffer_lines` is 0. */
@@ -143,7 +145,6 @@ export function healthReply(sup: Supervisor, level: HealthLevel): HealthReply {
  */
 export function supervisorHandler(
   sup: Supervisor,
-  graph: DependencyGraph,
   ctx: HandlerContext,
 ): ControlHandler {
   let forced: number | undefined;
@@ -200,11 +201,17 @@ export function supervisorHandler(
         if (!c.interactive) {
           return { ok: false, error: "dependencies needs an interactive connection" };
         }
-        return { ok: true, text: graph.format() };
+        return { ok: true, text: sup.graph().format() };
       case "health":
         return { ok: true, data: healthReply(sup, req.level ?? "ready") };
       case "logs":
         return logsReply(ctx.logs, req, { all: () => sup.names(), resolve });
+      case "reload": {
+        if (!ctx.reload) return { ok: false, error: "this run cannot reload its configuration" };
+        const reply = await ctx.reload(req.dryRun === true);
+        if (!reply.ok) return { ok: false, error: reply.error };
+        return { ok: true, text: reply.lines.join("\n") };
+      }
       case "run": {
         const result = sup.commands.run(resolve(req.services));
         if (!result.ok) return { ok: false, error: result.error };

@@ -185,6 +185,7 @@ function printResponse(
     case "dependencies":
     case "loglevel":
     case "run":
+    case "reload":
     case "start":
     case "stop":
     case "reset":

@@ -4,7 +4,7 @@
  * after, as a streaming reply (control/stream.ts). The reply's data names the services shown,
  * so that ctl can align their names.
  */
-import { DEFAULT_LOG_LINES, type LogsRequest } from "../control/protocol.ts";
+import { DEFAULT_LOG_LINES, type LogsRequest } from "../control/logs_request.ts";
 import type { ControlResponse } from "../control/protocol.ts";
 import type { StreamFrame, StreamReply } from "../control/stream.ts";
 import type { FollowItem, LogLine, ServiceLogs } from "../syslog/service_logs.ts";

@@ -7,6 +7,7 @@ import { INETD_EXEC } from "../inetd/inetd_exec.ts";
 import { SELFTEST_HELPER } from "./selftest_helper.ts";
 import { errorStack } from "../text/error_message.ts";
 import { UsageError } from "../text/usage_error.ts";
+import { ExitError } from "./exit_error.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -73,6 +74,10 @@ export async function main(args: string[]): Promise<number> {
         return await (await import("./run.ts")).runCommand(cl.options, argv0);
     }
   } catch (err) {
+    if (err instanceof ExitError) {
+      write(err.stream, err.text);
+      return err.code;
+    }
     if (err instanceof UsageError) {
       write("stderr", `${err.message}\n${SYNOPSIS}\n`);
       return 1;

@@ -1,7 +1,13 @@
 /**
  * `chaperone [options] [command [args...]]`: the composition root of a run, linear like tini's main
  * (README.md, "Architecture"): options → PID check → user → configuration → logging → syslog →
- * reaper → supervisor → control → signals → start → wait → clean up.
+ * reaper → supervisor → signals → start → control → wait → clean up.
+ *
+ * The path from exec to the first spawn holds only what that spawn needs (docs/benchmarks.md,
+ * "Boot and footprint"): the configuration, the graph, /dev/log and the notify sockets. What
+ * no first spawn needs is imported when it is first used, so a boot neither compiles nor keeps
+ * it: the control socket and FIFO start right after the first services do, inetd's listener
+ * and the probes load with the first service that has them, `--debug`'s dump only then.
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import type { ChaperoneOptions } from "./options.ts";
@@ -20,19 +26,18 @@ import { Spawner } from "../process/spawn.ts";
 import { becomeSubreaper, isPid1, killAll, startReaper } from "../process/reaper.ts";
 import { DependencyGraph } from "../system/graph.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
-import { realInetd, realProcesses } from "./adapters.ts";
-import { realProbes } from "./probe_adapter.ts";
+import { realProcesses } from "./adapters.ts";
+import { lazyInetd, lazyProbes } from "./lazy_ports.ts";
+import { createReloader } from "./reload.ts";
+import { ExitError } from "./exit_error.ts";
 import { schedule } from "../cron/schedule.ts";
 import { realNotify } from "./notify_adapter.ts";
-import { formatConfigDump } from "./config_dump.ts";
 import { LogRouter } from "../syslog/router.ts";
 import { listenSyslog, type SyslogListener } from "../syslog/listener.ts";
 import { serviceLogsFor } from "../syslog/service_logs.ts";
 import { startHttp } from "./http_start.ts";
-import { serveControl } from "../control/server.ts";
 import { ensureRuntimeDir, isDirWritable, runtimePaths } from "./runtime_paths.ts";
 import { pathExists } from "./path_exists.ts";
-import { supervisorHandler } from "./control_handler.ts";
 import { installCrashGuard } from "./crash_guard.ts";
 import { hostNotifier } from "./host_notify.ts";
 import { onSignals, signalName, SIGNO } from "../process/signals.ts";
@@ -73,18 +78,16 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
 
   const pid1 = isPid1();
   if (!pid1 && !opts.force) {
-    write(
-      "stdout",
+    throw new ExitError(
       "Normally, chaperone expects to run as PID 1 in the 'init' role.\nIf you want to go ahead anyway, use --force.\n",
+      { stream: "stdout" },
     );
-    return 1;
   }
   const tty = Deno.stdin.isTerminal();
   Deno.env.set("_CHAP_INTERACTIVE", tty ? "1" : "0");
   const exitKills = killSwitch(opts, tty);
   if (opts.task && opts.command === undefined) {
-    write("stderr", "--task can only be used if a shell command is specified as an argument\n");
-    return 1;
+    throw new ExitError("--task can only be used if a shell command is specified as an argument\n");
   }
 
   // The user services run as by default, and the base of a relative --config.
@@ -97,14 +100,12 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         ...(opts.defaultHome !== undefined ? { defaultHome: opts.defaultHome } : {}),
       });
     } catch (err) {
-      write("stderr", `--create-user failure: ${errorMessage(err)}\n`);
-      return 1;
+      throw new ExitError(`--create-user failure: ${errorMessage(err)}\n`);
     }
   } else if (opts.user !== undefined) {
     user = lookupUser(opts.user);
     if (!user) {
-      write("stderr", `Configuration Error: specified user ('${opts.user}') does not exist\n`);
-      return 1;
+      throw new ExitError(`Configuration Error: specified user ('${opts.user}') does not exist\n`);
     }
   }
 
@@ -122,8 +123,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
 
   const backticks = new BacktickRunner({ onError: (m) => logger.error(m) });
   let config: Config;
-  try {
-    config = await loadConfig(opts.config, {
+  // The configuration as this run reads it: at start, and again for `ctl reload`.
+  const load = () =>
+    loadConfig(opts.config, {
       env: Deno.env.toObject(),
       ...(user?.name !== undefined ? { user: user.name } : {}),
       extraSettings: {
@@ -136,25 +138,24 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       backticks,
       onWarning: (msg) => logger.warn(msg),
     });
+  try {
+    config = await load();
   } catch (err) {
     if (err instanceof ConfigErrors) {
-      for (const e of err.errors) write("stderr", `Configuration Error: ${e.message}\n`);
-      return 1;
+      throw new ExitError(err.errors.map((e) => `Configuration Error: ${e.message}\n`).join(""));
     }
     if (err instanceof ConfigError) {
-      write("stderr", `Configuration Error: ${err.message}\n`);
-      return 1;
+      throw new ExitError(`Configuration Error: ${err.message}\n`);
     }
     throw err;
   }
   if (config.configDir !== undefined) Deno.env.set("_CHAP_CONFIG_DIR", config.configDir);
 
   if (config.services.length === 0 && opts.command === undefined) {
-    write(
-      "stdout",
+    throw new ExitError(
       `no services configured in ${config.path}\nThere are no services configured to run, nor is there a command specified\non the command line to run as an application.  You need to do one or the other.\n`,
+      { stream: "stdout" },
     );
-    return 1;
   }
 
   // The environments: process → settings (built by the configuration) → service
@@ -167,17 +168,12 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       services.push(buildConsole(opts, config, exitKills, tty, settingsEnv, user));
     } catch (err) {
       // An expansion in the command's arguments failed (`$(X:?message)`, a bad `:/` form).
-      write(
-        "stderr",
-        `Configuration Error: command line: ${errorMessage(err)}\n`,
-      );
-      return 1;
+      throw new ExitError(`Configuration Error: command line: ${errorMessage(err)}\n`);
     }
   }
   if (opts.disableServices) {
     if (opts.command === undefined) {
-      write("stderr", "--disable-services not valid without specifying a command to run\n");
-      return 1;
+      throw new ExitError("--disable-services not valid without specifying a command to run\n");
     }
     if (config.services.length > 0) {
       logger.warn("services will not be configured due to --disable-services");
@@ -188,14 +184,15 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   try {
     graph = DependencyGraph.from(services);
   } catch (err) {
-    write("stderr", `Configuration Error: ${errorMessage(err)}\n`);
-    return 1;
+    throw new ExitError(`Configuration Error: ${errorMessage(err)}\n`);
   }
   if (opts.showDependencies) {
     write("stdout", graph.format() + "\n");
     return 0;
   }
-  if (opts.debug) write("stdout", formatConfigDump(config, services));
+  if (opts.debug) {
+    write("stdout", (await import("./config_dump.ts")).formatConfigDump(config, services));
+  }
   // Syslog and logging sections.
   // As PID 1 of a container /dev is ours. Under --force on a host, never take over a /dev/log
   // that already exists (the host's syslog): use the per-user runtime directory instead.
@@ -206,8 +203,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       ensureRuntimeDir(paths.runtimeDir);
     } catch (err) {
       // Someone else's directory under /tmp, a symlink, an unwritable parent: nothing can start.
-      write("stderr", `chaperone: ${errorMessage(err)}\n`);
-      return 1;
+      throw new ExitError(`chaperone: ${errorMessage(err)}\n`);
     }
     logger.info(`/dev is not writable: sockets are in ${paths.runtimeDir}`);
   }
@@ -231,11 +227,7 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
       ...(opts.logLevel !== undefined ? { forcedLevel: opts.logLevel } : {}),
     });
   } catch (err) {
-    write(
-      "stderr",
-      `system startup cancelled due to error: ${errorMessage(err)}\n`,
-    );
-    return 1;
+    throw new ExitError(`system startup cancelled due to error: ${errorMessage(err)}\n`);
   }
   // `ctl logs` keeps every service's lines before the sections select (Decision 26).
   const serviceLogs = serviceLogsFor(config.settings.logBufferLines, services.length, ownerOfPid);
@@ -294,15 +286,16 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
     return env;
   };
 
+  const inetd = await lazyInetd(spawner, reaper, services.some((s) => s.type === "inetd"));
   const sup = new Supervisor({
     services,
     graph,
     processes: realProcesses(spawner),
     notify: notifyPort,
     cron: { schedule },
-    inetd: realInetd(spawner, reaper),
+    inetd,
     clock: systemClock,
-    probes: realProbes(spawner, systemClock),
+    probes: lazyProbes(spawner, systemClock),
     logger,
     sink,
     hostNotify: host,
@@ -329,8 +322,26 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   });
   late.supervisor = sup;
 
-  // Control endpoints.
+  // Signals.
+  const removeSignals = onSignals([SIGNO.SIGTERM, SIGNO.SIGINT, ...FORWARDED], (signo) => {
+    if (signo === SIGNO.SIGTERM) {
+      sup.shutdown({ code: 0, reason: "SIGTERM" });
+    } else if (signo === SIGNO.SIGINT) {
+      write("stdout", "\nCtrl-C ... killing chaperone.\n");
+      sup.shutdown({ code: 130, reason: "SIGINT" }, { forced: true });
+    } else if (!sup.forwardToConsole(signo)) {
+      logger.debug(`${signalName(signo)} received; no command to pass it to`);
+    }
+  });
+
+  logger.info(`chaperone version ${denoJson.version}, ready.`);
+  sup.start();
+
+  // Control endpoints, and inetd's module for services added later (lazy_ports.ts).
+  void inetd.warm().catch((err) => logger.warn(`inetd support cannot load: ${errorMessage(err)}`));
   let control: { close(): Promise<void> } | undefined;
+  const { serveControl } = await import("../control/server.ts");
+  const { supervisorHandler } = await import("./control_handler.ts");
   try {
     // Decision 9: the default user of services (--user, --create-user, settings uid) owns the
     // endpoints, so that its services can use telchap; root can anyway. (Only root can give
@@ -349,10 +360,18 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
         ...(gid !== undefined ? { gid } : {}),
         logger,
       },
-      supervisorHandler(sup, graph, {
+      supervisorHandler(sup, {
         version: denoJson.version,
         router,
         logger,
+        reload: createReloader({
+          load,
+          config,
+          extraServices: services.filter((s) => s.name === "CONSOLE"),
+          supervisor: sup,
+          router,
+          log: (message) => logger.info(message),
+        }),
         setOwnLevel: (level) => target.threshold = level,
         logs: serviceLogs,
       }),
@@ -360,23 +379,9 @@ export async function runCommand(opts: ChaperoneOptions, argv0: string): Promise
   } catch (err) {
     logger.warn(`command service cannot be started: ${errorMessage(err)}`);
   }
-
-  // Signals.
-  const removeSignals = onSignals([SIGNO.SIGTERM, SIGNO.SIGINT, ...FORWARDED], (signo) => {
-    if (signo === SIGNO.SIGTERM) {
-      sup.shutdown({ code: 0, reason: "SIGTERM" });
-    } else if (signo === SIGNO.SIGINT) {
-      write("stdout", "\nCtrl-C ... killing chaperone.\n");
-      sup.shutdown({ code: 130, reason: "SIGINT" }, { forced: true });
-    } else if (!sup.forwardToConsole(signo)) {
-      logger.debug(`${signalName(signo)} received; no command to pass it to`);
-    }
-  });
-
-  logger.info(`chaperone version ${denoJson.version}, ready.`);
-  sup.start();
   const parts = { sup, clock: systemClock, router, syslog, reaper, serviceLogs, logger };
   const http = await startHttp(config.settings.httpListen, parts);
+
   const ending = await sup.finished;
 
   removeCrashGuard();

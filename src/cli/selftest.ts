@@ -10,7 +10,7 @@
  * the run's own path is free (created, tested, removed; an existing one is never touched).
  * `--config` and `--user` mean what they mean for a run, and default to `_CHAP_OPTIONS`'s.
  */
-import { parseArgs } from "node:util";
+import { parseUtilityArgs } from "./utility_args.ts";
 import { isPid1, startReaper } from "../process/reaper.ts";
 import { Spawner } from "../process/spawn.ts";
 import { parseCommandLine } from "./options.ts";
@@ -87,16 +87,13 @@ async function socketRows(pid1: boolean): Promise<CheckRow[]> {
 export async function selftestCommand(args: string[]): Promise<number> {
   let values: { config?: string; user?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: "string" },
-        user: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    const read = parseUtilityArgs(args, {
+      config: { type: "string" },
+      user: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (read.positionals.length > 0) throw new Error(`unexpected argument ${read.positionals[0]}`);
+    values = read.values;
   } catch (err) {
     write("stderr", `${errorMessage(err)}\n${USAGE}`);
     return 2;

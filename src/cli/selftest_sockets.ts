@@ -9,7 +9,7 @@
  * when it does not exist yet (created, tested and removed). An existing one is never removed:
  * the test then uses a socket in the temporary directory.
  */
-import { dirname } from "node:path";
+import { dirname } from "../text/posix_path.ts";
 import type { LogRecord } from "../log/record.ts";
 import { listenSyslog } from "../syslog/listener.ts";
 import { serveControl } from "../control/server.ts";

@@ -3,20 +3,14 @@
  * comes from" and "File format"). A path is either one file or a
  * directory whose top-level `*.conf` and `*.yaml` entries are read in code-point order. Files are
  * YAML 1.1 as PyYAML reads them (yes/no/on/off booleans, sexagesimal numbers, tabs expanded to
- * 8-column stops, duplicate keys: last wins). Every section key and directive keeps its line so
- * that later stages can say where a problem was written.
+ * 8-column stops, duplicate keys: last wins), read by our own reader (yaml_parse.ts). Every
+ * section key and directive keeps its line so that later stages can say where a problem was
+ * written.
  */
-import {
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  type Pair,
-  parseDocument,
-  type Tags,
-  type YAMLMap,
-} from "yaml";
+import { parseYaml } from "./yaml_parse.ts";
+import { YamlValues } from "./yaml_js.ts";
+import type { YamlMap, YamlNode, YamlScalar } from "./yaml_tree.ts";
+import { YamlSyntaxError } from "./yaml_tree.ts";
 import { ConfigError } from "./config_error.ts";
 import type { RawSection, SourcePos } from "./schema.ts";
 import { errorMessage } from "../text/error_message.ts";
@@ -50,31 +44,6 @@ export interface LoadOptions {
 }
 
 const CONFIG_NAME_REGEXP = /\.(conf|yaml)$/;
-
-/** PyYAML's booleans: unlike the `yaml` package's 1.1 schema, a bare `y` or `n` stays a string. */
-const TRUE_REGEXP = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const FALSE_REGEXP = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-
-/**
- * Adjusts the `yaml` package's YAML 1.1 tags to PyYAML's reading: booleans as above, and no
- * timestamp tag so that `2024-01-02` stays a string (PyYAML makes it a date, which no directive
- * accepts; as a string it is at least usable in `env_set`).
- */
-function pyyamlTags(tags: Tags): Tags {
-  const out: Tags = [];
-  for (const tag of tags) {
-    if (typeof tag === "string") {
-      out.push(tag);
-    } else if (tag.tag === "tag:yaml.org,2002:timestamp") {
-      continue;
-    } else if (tag.tag === "tag:yaml.org,2002:bool" && tag.test) {
-      out.push({ ...tag, test: tag.test.test("true") ? TRUE_REGEXP : FALSE_REGEXP });
-    } else {
-      out.push(tag);
-    }
-  }
-  return out;
-}
 
 /** Expands tabs to spaces with tab stops every 8 columns, per line (Python's `expandtabs`). */
 export function expandTabs(text: string): string {
@@ -145,10 +114,11 @@ export async function locateConfig(path: string): Promise<LocatedConfig> {
   return { files: names.map((n) => `${dir}${n}`), configDir };
 }
 
-function keyText(node: unknown): string {
-  if (isScalar(node)) return String(node.value);
-  return String(node);
+function keyText(node: YamlNode): string {
+  return node.kind === "scalar" ? String(node.value) : `*${node.kind === "alias" ? node.name : ""}`;
 }
+
+const isNull = (node: YamlNode) => node.kind === "scalar" && node.value === null;
 
 /**
  * Parses the text of one configuration file. Syntax errors and non-mapping sections are
@@ -159,39 +129,31 @@ export function parseConfigText(
   file: string,
   options: LoadOptions = {},
 ): { parsed: ConfigFile; errors: ConfigError[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(expandTabs(text), {
-    version: "1.1",
-    uniqueKeys: false,
-    prettyErrors: false,
-    lineCounter,
-    customTags: pyyamlTags,
-  });
   const sections = new Map<string, RawSection | null>();
   const positions = new Map<string, SourcePos>();
   const parsed: ConfigFile = { file, sections, positions };
   const errors: ConfigError[] = [];
-  const posOf = (node: Node | null | undefined | unknown): SourcePos => {
-    const range = (node as Node | null | undefined)?.range;
-    return range ? { file, line: lineCounter.linePos(range[0]).line } : { file };
-  };
+  const posOf = (node: YamlNode): SourcePos => ({ file, line: node.line });
 
-  const syntaxError = doc.errors[0];
-  if (syntaxError !== undefined) {
+  let root: YamlNode | null;
+  try {
+    root = parseYaml(expandTabs(text));
+  } catch (err) {
+    if (!(err instanceof YamlSyntaxError)) throw err;
     // Only the first: later ones are usually echoes of it (as PyYAML, which stops there).
-    const line = lineCounter.linePos(syntaxError.pos[0]).line;
     errors.push(
-      new ConfigError(`YAML syntax error: ${syntaxError.message.split("\n")[0]}`, {
-        pos: { file, line },
-        cause: syntaxError,
+      new ConfigError(`YAML syntax error: ${err.message}`, {
+        pos: { file, line: err.line },
+        cause: err,
       }),
     );
     return { parsed, errors };
   }
+  const values = new YamlValues(root);
 
-  const warnDuplicates = (map: YAMLMap, context: string) => {
+  const warnDuplicates = (map: YamlMap, context: string) => {
     const seen = new Set<string>();
-    for (const pair of map.items as Pair[]) {
+    for (const pair of map.pairs) {
       const key = keyText(pair.key);
       if (seen.has(key)) {
         const pos = posOf(pair.key);
@@ -202,11 +164,20 @@ export function parseConfigText(
       seen.add(key);
     }
   };
+  // A merge key where sections or directives are named would name nothing.
+  const mergeKey = (key: YamlScalar, where: string) => {
+    if (!key.plain || key.value !== "<<") return false;
+    errors.push(
+      new ConfigError(`YAML merge keys (<<) are only allowed inside directive values ${where}`, {
+        pos: posOf(key),
+      }),
+    );
+    return true;
+  };
 
-  const root = doc.contents;
   // An empty or comment-only file contributes nothing (Decision 7 in docs/migration.md).
-  if (root === null || (isScalar(root) && root.value === null)) return { parsed, errors };
-  if (isSeq(root)) {
+  if (root === null || isNull(root)) return { parsed, errors };
+  if (root.kind === "seq") {
     // A top-level list names sections with empty mappings, as the original accepts.
     for (const item of root.items) {
       const name = keyText(item);
@@ -215,7 +186,7 @@ export function parseConfigText(
     }
     return { parsed, errors };
   }
-  if (!isMap(root)) {
+  if (root.kind !== "map") {
     errors.push(
       new ConfigError("expected a mapping of section names at the top level", {
         pos: posOf(root),
@@ -225,22 +196,23 @@ export function parseConfigText(
   }
 
   warnDuplicates(root, "");
-  for (const pair of root.items as Pair[]) {
+  for (const pair of root.pairs) {
+    if (mergeKey(pair.key, "(not at the top level)")) continue;
     const name = keyText(pair.key);
     const sectionPos = posOf(pair.key);
-    const value = pair.value as Node | null;
+    const value = pair.value;
     positions.set(name, sectionPos);
     // Drop positions of an earlier duplicate of this section: the later one wins wholesale.
     for (const k of [...positions.keys()]) if (k.startsWith(`${name}/`)) positions.delete(k);
-    if (value === null || (isScalar(value) && value.value === null)) {
+    if (isNull(value)) {
       sections.set(name, null);
       continue;
     }
-    if (!isMap(value)) {
+    if (value.kind !== "map") {
       sections.delete(name);
       errors.push(
         new ConfigError(
-          `expected a mapping of directives, got ${isSeq(value) ? "a list" : "a scalar"}`,
+          `expected a mapping of directives, got ${value.kind === "seq" ? "a list" : "a scalar"}`,
           { pos: sectionPos, directive: name },
         ),
       );
@@ -248,14 +220,15 @@ export function parseConfigText(
     }
     warnDuplicates(value, `${name}: `);
     const section: RawSection = {};
-    for (const dpair of value.items as Pair[]) {
+    for (const dpair of value.pairs) {
+      if (mergeKey(dpair.key, `(not in section ${name})`)) continue;
       const directive = keyText(dpair.key);
-      const dnode = dpair.value as Node | null;
+      const dnode = dpair.value;
       try {
-        section[directive] = dnode === null ? null : dnode.toJS(doc);
+        section[directive] = values.toJS(dnode);
       } catch (e) {
-        // The yaml library throws here on an alias whose anchor is missing and on an alias
-        // bomb (more expansions than its maxAliasCount): a problem of this file, not a crash.
+        // An alias whose anchor is missing, an alias bomb (more expansions than the guard
+        // allows), a merge of something that is not a mapping: a problem of this file.
         errors.push(
           new ConfigError(`YAML error: ${errorMessage(e)}`, {
             pos: posOf(dpair.key),
@@ -265,9 +238,10 @@ export function parseConfigText(
         continue;
       }
       positions.set(`${name}/${directive}`, posOf(dpair.key));
-      if (isMap(dnode)) {
+      if (dnode.kind === "map") {
         warnDuplicates(dnode, `${name}: ${directive}: `);
-        for (const epair of dnode.items as Pair[]) {
+        for (const epair of dnode.pairs) {
+          if (epair.key.plain && epair.key.value === "<<") continue; // a merge, not a key
           positions.set(`${name}/${directive}/${keyText(epair.key)}`, posOf(epair.key));
         }
       }

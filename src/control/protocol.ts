@@ -11,8 +11,6 @@ import { UsageError } from "../text/usage_error.ts";
 import { decodeLogsRequest, type LogsRequest, parseLogsWords } from "./logs_request.ts";
 import type { StreamReply } from "./stream.ts";
 
-export { DEFAULT_LOG_LINES, type LogsRequest } from "./logs_request.ts";
-
 /** Largest request line the server accepts (bytes, newline excluded). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -25,6 +23,7 @@ export type ControlRequest =
   | { cmd: "dependencies" }
   | { cmd: "health"; level?: HealthLevel }
   | { cmd: "run"; services: string[] }
+  | { cmd: "reload"; dryRun?: boolean }
   | { cmd: "start"; services: string[]; force?: boolean; wait?: boolean; enable?: boolean }
   | { cmd: "stop"; services: string[]; force?: boolean; wait?: boolean; disable?: boolean }
   | { cmd: "reset" | "restart"; services: string[]; force?: boolean; wait?: boolean }
@@ -136,6 +135,7 @@ export const COMMAND_USAGE = `Commands:
   reset [--force] [--wait] [<service> ...]
   restart [--force] [--wait] <service> ...
   run <cron service> ...
+  reload [--dry-run]
   enable [<service> ...]
   disable [<service> ...]
   shutdown [<delay> | now]
@@ -146,6 +146,7 @@ const COMMAND_OPTIONS: Readonly<Record<ControlCommand, readonly string[]>> = {
   status: ["json"],
   health: [],
   run: [],
+  reload: ["dry-run"],
   dependencies: [],
   loglevel: [],
   start: ["force", "wait", "enable"],
@@ -278,6 +279,9 @@ export function parseCommandWords(words: readonly string[]): ControlRequest {
     case "run":
       if (positionals.length === 0) throw new UsageError(`"run" needs at least one service name`);
       return { cmd, services: serviceNames(positionals) };
+    case "reload":
+      noArguments(cmd, positionals);
+      return flags.has("dry-run") ? { cmd, dryRun: true } : { cmd };
     case "status":
     case "dependencies":
       noArguments(cmd, positionals);
@@ -385,6 +389,10 @@ export function decodeRequest(line: string): ControlRequest {
       const request = decodeLogsRequest(obj);
       if (typeof request === "string") throw new ProtocolError(`Cannot parse request: ${request}`);
       return request;
+    }
+    case "reload": {
+      const dryRun = optionalBoolean(obj, "dryRun");
+      return dryRun === undefined ? { cmd } : { cmd, dryRun };
     }
     case "status":
     case "dependencies":

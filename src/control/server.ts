@@ -6,7 +6,7 @@
  * A misbehaving client (silent, garbage, oversized, vanishing) only ever affects its own
  * connection.
  */
-import { dirname } from "node:path";
+import { dirname } from "../text/posix_path.ts";
 import { splitShellWords } from "../text/shell_words.ts";
 import type { Logger } from "../log/logger.ts";
 import { readLines } from "../text/line_reader.ts";
@@ -400,6 +400,7 @@ function fifoRequest(request: ControlRequest): ControlRequest {
     case "dependencies":
     case "health":
     case "run":
+    case "reload":
     case "enable":
     case "disable":
     case "shutdown":

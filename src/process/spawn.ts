@@ -13,7 +13,7 @@
  * would leave ChildProcess.status without an exit status.
  */
 
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "../text/posix_path.ts";
 import { type ExitStatus, fromCommandStatus } from "./exit_status.ts";
 import { denoSignal } from "./signals.ts";
 

@@ -105,8 +105,12 @@ export class Step {
     return this.derive(fresh).spawn();
   }
 
-  /** Spawns, or opens the notify socket first. */
+  /**
+   * Spawns, or opens the notify socket first. A pidfile left by an earlier run (a daemon killed
+   * with SIGKILL cannot remove its own) goes first: the new run must not attach a dead pid.
+   */
   spawn(): Transition {
+    if (this.awaitsPidfile) this.emit({ type: "remove-pidfile" });
     if (this.rules.notifySocket) {
       return this.emit({ type: "open-notify" }).move({ state: "opening" });
     }

@@ -403,6 +403,7 @@ const ANY: Row = {
   "enable": (t) => t.move({ enabled: true }),
   "disable": (t) => t.move({ enabled: false }),
   "connection-opened": (t) => t.move({ connections: t.s.connections + 1 }),
+  "budget-changed": (t, e) => t.move({ restartsLeft: Math.max(0, t.s.restartsLeft + e.by) }),
   "connection-closed": (t) => t.move({ connections: Math.max(0, t.s.connections - 1) }),
   // A notify socket that opens after its start was abandoned is closed again.
   "notify-opened": (t) => t.emit({ type: "close-notify" }).stay(),

@@ -98,6 +98,8 @@ export type ServiceEvent =
   | { type: "disable" }
   /** A tick of a cron schedule, or `ctl run` (`manual`). */
   | { type: "cron-tick"; manual?: boolean }
+  /** `ctl reload` changed `restart_limit` by `by`: the restarts left change with it. */
+  | { type: "budget-changed"; by: number }
   | { type: "connection-opened" }
   | { type: "connection-closed" };
 

@@ -19,7 +19,7 @@ export type CommandResult<T> =
 /** What the commands need from the supervisor. */
 export interface CommandContext {
   runtime(name: string): ServiceRuntime | undefined;
-  readonly graph: DependencyGraph;
+  graph(): DependencyGraph;
   dispatch(name: string, event: ServiceEvent): void;
   /** Why nothing may be started now (a shutdown has begun), or undefined. */
   startRefusal(): string | undefined;
@@ -159,7 +159,7 @@ export class ServiceCommands {
     seen.add(name);
     const r = this.#ctx.runtime(name);
     if (!r || !r.snap.enabled) return;
-    for (const p of this.#ctx.graph.prerequisitesOf(name)) {
+    for (const p of this.#ctx.graph().prerequisitesOf(name)) {
       const pr = this.#ctx.runtime(p);
       if (pr && pr.snap.enabled && pr.snap.state === "idle") this.#startWithPrerequisites(p, seen);
     }

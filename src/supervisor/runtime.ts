@@ -30,8 +30,9 @@ export interface SettleResult {
 
 /** Runtime of one service. */
 export interface ServiceRuntime {
-  readonly spec: ServiceSpec;
-  readonly machine: MachineSpec;
+  /** The directives (replaced by a `ctl reload` that changes supervision only). */
+  spec: ServiceSpec;
+  machine: MachineSpec;
   snap: ServiceSnapshot;
   readonly timers: ServiceTimers;
   /** Process group to signal and watch (our child's pid when detached). */

@@ -18,6 +18,7 @@ import {
   hostStatusLine,
   INITIAL_SYSTEM,
   isShuttingDown,
+  reloadRefusal,
   startRefusal,
   type SystemEffect,
   type SystemEvent,
@@ -28,6 +29,9 @@ import { HostReporter } from "./host_reporter.ts";
 import type { SupervisorDeps } from "./ports.ts";
 import { createRuntime, type ServiceRuntime, type ServiceView } from "./runtime.ts";
 import { ServiceCommands } from "./commands.ts";
+import type { DependencyGraph } from "../system/graph.ts";
+import type { ReloadPlan } from "../system/reload_plan.ts";
+import { applyReload, type LiveSettings, type ReloadTarget } from "./reconfigure.ts";
 import { finalSweep, signalPlan } from "./shutdown.ts";
 import { ServiceEffects } from "./service_effects.ts";
 import { unschedule } from "./scheduling.ts";
@@ -56,6 +60,9 @@ export class Supervisor {
   #startedAt: number;
   #effects: ServiceEffects;
   #finish!: (ending: Ending) => void;
+  /** The dependency graph and the live settings: what a `ctl reload` may replace. */
+  #graph: DependencyGraph;
+  #live: LiveSettings;
   /** Run-time commands (ctl start, stop, reset, restart, enable, disable). */
   readonly commands: ServiceCommands;
   /** Resolves with the exit code once everything is gone. */
@@ -67,6 +74,12 @@ export class Supervisor {
     this.#host = new HostReporter(deps.hostNotify, deps.logger, deps.clock);
     this.#startedAt = deps.clock.now();
     this.finished = new Promise((resolve) => (this.#finish = resolve));
+    this.#graph = deps.graph;
+    this.#live = {
+      shutdownTimeout: deps.shutdownTimeout,
+      detectExit: deps.detectExit,
+      idleDelay: deps.idleDelay,
+    };
     for (const spec of deps.services) {
       this.#rt.set(spec.name, createRuntime(spec, deps.shutdownTimeout, deps.clock));
     }
@@ -78,7 +91,7 @@ export class Supervisor {
     });
     this.commands = new ServiceCommands({
       runtime: (name) => this.#rt.get(name),
-      graph: deps.graph,
+      graph: () => this.#graph,
       dispatch: (name, event) => this.dispatch(name, event),
       startRefusal: () => startRefusal(this.#system),
       verifyExecutable: (r) => this.#effects.resolveArgv(r),
@@ -89,7 +102,12 @@ export class Supervisor {
 
   /** The names of all services, in startup order. */
   names(): string[] {
-    return this.#deps.graph.order.filter((n) => this.#rt.has(n));
+    return this.#graph.order.filter((n) => this.#rt.has(n));
+  }
+
+  /** The dependency graph in force (a `ctl reload` may replace it). */
+  graph(): DependencyGraph {
+    return this.#graph;
   }
 
   /** Looks a service up by exact name, or name + `.service`. */
@@ -103,7 +121,7 @@ export class Supervisor {
   view(name: string): ServiceView | undefined {
     const r = this.#rt.get(name);
     if (!r) return undefined;
-    const graph = this.#deps.graph;
+    const graph = this.#graph;
     return {
       spec: r.spec,
       snap: r.snap,
@@ -137,7 +155,7 @@ export class Supervisor {
       else if (!this.#effects.enableCheck(r)) this.dispatch(r.spec.name, { type: "disable" });
     }
     const services = [...this.#rt.values()].filter((r) => r.snap.enabled).map((r) => r.spec.name);
-    this.#toSystem({ type: "start", services, detectExit: this.#deps.detectExit });
+    this.#toSystem({ type: "start", services, detectExit: this.#live.detectExit });
   }
 
   /**
@@ -186,6 +204,31 @@ export class Supervisor {
     );
     // Nothing changed for a service, but the system may have nothing left now.
     this.#drain();
+  }
+
+  /**
+   * `ctl reload`: carries out `plan` (system/reload_plan.ts) towards `target`. Refused during a
+   * shutdown; resolves once what had to stop has stopped and what must run was started.
+   */
+  reconfigure(plan: ReloadPlan, target: ReloadTarget): Promise<void> {
+    const refusal = reloadRefusal(this.#system);
+    if (refusal) return Promise.reject(new Error(refusal));
+    return applyReload(
+      {
+        runtimes: this.#rt,
+        graph: () => this.#graph,
+        swap: (graph, settings) => {
+          this.#graph = graph;
+          this.#live = settings;
+        },
+        createRuntime: (spec) => createRuntime(spec, this.#live.shutdownTimeout, this.#deps.clock),
+        commands: this.commands,
+        dispatch: (name, event) => this.dispatch(name, event),
+        shutdownTimeout: () => this.#live.shutdownTimeout,
+      },
+      plan,
+      target,
+    );
   }
 
   // ---------------------------------------------------------------- the loop
@@ -268,7 +311,9 @@ export class Supervisor {
 
   /** What the system machine sees. */
   #world(): SystemWorld {
-    const { graph, processes, detectExit } = this.#deps;
+    const { processes } = this.#deps;
+    const graph = this.#graph;
+    const { detectExit } = this.#live;
     return {
       services: this.names().map((n) => this.#rt.get(n)!.snap),
       prerequisitesOf: (n) => graph.prerequisitesOf(n),
@@ -340,7 +385,7 @@ export class Supervisor {
         if (this.#deps.isPid1) this.#deps.killAll(SIGNO.SIGKILL);
         return;
       case "idle-timer": {
-        const d = this.#deps.idleDelay;
+        const d = this.#live.idleDelay;
         this.#log.debug(`IDLE transition hit.  delaying for ${d} seconds`);
         this.#deps.clock.setTimeout(
           () => this.#toSystem({ type: "idle-delay-over" }),
@@ -355,7 +400,7 @@ export class Supervisor {
           logger: this.#log,
           isPid1: this.#deps.isPid1,
           killAll: (signo) => this.#deps.killAll(signo),
-          shutdownTimeout: this.#deps.shutdownTimeout,
+          shutdownTimeout: this.#live.shutdownTimeout,
           shutdownStartedAt: this.#system.shutdownStartedAt ?? this.#deps.clock.now(),
           onDone: () => this.#toSystem({ type: "sweep-done" }),
         });

@@ -13,7 +13,7 @@
  * calls (no thread hop, errno readable); only an empty queue waits, in WakeableWait
  * (src/sys/wakeable_wait.ts: a ppoll on a worker thread, woken at once by close()).
  */
-import { dirname } from "node:path";
+import { dirname } from "../text/posix_path.ts";
 import type { LogRecord, LogSink } from "../log/record.ts";
 import type { OutputReporter } from "./outputs.ts";
 import { MSG_DONTWAIT, MSG_TRUNC, SO_RCVBUF, SOL_SOCKET } from "../sys/constants.ts";

@@ -100,15 +100,60 @@ export class LogRouter implements LogSink {
   #hearing: Hearing | undefined;
   // Outputs whose failure report went to #unheard: their recovery goes there too.
   #echoed = new Set<Output>();
+  // Lines lost by outputs that a reconfigure() closed.
+  #droppedByClosed = 0;
   #serviceOfPid: ((pid: number) => string | undefined) | undefined;
+  #options: LogRouterOptions;
 
   /** Compiles every section's selector and opens its outputs. */
   constructor(specs: readonly LoggingSpec[], options: LogRouterOptions) {
-    const report = options.report ?? (() => {});
+    this.#options = options;
     this.#unheard = options.unheard;
     this.#serviceOfPid = options.serviceOfPid;
-    const hostname = escapeControls(options.hostname ?? Deno.hostname());
     this.#forcedLevel = options.forcedLevel;
+    this.#sections = this.#build(specs);
+  }
+
+  /**
+   * Replaces the sections (`ctl reload`): the new ones are built, reusing every output both
+   * configurations name (an open file stays open), and take over between two records, so no
+   * line is lost or doubled; the outputs no section names any more are flushed and closed.
+   * Returns the keys of the outputs it opened and closed.
+   */
+  async reconfigure(
+    specs: readonly LoggingSpec[],
+  ): Promise<{ opened: string[]; closed: string[] }> {
+    if (this.#closed) return { opened: [], closed: [] };
+    const before = new Set(this.#outputs.keys());
+    const sections = this.#build(specs);
+    const used = new Set(sections.flatMap((sec) => [...sec.lineOutputs, ...sec.remotes]));
+    this.#sections = sections;
+    const closed: string[] = [];
+    const waits: Promise<void>[] = [];
+    // What a closed output lost still counts (`dropped` never goes back), also what it loses
+    // while it closes.
+    const retired: [Output, number][] = [];
+    for (const [key, out] of this.#outputs) {
+      if (used.has(out)) continue;
+      this.#outputs.delete(key);
+      this.#echoed.delete(out);
+      closed.push(key);
+      retired.push([out, out.dropped]);
+      this.#droppedByClosed += out.dropped;
+      if (out.kind === "remote") waits.push(out.close());
+      else out.close();
+    }
+    await Promise.all(waits);
+    for (const [out, before] of retired) this.#droppedByClosed += out.dropped - before;
+    const opened = [...this.#outputs.keys()].filter((k) => !before.has(k));
+    return { opened, closed };
+  }
+
+  /** The sections of `specs`, their outputs shared with the ones already open. */
+  #build(specs: readonly LoggingSpec[]): Section[] {
+    const options = this.#options;
+    const report = options.report ?? (() => {});
+    const hostname = escapeControls(options.hostname ?? Deno.hostname());
     const built: Section[] = [];
     // Sections with equal formats share one LineFormat object, so #route can format a
     // record once for all of them.
@@ -119,7 +164,9 @@ export class LogRouter implements LogSink {
       if (spec.enabled) {
         if (spec.file !== undefined) {
           const pattern = spec.file;
-          lineOutputs.push(this.#shared(`file:${pattern}`, () => {
+          // The owner and the overwrite flag are part of the key: a file reopened differently.
+          const key = `file:${pattern}:${spec.uid ?? ""}:${spec.gid ?? ""}:${spec.overwrite}`;
+          lineOutputs.push(this.#shared(key, () => {
             const f: FileOutput = new FileOutput({
               pattern,
               ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
@@ -174,7 +221,7 @@ export class LogRouter implements LogSink {
         remotes,
       });
     }
-    this.#sections = built;
+    return built;
   }
 
   // The reporter of one output: `report`, watched for whether anyone else heard it.
@@ -288,7 +335,7 @@ export class LogRouter implements LogSink {
    * syslog host, a closed console): `chaperone_syslog_dropped_total` of the HTTP metrics.
    */
   get dropped(): number {
-    let n = 0;
+    let n = this.#droppedByClosed;
     for (const out of this.#outputs.values()) n += out.dropped;
     return n;
   }

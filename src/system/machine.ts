@@ -110,6 +110,13 @@ export function startRefusal(s: SystemSnapshot): string | undefined {
   return isShuttingDown(s) ? "the system is shutting down: no service can be started" : undefined;
 }
 
+/** Why the configuration may not be reloaded now, or undefined. */
+export function reloadRefusal(s: SystemSnapshot): string | undefined {
+  return isShuttingDown(s)
+    ? "the system is shutting down: the configuration cannot be reloaded"
+    : undefined;
+}
+
 /** Computes one step of the system's life. */
 export function systemTransition(
   s: SystemSnapshot,

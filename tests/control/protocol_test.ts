@@ -20,6 +20,8 @@ const PARSE_CASES: { words: string[]; want: ControlRequest }[] = [
   { words: ["health", "--level", "alive"], want: { cmd: "health", level: "alive" } },
   { words: ["health", "--lev=ready"], want: { cmd: "health", level: "ready" } },
   { words: ["run", "backup"], want: { cmd: "run", services: ["backup"] } },
+  { words: ["reload"], want: { cmd: "reload" } },
+  { words: ["reload", "--dry"], want: { cmd: "reload", dryRun: true } },
   { words: ["dependencies"], want: { cmd: "dependencies" } },
   { words: ["loglevel"], want: { cmd: "loglevel" } },
   { words: ["loglevel", "info"], want: { cmd: "loglevel", level: "info" } },

@@ -194,3 +194,68 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "kill -9 of nginx's master: its workers are killed before the restart, which binds the port again",
+  ignore: !canRunAsPid1,
+  fn: async () => {
+    if (!hasCommand("nginx")) {
+      throw new Error("nginx is missing: run scripts/setup-test-machine as root");
+    }
+    const webPort = freePort();
+    await withScenario(
+      `web.service: {
+  type: forking,
+  command: "nginx -p $(T)/nginx -c nginx.conf -e stderr",
+  pidfile: "$(T)/nginx/nginx.pid",
+  restart: true,
+  restart_delay: 0.5,
+}
+console.logging: { selector: "*.info", stdout: true }
+`,
+      {
+        files: {
+          "nginx/nginx.conf": nginxConf(webPort).replace(
+            "worker_processes 1;",
+            "worker_processes 2;",
+          ),
+          "nginx/html/index.html": "<h1>mini-system</h1>\n",
+          "nginx/tmp/.keep": "",
+        },
+      },
+      async (s) => {
+        const { run } = s;
+        await waitFor(async () => (await httpGet(webPort))?.includes("mini-system") || undefined, {
+          timeoutMs: 20_000,
+          what: "nginx to answer",
+          detail: () => run.output,
+        });
+        const master = Number(s.read("nginx/nginx.pid").trim());
+        assert.ok(master > 1, "nginx wrote its pidfile");
+        const workers = (await run.exec(["pgrep", "-P", String(master)])).stdout.trim().split("\n")
+          .map(Number).filter((n) => n > 0);
+        assert.equal(workers.length, 2, "two workers");
+        const kill = await run.exec(["kill", "-KILL", String(master)]);
+        assert.equal(kill.code, 0, kill.stderr);
+        await run.waitForOutput(
+          /web\.service killed 2 leftover process\(es\) of its previous run/,
+          20_000,
+        );
+        const second = await waitFor(async () => {
+          const pid = Number(s.read("nginx/nginx.pid").trim());
+          const body = await httpGet(webPort);
+          return pid > 1 && pid !== master && body?.includes("mini-system") ? pid : undefined;
+        }, { timeoutMs: 20_000, what: "a new nginx master answering", detail: () => run.output });
+        assert.notEqual(second, master);
+        for (const w of workers) {
+          const alive = await run.exec(["kill", "-0", String(w)]);
+          assert.notEqual(alive.code, 0, `the old worker ${w} is gone`);
+        }
+        assert.doesNotMatch(run.output, /Address already in use/);
+        await run.kill("SIGTERM");
+        assert.equal(await run.waitExit(30_000), 0, run.output);
+      },
+    );
+  },
+});

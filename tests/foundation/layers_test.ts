@@ -91,7 +91,13 @@ Deno.test("src/ imports follow the one-way layer rules", () => {
   assert.deepEqual(problems, []);
 });
 
-Deno.test("each third-party package is imported by exactly one file of src/", () => {
+/**
+ * Packages only the tests use: `yaml` is the reference our own YAML reader is checked against
+ * (tests/config/yaml_agreement_test.ts); no file of src/ may import it.
+ */
+const TEST_ONLY = ["yaml"];
+
+Deno.test("each third-party package is imported by exactly one file of src/ (none for test-only ones)", () => {
   const denoJson = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
   const packages = Object.keys(denoJson.imports as Record<string, string>);
   const importers = new Map<string, string[]>(packages.map((p) => [p, []]));
@@ -103,6 +109,6 @@ Deno.test("each third-party package is imported by exactly one file of src/", ()
     }
   }
   for (const [pkg, files] of importers) {
-    assert.equal(files.length, 1, `${pkg}: ${files.join(", ")}`);
+    assert.equal(files.length, TEST_ONLY.includes(pkg) ? 0 : 1, `${pkg}: ${files.join(", ")}`);
   }
 });

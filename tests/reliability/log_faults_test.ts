@@ -277,20 +277,26 @@ web.service: { command: "sleep 1000" }
           ], { timeoutMs: 120_000 });
           assert.equal(sent.code, 0, sent.stderr);
           await run.waitForOutput(/more than 1024 datagrams waiting, dropping lines/);
-          // A line after a quiet second ends the burst and says what was lost.
-          const ended = /syslog host 127\.0\.0\.1:\d+: sending again, (\d+) line\(s\) dropped/;
+          // A line after a quiet second ends the burst and says what was lost. A sender that a
+          // loaded machine stalls for over a second makes two bursts of one flood: each is
+          // warned about once and counted once, never six warnings for one burst.
+          const ended = /syslog host 127\.0\.0\.1:\d+: sending again, (\d+) line\(s\) dropped/g;
+          const lines = (re: RegExp) => run.stdout.split("\n").filter((l) => re.test(l)).length;
           const dropped = await waitFor(async () => {
             await run.exec(["logger", "-p", "local0.info", "-t", "after", "quiet"]);
-            const m = ended.exec(run.stdout);
-            return m ? Number(m[1]) : undefined;
+            const counts = [...run.stdout.matchAll(ended)].map((m) => Number(m[1]));
+            return counts.length > 0 && counts.length === lines(/dropping lines/)
+              ? counts.reduce((a, b) => a + b, 0)
+              : undefined;
           }, { timeoutMs: 15_000, what: "the end of the burst", detail: () => run.output });
-          const lines = (re: RegExp) => run.stdout.split("\n").filter((l) => re.test(l)).length;
-          assert.equal(lines(/dropping lines/), 1, run.stdout);
-          assert.equal(lines(ended), 1, run.stdout);
+          const bursts = lines(/dropping lines/);
+          assert.ok(bursts >= 1 && bursts <= 3, `${bursts} warnings for one flood:\n${run.stdout}`);
           assert.ok(dropped > 0 && dropped < flood, `${dropped} dropped`);
           figure(
             "remote flood",
-            `${flood} datagrams: 1 warning, ${dropped} lines dropped, ${received} received by the host`,
+            `${flood} datagrams: ${
+              lines(/dropping lines/)
+            } warning(s), ${dropped} lines dropped, ${received} received by the host`,
           );
           await run.kill("SIGTERM");
           assert.equal(await run.waitExit(), 0, run.output.slice(-3000));

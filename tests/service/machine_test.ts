@@ -780,6 +780,13 @@ const ROWS: Row[] = [
     to: "running",
     effects: ["log:error", "signal:kill-signal"],
   },
+  {
+    name: "running + budget-changed (ctl reload raised restart_limit by 3) → restarts left +3",
+    from: { state: "running", pid: 42, restartsLeft: 1 },
+    event: { type: "budget-changed", by: 3 },
+    to: "running",
+    check: (n) => assert.equal(n.restartsLeft, 4),
+  },
   // ------------------------------------------------ "Supervision production can trust"
   {
     name: "pausing (a restart) + exit 1 → a failed run: retried after the delay, counted",
