@@ -1,9 +1,9 @@
 /**
  * The last lines of one service's output, for `chaperone ctl logs` (docs/ctl.md, `logs`): a ring
  * bounded in lines and in bytes, so that what it holds is known whatever the service prints. A
- * line weighs its length plus LINE_OVERHEAD, what keeping it costs besides its text (measured:
- * docs/benchmarks.md, "Log buffer"), so that many short lines are bounded as well as a few long
- * ones. A new line that does not fit pushes out the oldest ones; a line heavier than the whole
+ * line weighs its length plus LINE_OVERHEAD, a little more than keeping it costs besides its
+ * text (measured 35–110 bytes: docs/benchmarks.md, "Log buffer"), so that many short lines are
+ * bounded as well as a few long ones. A new line that does not fit pushes out the oldest ones; a line heavier than the whole
  * ring is cut (docs/configuration.md, `log_buffer_lines`).
  */
 
