@@ -98,6 +98,7 @@ function note(v: ServiceView): string | null {
     return `probe failed: ${s.lastProbe.error}`;
   }
   if (v.spec.type === "notify") return v.snap.statusText ?? null;
+  if (s.lastProbe?.ok && s.state === "running") return "probe ok";
   if (v.spec.type === "cron") {
     const interval = v.spec.interval ?? "";
     const expanded = cronNickname(interval);
@@ -129,6 +130,7 @@ export function serviceStatus(v: ServiceView): ServiceStatus {
     note: note(v),
     nextRun: v.nextRun ? v.nextRun.toISOString() : null,
     ...healthOf(s),
+    probe: s.lastProbe ? (s.lastProbe.ok ? "ok" : s.lastProbe.error ?? "failed") : null,
   };
 }
 

@@ -88,6 +88,8 @@ export interface ServiceStatus {
   ready: boolean;
   /** Passes `ctl health --level alive`. */
   alive: boolean;
+  /** The last probe attempt: `ok`, or what failed (`HTTP 503`); null before any. */
+  probe: string | null;
 }
 
 /** The `data` of a successful `status` response. */

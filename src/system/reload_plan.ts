@@ -113,6 +113,8 @@ const RESTART_SETTINGS: Readonly<Record<string, string>> = {
   statusInterval: "status_interval",
   controlSocketMode: "control_socket_mode",
   controlSocketGroup: "control_socket_group",
+  logBufferLines: "log_buffer_lines",
+  httpListen: "http_listen",
 };
 
 /** Plans the reload from `old` to `next`; `snapshotOf` gives a running service's snapshot. */

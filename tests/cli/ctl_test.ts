@@ -39,6 +39,7 @@ function service(over: Partial<ServiceStatus> & { name: string }): ServiceStatus
     nextRun: null,
     ready: true,
     alive: true,
+    probe: null,
     ...over,
   };
 }

@@ -74,6 +74,7 @@ Deno.test({
         nextRun: null,
         ready: true,
         alive: true,
+        probe: null,
       });
       const rows = await statusRows(p);
       assert.deepEqual([...rows.keys()], [
@@ -98,6 +99,7 @@ Deno.test({
         nextRun: null,
         ready: true,
         alive: true,
+        probe: null,
       });
       assert.equal(rows.get("off.service")?.status, "disabled");
       assert.equal(rows.get("off.service")?.enabled, false);

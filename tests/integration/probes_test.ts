@@ -84,6 +84,8 @@ ${DEBUG_LOG}`,
           assert.ok(depAt >= readyAt, `dep started at ${depAt}, before ${readyAt}`);
           const slow = await waitRow(run, "slow.service", (r) => r.status === "running");
           assert.equal(slow.ready, true);
+          assert.equal(slow.probe, "ok", "status shows the last probe result");
+          assert.equal(slow.note, "probe ok");
           await waitRow(run, "dep.service", (r) => r.status === "running");
           assert.equal((await run.ctl("health")).code, 0);
         },

@@ -81,10 +81,16 @@ Deno.test("planReload() changes every service when the settings' environment cha
 });
 
 Deno.test("planReload() names the settings that need a new container, and applies the rest", () => {
-  const settings = { ...SETTINGS, shutdownTimeout: 20, uid: "nobody", enableSyslog: false };
+  const settings = {
+    ...SETTINGS,
+    shutdownTimeout: 20,
+    uid: "nobody",
+    enableSyslog: false,
+    httpListen: { host: "127.0.0.1", port: 9090 },
+  } as unknown as Settings;
   const plan = planReload(side(), side([spec("a.service")], { settings }), running);
   assert.deepEqual(plan.settingsApplied, ["shutdown_timeout"]);
-  assert.deepEqual(plan.needsRestart, ["uid", "enable_syslog"]);
+  assert.deepEqual(plan.needsRestart, ["uid", "enable_syslog", "http_listen"]);
   assert.ok(formatPlan(plan).includes("needs a container restart: uid"));
 });
 
