@@ -95,3 +95,38 @@ export async function aliveInside(p: Pid1, pid: number): Promise<boolean> {
   const r = await p.exec(["sh", "-c", `grep '^State:' /proc/${pid}/status`]);
   return r.code === 0 && !/\bZ\b/.test(r.stdout);
 }
+
+/** Waits until the control socket answers (the run has started). */
+export async function answering(run: Pid1): Promise<void> {
+  await waitFor(async () => (await run.ctl("status")).code === 0 ? true : undefined, {
+    timeoutMs: 20_000,
+    what: "ctl status answering",
+    detail: () => run.output,
+  });
+}
+
+/**
+ * Sends `count` datagrams `<134>flood[7]: message <i>` to the namespace's /dev/log from a
+ * process of its own (blocking sends, so the kernel queues rather than drops); `pauseEvery`
+ * gives the receiver a breath every so many. Resolves with the sender's outcome.
+ */
+export function floodDevLog(
+  run: Pid1,
+  count: number,
+  options: { pauseEvery?: number; timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const pause = options.pauseEvery
+    ? `select(undef, undef, undef, 0.0001) if $i % ${options.pauseEvery} == 0;`
+    : "";
+  return run.exec([
+    "perl",
+    "-MSocket",
+    "-e",
+    `socket(S, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
+     my $a = pack_sockaddr_un("/dev/log");
+     for my $i (0 .. ${count - 1}) {
+       send(S, "<134>flood[7]: message $i", 0, $a) or die "send $i: $!";
+       ${pause}
+     }`,
+  ], { timeoutMs: options.timeoutMs ?? 120_000 });
+}

@@ -36,9 +36,11 @@ Deno.test({
       await s.waitForFile("up", /up/);
       await sendLogs(s.run);
       await s.run.waitForOutput(/probe: emerg-line/);
+      // The service's output comes through its pipe, the probe's through /dev/log: either may be
+      // written first.
+      await s.run.waitForOutput(/web\[\d+\]: sock=\/dev\/log$/m);
       const out = s.run.stdout;
       assert.match(out, /web\[\d+\]: web-out-line/);
-      assert.match(out, /web\[\d+\]: sock=\/dev\/log$/m);
       assert.match(out, /chaperone\[\d+\]: chaperone version .*, ready\./);
       assert.doesNotMatch(out, /debug-line/, "*.info leaves debug out");
       // A normal line format: date, host, tag.

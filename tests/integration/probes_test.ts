@@ -5,21 +5,12 @@
  * restart policy; a probe that never passes within process_timeout fails the start-up.
  */
 import assert from "node:assert/strict";
-import { canRunAsPid1, type Pid1, waitFor } from "../_helpers/pid1.ts";
+import { canRunAsPid1 } from "../_helpers/pid1.ts";
 import { freePort } from "../_helpers/free_port.ts";
 import { DEBUG_LOG, withScenario } from "./_scenario.ts";
-import { waitRow } from "./ctl_helpers.ts";
+import { answering, waitRow } from "./ctl_helpers.ts";
 
 const ignore = !canRunAsPid1;
-
-/** Waits until the control socket answers. */
-async function answering(run: Pid1): Promise<void> {
-  await waitFor(async () => (await run.ctl("status")).code === 0 ? true : undefined, {
-    timeoutMs: 20_000,
-    what: "ctl status answering",
-    detail: () => run.output,
-  });
-}
 
 /** What becomes ready after a second, and the probe that sees it. */
 interface Source {

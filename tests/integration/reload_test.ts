@@ -7,17 +7,9 @@
 import assert from "node:assert/strict";
 import { canRunAsPid1, type Pid1, waitFor } from "../_helpers/pid1.ts";
 import { DEBUG_LOG, withScenario } from "./_scenario.ts";
-import { statusRows, waitRow } from "./ctl_helpers.ts";
+import { answering, floodDevLog, statusRows, waitRow } from "./ctl_helpers.ts";
 
 const ignore = !canRunAsPid1;
-
-async function answering(run: Pid1): Promise<void> {
-  await waitFor(async () => (await run.ctl("status")).code === 0 ? true : undefined, {
-    timeoutMs: 20_000,
-    what: "ctl status answering",
-    detail: () => run.output,
-  });
-}
 
 const BEFORE = `keep.service: { command: "sleep 1001" }
 change.service: { command: "sleep 1002" }
@@ -162,17 +154,9 @@ keep.service: { command: "sleep 1000" }
       async ({ run, dir, read }) => {
         await answering(run);
         let flooding = true;
-        const flood = run.exec([
-          "perl",
-          "-MSocket",
-          "-e",
-          `socket(S, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
-           my $a = pack_sockaddr_un("/dev/log");
-           for my $i (0 .. ${FLOOD - 1}) {
-             send(S, "<134>flood[7]: message $i", 0, $a) or die "send $i: $!";
-             select(undef, undef, undef, 0.0001) if $i % 200 == 0;
-           }`,
-        ], { timeoutMs: 60_000 }).finally(() => (flooding = false));
+        const flood = floodDevLog(run, FLOOD, { pauseEvery: 200, timeoutMs: 60_000 }).finally(
+          () => (flooding = false),
+        );
         await waitFor(() => read("first.log").length > 0 ? true : undefined, {
           what: "first lines",
         });

@@ -4,21 +4,12 @@
  * holds a TCP port is killed before the restart binds it), health at two levels, and ctl run.
  */
 import assert from "node:assert/strict";
-import { canRunAsPid1, type Pid1, waitFor } from "../_helpers/pid1.ts";
+import { canRunAsPid1, waitFor } from "../_helpers/pid1.ts";
 import { freePort } from "../_helpers/free_port.ts";
 import { DEBUG_LOG, withScenario } from "./_scenario.ts";
-import { statusRows, waitRow } from "./ctl_helpers.ts";
+import { answering, statusRows, waitRow } from "./ctl_helpers.ts";
 
 const ignore = !canRunAsPid1;
-
-/** Waits until the control socket answers (the run has started). */
-async function answering(run: Pid1): Promise<void> {
-  await waitFor(async () => (await run.ctl("status")).code === 0 ? true : undefined, {
-    timeoutMs: 20_000,
-    what: "ctl status answering",
-    detail: () => run.output,
-  });
-}
 
 Deno.test({
   name:

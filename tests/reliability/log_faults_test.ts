@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { canRunAsPid1, CHAPERONE, waitFor } from "../_helpers/pid1.ts";
 import { withScenario } from "../integration/_scenario.ts";
 import { devPath, figure, timedRequest } from "./_fuzz.ts";
+import { floodDevLog } from "../integration/ctl_helpers.ts";
 
 const ignore = !canRunAsPid1;
 const FLOOD = 300_000;
@@ -45,16 +46,7 @@ keeper.service: { command: "sleep 1000" }
         // The flood comes from its own process inside the namespace (blocking sends, so the
         // kernel queues rather than drops), leaving this process free to time the replies.
         let flooding = true;
-        const flood = run.exec([
-          "perl",
-          "-MSocket",
-          "-e",
-          `socket(S, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
-           my $a = pack_sockaddr_un("/dev/log");
-           for my $i (0 .. ${FLOOD - 1}) {
-             send(S, "<134>flood[7]: message $i", 0, $a) or die "send $i: $!";
-           }`,
-        ], { timeoutMs: 120_000 }).finally(() => {
+        const flood = floodDevLog(run, FLOOD).finally(() => {
           flooding = false;
         });
         const latencies: number[] = [];
@@ -265,16 +257,7 @@ web.service: { command: "sleep 1000" }
             what: "ctl status",
             detail: () => run.output,
           });
-          const sent = await run.exec([
-            "perl",
-            "-MSocket",
-            "-e",
-            `socket(S, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
-             my $a = pack_sockaddr_un("/dev/log");
-             for my $i (0 .. ${flood - 1}) {
-               send(S, "<134>flood[7]: message $i", 0, $a) or die "send $i: $!";
-             }`,
-          ], { timeoutMs: 120_000 });
+          const sent = await floodDevLog(run, flood);
           assert.equal(sent.code, 0, sent.stderr);
           await run.waitForOutput(/more than 1024 datagrams waiting, dropping lines/);
           // A line after a quiet second ends the burst and says what was lost. A sender that a
