@@ -25,9 +25,9 @@ export const canRunAsPid1: boolean = (() => {
 const SETUP_DEV = `
 set -e
 mount -t tmpfs -o mode=0755,size=4m,nosuid nsdev /dev
-mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5
-mknod -m 666 /dev/full c 1 7; mknod -m 666 /dev/random c 1 8
-mknod -m 666 /dev/urandom c 1 9; mknod -m 666 /dev/tty c 5 0
+# Each node once: a run on a loaded machine once found /dev/null there already ("File exists").
+mk() { [ -e "/dev/$1" ] || mknod -m 666 "/dev/$1" c "$2" "$3"; }
+mk null 1 3; mk zero 1 5; mk full 1 7; mk random 1 8; mk urandom 1 9; mk tty 5 0
 mkdir -p /dev/pts /dev/shm; mount -t tmpfs -o mode=1777,size=16m shm /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts /dev/pts && ln -s pts/ptmx /dev/ptmx || true
 ln -s /proc/self/fd /dev/fd
