@@ -1,5 +1,5 @@
 /**
- * The real implementations of the supervisor's ports, over the process, notify and cron
+ * The real implementations of the supervisor's ports, over the process table
  * modules. Kept in the composition root so the supervisor never imports I/O modules directly.
  */
 import type { Spawner } from "../process/spawn.ts";
@@ -15,8 +15,7 @@ import {
 } from "../process/proc_table.ts";
 import { followPid } from "../process/pid_watch.ts";
 import { denoSignal } from "../process/signals.ts";
-import type { CronJob, CronPort, ProcessPort } from "../supervisor/ports.ts";
-import { scheduleCron } from "../config/cron_interval.ts";
+import type { ProcessPort } from "../supervisor/ports.ts";
 
 /** ProcessPort over the Spawner and /proc. */
 export function realProcesses(spawner: Spawner): ProcessPort {
@@ -68,10 +67,3 @@ export function realProcesses(spawner: Spawner): ProcessPort {
     self,
   };
 }
-
-/** CronPort over croner (through config/cron_interval.ts, the one file that imports it). */
-export const realCron: CronPort = {
-  schedule(interval: string, onTick: () => void): CronJob {
-    return scheduleCron(interval, onTick);
-  },
-};
