@@ -1,6 +1,6 @@
 /**
- * The real implementations of the supervisor's ports, over the process table
- * modules. Kept in the composition root so the supervisor never imports I/O modules directly.
+ * The real ProcessPort over the process table and the Spawner. Kept in the composition root so
+ * the supervisor never imports I/O modules directly.
  */
 import type { Spawner } from "../process/spawn.ts";
 import { resolveExecutable } from "../process/spawn.ts";
