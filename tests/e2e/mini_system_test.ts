@@ -231,6 +231,13 @@ console.logging: { selector: "*.info", stdout: true }
           what: "nginx to answer",
           detail: () => run.output,
         });
+        // nginx answers before Chaperone has read its pidfile; a kill before that attach is a
+        // failed start (system start-up cancelled), not the crash of a running service.
+        await waitFor(async () => (await run.ctl("health")).code === 0 ? true : undefined, {
+          timeoutMs: 15_000,
+          what: "web.service to be attached and healthy",
+          detail: () => run.output,
+        });
         const master = Number(s.read("nginx/nginx.pid").trim());
         assert.ok(master > 1, "nginx wrote its pidfile");
         const workers = (await run.exec(["pgrep", "-P", String(master)])).stdout.trim().split("\n")
