@@ -30,7 +30,11 @@ export class RemoteOutput {
   #socket: Deno.DatagramConn | undefined;
   // One send at a time, in order: concurrent send ops may reach the wire in any order.
   #queue: Uint8Array[] = [];
-  #pump: Promise<void> | undefined;
+  // Whether #drain runs. It is cleared by #drain itself in the same synchronous step as its
+  // last look at an empty queue: a flag cleared later (a `.finally`) leaves a gap in which a
+  // burst can fill the queue with no drain to empty it, and every line after is dropped.
+  #pumping = false;
+  #pump: Promise<void> = Promise.resolve();
   #failing = false;
   #clock: () => number;
   // Lines dropped in the current burst, and when the last one was.
@@ -78,7 +82,10 @@ export class RemoteOutput {
       this.#report("info", `syslog host ${this.host}: sending again, ${dropped} line(s) dropped`);
     }
     this.#queue.push(encoder.encode(`<${pri}>${line}`));
-    this.#pump ??= this.#drain().finally(() => this.#pump = undefined);
+    if (!this.#pumping) {
+      this.#pumping = true;
+      this.#pump = this.#drain();
+    }
   }
 
   async #drain(): Promise<void> {
@@ -91,6 +98,7 @@ export class RemoteOutput {
     } catch (e) {
       this.#lost += this.#queue.length;
       this.#queue = [];
+      this.#pumping = false;
       this.#fail(e);
       return;
     }
@@ -108,11 +116,12 @@ export class RemoteOutput {
         this.#fail(e);
       }
     }
+    this.#pumping = false;
   }
 
   /** Waits for queued datagrams to be sent, then closes the socket. */
   async close(): Promise<void> {
-    await this.#pump;
+    while (this.#pumping) await this.#pump;
     this.#socket?.close();
     this.#socket = undefined;
   }
